@@ -1,0 +1,40 @@
+"""The product's one configuration object, read from the environment (prefix ``OCA_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OCA_", env_file=".env", extra="ignore")
+
+    onet_dir: Path = Field(
+        Path("../shared/onet/db_29_3_text"),
+        description="The O*NET text release (the unzipped db_XX_X_text folder).",
+    )
+    taxonomy_dir: Path = Field(
+        Path("../shared/onet/taxonomy"),
+        description="SOC 2018 structure, direct match titles and O*NET-SOC crosswalks.",
+    )
+    home: Path = Field(Path(".oca"), description="Where the index, caches and database live.")
+    chroma_url: str | None = Field(None, description="Use a Chroma server (http://host:port) instead of the on-disk index.")
+
+    embedder: str = Field("minilm", description="'minilm' (packaged, offline) or 'openai' (OpenAI-compatible endpoint).")
+    embedding_model: str | None = Field(None, description="Model name for an OpenAI-compatible embeddings endpoint.")
+    embedding_base_url: str | None = None
+
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = 30.0
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,67 @@
+"""What the engine answers: ranked candidates with their evidence. These shapes are the `--json` schema."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+SCHEMA_VERSION = "1"
+
+
+class Query(BaseModel):
+    title: str | None = None
+    description: str | None = None
+    industry: str | None = None
+
+    def is_empty(self) -> bool:
+        return not any((v or "").strip() for v in (self.title, self.description, self.industry))
+
+
+class SocLevel(BaseModel):
+    code: str
+    title: str
+
+
+class SocHierarchy(BaseModel):
+    major: SocLevel | None = None
+    minor: SocLevel | None = None
+    broad: SocLevel | None = None
+    detailed: SocLevel | None = None
+
+
+class Match(BaseModel):
+    """One piece of evidence: an O*NET text that matched, and the words of the input it matched on."""
+
+    channel: str = Field(description="title | lexical | dense | industry")
+    kind: str = Field(description="what matched: title, alternate_title, reported_title, direct_match_title, task, dwa, description")
+    text: str
+    matched_words: list[str] = Field(default_factory=list)
+    score: float = 0.0
+
+
+class Candidate(BaseModel):
+    rank: int
+    code: str = Field(description="O*NET-SOC 2019 code, e.g. 29-1141.00")
+    title: str
+    soc_code: str = Field(description="2018 SOC detailed code, e.g. 29-1141")
+    soc: SocHierarchy
+    score: float = Field(description="fused ranking score (comparable within one answer only)")
+    confidence: float = Field(ge=0.0, le=1.0, description="calibrated probability that this code is right")
+    channels: dict[str, float] = Field(default_factory=dict, description="normalised score of each evidence channel")
+    evidence: list[Match] = Field(default_factory=list)
+
+
+class CodingResult(BaseModel):
+    schema_version: str = SCHEMA_VERSION
+    query: Query
+    candidates: list[Candidate]
+    release: str
+    engine_version: str
+    elapsed_ms: float
+
+
+class SearchHit(BaseModel):
+    code: str
+    title: str
+    score: float
+    matched_titles: list[str] = Field(default_factory=list)
+    matched_tasks: list[str] = Field(default_factory=list)
