@@ -84,9 +84,16 @@ class Taxonomy:
     onetsoc_to_soc: dict[str, str] = field(default_factory=dict)
     onetsoc2010_to_2019: dict[str, list[str]] = field(default_factory=dict)
     direct_match: dict[str, list[str]] = field(default_factory=dict)  # SOC detailed code -> titles
+    parents: dict[str, str] = field(default_factory=dict)  # SOC group -> the group it sits in
 
     def hierarchy(self, soc_code: str) -> list[SocGroup]:
         """Major, minor, broad and detailed groups of a SOC detailed code (those the taxonomy knows)."""
+        if soc_code in self.parents:
+            # The structure file's nesting, not the code pattern: minor 15-1200 and broad 29-1210 break it.
+            chain = [soc_code]
+            while chain[-1] in self.parents:
+                chain.append(self.parents[chain[-1]])
+            return [self.groups[code] for code in reversed(chain) if code in self.groups]
         keys = [soc_code[:2] + "-0000", soc_code[:4] + "000", soc_code[:6] + "0", soc_code]
         out = []
         for key in keys:
@@ -344,11 +351,16 @@ def load_taxonomy(taxonomy_dir: Path | str) -> Taxonomy:
         _, rows, cols = _read_rows(path, expected)
         if key == "structure":
             levels = ("major", "minor", "broad", "detailed")
+            above: dict[int, str] = {}  # depth -> the latest group seen at that depth
             for row in rows:
-                for level, c in zip(levels, cols[:4]):
+                for depth, (level, c) in enumerate(zip(levels, cols[:4])):
                     code = row[c].strip()
                     if code:
                         tax.groups.setdefault(code, SocGroup(code, row[cols[4]].strip(), level))
+                        above = {d: g for d, g in above.items() if d < depth}
+                        if above:
+                            tax.parents.setdefault(code, above[max(above)])
+                        above[depth] = code
                         break
         elif key == "definitions":
             for row in rows:

@@ -1,0 +1,130 @@
+"""The product's entry points over retrieval: open the engine from Settings, and read an occupation's profile.
+
+Front ends (CLI, Streamlit) come through here so that the mapping from configuration to the engine is
+written once. The engine is imported lazily: `oca --help` should not pay for chroma and onnxruntime.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from assistant.settings import Settings
+from retrieval.errors import UnknownCodeError
+from retrieval.models import SocHierarchy, SocLevel
+from retrieval.onet import SOC_RE, KnowledgeBase, normalize_code
+
+if TYPE_CHECKING:
+    from retrieval.engine import Engine
+
+# Core tasks describe the occupation best; unrated and emerging ones are the least settled.
+TASK_ORDER = {"core": 0, "supplemental": 1, "": 2, "emerging": 3}
+
+
+def build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = False) -> Engine:
+    """Open (building when missing or stale) the engine that `settings` describes."""
+    from retrieval.embedder import build_embedder
+    from retrieval.engine import Engine
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key is not None else None
+    embedder = build_embedder(
+        settings.embedder,
+        model=settings.embedding_model,
+        base_url=settings.embedding_base_url,
+        api_key=api_key,
+    )
+    return Engine.open(
+        settings.onet_dir,
+        settings.taxonomy_dir,
+        settings.home,
+        embedder=embedder,
+        chroma_url=settings.chroma_url,
+        progress=progress,
+        rebuild=rebuild,
+    )
+
+
+class TaskLine(BaseModel):
+    text: str
+    kind: str
+
+
+class TechnologyLine(BaseModel):
+    example: str
+    commodity: str
+    hot: bool
+
+
+class RelatedOccupation(BaseModel):
+    code: str
+    title: str
+
+
+class OccupationProfile(BaseModel):
+    """What a coder reads to confirm a code: the occupation as O*NET describes it."""
+
+    code: str
+    title: str
+    description: str
+    soc_code: str
+    soc: SocHierarchy
+    alternate_titles: list[str]
+    tasks: list[TaskLine]
+    dwas: list[str]
+    technology: list[TechnologyLine]
+    tools: list[str]
+    job_zone: int | None
+    job_zone_name: str | None
+    typical_education: str | None
+    related: list[RelatedOccupation]
+
+
+def soc_hierarchy(kb: KnowledgeBase, soc_code: str) -> SocHierarchy:
+    levels = {group.level: SocLevel(code=group.code, title=group.title) for group in kb.taxonomy.hierarchy(soc_code)}
+    return SocHierarchy(**{level: levels.get(level) for level in ("major", "minor", "broad", "detailed")})
+
+
+def occupation_profile(kb: KnowledgeBase, code: str) -> OccupationProfile:
+    """The profile of `code`; a bare SOC code ("29-1141") means its ".00" occupation."""
+    wanted = normalize_code(code)
+    if wanted not in kb.occupations:
+        raise UnknownCodeError(_unknown_code_message(kb, code.strip()))
+    occ = kb.occupations[wanted]
+    tasks = sorted(occ.tasks, key=lambda t: TASK_ORDER.get(t.kind, 2))
+    technology = sorted(occ.technology, key=lambda t: not t.hot)
+    education = occ.typical_education
+    return OccupationProfile(
+        code=occ.code,
+        title=occ.title,
+        description=occ.description,
+        soc_code=occ.soc_code,
+        soc=soc_hierarchy(kb, occ.soc_code),
+        alternate_titles=[alt.title for alt in occ.alt_titles],
+        tasks=[TaskLine(text=t.text, kind=t.kind) for t in tasks],
+        dwas=list(occ.dwas),
+        technology=[TechnologyLine(example=t.example, commodity=t.commodity, hot=t.hot) for t in technology],
+        tools=list(occ.tools),
+        job_zone=occ.job_zone,
+        job_zone_name=kb.job_zone_names.get(occ.job_zone) if occ.job_zone is not None else None,
+        typical_education=kb.education_categories.get(education) if education is not None else None,
+        related=[
+            RelatedOccupation(code=rel, title=kb.occupations[rel].title if rel in kb.occupations else "")
+            for rel in occ.related
+        ],
+    )
+
+
+def _unknown_code_message(kb: KnowledgeBase, code: str) -> str:
+    if SOC_RE.match(code):
+        under = sorted(c for c in kb.occupations if c.startswith(code + "."))
+        if under:
+            return (
+                f"{code} has no {code}.00 occupation in {kb.release}; it covers "
+                f"{', '.join(under)}. Ask for one of those."
+            )
+    return (
+        f"{code!r} is not an O*NET-SOC code of the {kb.release} release "
+        "(codes look like 29-1141.00; find one with `oca search WORDS`)."
+    )

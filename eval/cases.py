@@ -1,0 +1,133 @@
+"""Evaluation cases: one JSON object a line (see ../shared/eval/README.md).
+
+Case files are read leniently: a bad line costs that case and is reported with its line number, so one
+typo in a 5,000-line file does not hide the score of the other 4,999.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from retrieval.errors import OcaError
+from retrieval.onet import ONETSOC_RE, SOC_RE
+
+GoldLevel = Literal["onetsoc", "soc"]
+QueryField = Literal["title", "description", "industry"]
+QUERY_FIELDS: tuple[QueryField, ...] = ("title", "description", "industry")
+GOLD_SHAPES = {
+    "onetsoc": (ONETSOC_RE, "O*NET-SOC 2019 codes like 51-6031.00"),
+    "soc": (SOC_RE, "2018 SOC detailed codes like 51-6031"),
+}
+
+
+class CaseFileError(OcaError):
+    """A case file cannot be read at all (missing, not UTF-8)."""
+
+
+class Case(BaseModel):
+    """What a customer told us about one job, and every code a coder would accept for it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str
+    title: str | None
+    description: str | None
+    industry: str | None
+    gold: list[str] = Field(min_length=1)
+    gold_level: GoldLevel
+    source: str
+
+    @field_validator("gold")
+    @classmethod
+    def _strip_codes(cls, codes: list[str]) -> list[str]:
+        return [code.strip() for code in codes]
+
+    @model_validator(mode="after")
+    def _gold_has_its_level_shape(self) -> Case:
+        pattern, shape = GOLD_SHAPES[self.gold_level]
+        bad = [code for code in self.gold if not pattern.match(code)]
+        if bad:
+            raise ValueError(f"gold_level {self.gold_level!r} wants {shape}; got {', '.join(map(repr, bad))}")
+        return self
+
+    def query(self, fields: Sequence[QueryField]) -> dict[QueryField, str | None]:
+        """The query a coder gets when shown only `fields` (the others masked as absent)."""
+        return {name: (getattr(self, name) if name in fields else None) for name in QUERY_FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseProblem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}, line {self.line}: {self.message}"
+
+
+def parse_fields(text: str) -> list[QueryField]:
+    """'title,description' -> ['title', 'description']; unknown or no names raise ValueError."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in QUERY_FIELDS]
+    if unknown or not names:
+        raise ValueError(
+            f"fields must be a comma-separated subset of {','.join(QUERY_FIELDS)}; got {text!r}"
+        )
+    return [name for name in QUERY_FIELDS if name in names]  # type: ignore[misc]
+
+
+def load_cases(path: Path | str) -> tuple[list[Case], list[CaseProblem]]:
+    """The valid cases of a JSON-lines file, and a problem for each line that is not one."""
+    path = Path(path)
+    if not path.is_file():
+        raise CaseFileError(f"case file {path} does not exist (expected JSON lines as in shared/eval/README.md).")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(f"case file {path} is not UTF-8 text ({exc}).") from exc
+
+    cases: list[Case] = []
+    problems: list[CaseProblem] = []
+    first_line_of: dict[str, int] = {}
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(CaseProblem(str(path), lineno, f"not valid JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        if not isinstance(data, dict):
+            problems.append(CaseProblem(str(path), lineno, f"expected a JSON object, got {type(data).__name__}"))
+            continue
+        try:
+            case = Case.model_validate(data)
+        except ValidationError as exc:
+            problems.append(CaseProblem(str(path), lineno, describe_validation_error(exc)))
+            continue
+        if case.id in first_line_of:
+            problems.append(
+                CaseProblem(str(path), lineno, f"duplicate id {case.id!r} (first on line {first_line_of[case.id]})")
+            )
+            continue
+        first_line_of[case.id] = lineno
+        cases.append(case)
+    return cases, problems
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "missing":
+            parts.append(f"missing field {where!r}")
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)

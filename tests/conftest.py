@@ -1,0 +1,52 @@
+"""Shared fixtures: the hand-written fixture release, and the real O*NET release when ../shared has it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.onet import KnowledgeBase, load_release
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED_ONET = Path(__file__).parents[1].parent / "shared" / "onet"
+
+
+@pytest.fixture(scope="session")
+def fixture_release() -> Path:
+    """A small, complete O*NET text release written by hand (12 occupations and one 'All Other')."""
+    return FIXTURES / "onet_small"
+
+
+@pytest.fixture(scope="session")
+def fixture_taxonomy() -> Path:
+    return FIXTURES / "taxonomy_small"
+
+
+@pytest.fixture(scope="session")
+def fixture_kb(fixture_release: Path, fixture_taxonomy: Path) -> KnowledgeBase:
+    """Shared by the whole session: treat it as read-only."""
+    return load_release(fixture_release, fixture_taxonomy)
+
+
+def _shared(*parts: str) -> Path:
+    path = SHARED_ONET.joinpath(*parts)
+    if not path.is_dir():
+        pytest.skip(f"real O*NET data not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_onet_dir() -> Path:
+    return _shared("db_29_3_text")
+
+
+@pytest.fixture(scope="session")
+def shared_taxonomy_dir() -> Path:
+    return _shared("taxonomy")
+
+
+@pytest.fixture(scope="session")
+def real_kb(shared_onet_dir: Path, shared_taxonomy_dir: Path) -> KnowledgeBase:
+    """The real O*NET 29.3 release, loaded once; read-only."""
+    return load_release(shared_onet_dir, shared_taxonomy_dir)
