@@ -195,17 +195,29 @@ class VectorStore:
         # Sorting by length keeps the embedder's batches nearly free of padding; insertion order is irrelevant.
         ordered = sorted(docs, key=lambda d: (d.kind, len(d.text)))
         chunk = max(1, min(self._client.get_max_batch_size(), MAX_CHUNK))
+        # The same text (a DWA shared by many occupations, a repeated title) is embedded once.
+        unique = list(dict.fromkeys(d.text for d in ordered))
+        vectors: dict[str, np.ndarray] = {}
+        with tqdm(total=len(unique), desc="embedding", unit="text", disable=not progress) as bar:
+            for start in range(0, len(unique), chunk):
+                part = unique[start : start + chunk]
+                embedded = np.asarray(self._embedder.embed(part), dtype=np.float32)
+                if embedded.shape[0] != len(part):
+                    raise IndexError_(
+                        f"The embedder {self._embedder.name} returned {embedded.shape[0]} vectors for "
+                        f"{len(part)} texts."
+                    )
+                vectors.update(zip(part, embedded))
+                bar.update(len(part))
         kinds: dict[str, Collection] = {}
-        with tqdm(total=len(ordered), desc="indexing", unit="doc", disable=not progress) as bar:
-            for kind, group in groupby(ordered, key=lambda d: d.kind):
-                members = list(group)
-                collection = self._client.create_collection(
-                    self._kind_name(kind), configuration=_COSINE, embedding_function=self._function
-                )
-                for start in range(0, len(members), chunk):
-                    self._add(collection, members[start : start + chunk])
-                    bar.update(len(members[start : start + chunk]))
-                kinds[kind] = collection
+        for kind, group in groupby(ordered, key=lambda d: d.kind):
+            members = list(group)
+            collection = self._client.create_collection(
+                self._kind_name(kind), configuration=_COSINE, embedding_function=self._function
+            )
+            for start in range(0, len(members), chunk):
+                self._add(collection, members[start : start + chunk], vectors)
+            kinds[kind] = collection
         self._catalog = self._client.create_collection(
             self._name,
             configuration=_COSINE,
@@ -214,15 +226,11 @@ class VectorStore:
         )
         self._kinds = kinds
 
-    def _add(self, collection: Collection, part: Sequence[IndexDoc]) -> None:
-        vectors = np.asarray(self._embedder.embed([d.text for d in part]), dtype=np.float32)
-        if vectors.shape[0] != len(part):
-            raise IndexError_(
-                f"The embedder {self._embedder.name} returned {vectors.shape[0]} vectors for {len(part)} texts."
-            )
+    def _add(self, collection: Collection, part: Sequence[IndexDoc], vectors: Mapping[str, np.ndarray]) -> None:
+        embeddings = np.vstack([vectors[d.text] for d in part])
         collection.add(
             ids=[d.id for d in part],
-            embeddings=vectors,
+            embeddings=embeddings,
             documents=[d.text for d in part],
             metadatas=[{"code": d.code, "kind": d.kind} for d in part],
         )

@@ -1,0 +1,376 @@
+"""The coding engine: open or build the index, then turn a job's words into ranked O*NET-SOC occupations.
+
+Evidence comes from several channels (fuzzy title matching, BM25 over occupations, titles matched
+against the description, dense similarity of the query and of each description sentence to O*NET's
+tasks, DWAs, titles and descriptions). `rank.fuse` combines them; `rank.confidence` turns the fused
+scores into a calibrated probability.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from retrieval import rank
+from retrieval.embedder import Embedder, MiniLMEmbedder
+from retrieval.errors import IndexError_
+from retrieval.lexical import OccupationBM25, TitleDoc, TitleIndex
+from retrieval.models import Candidate, CodingResult, Match, Query, SearchHit, SocHierarchy, SocLevel
+from retrieval.normalize import fold, normalize_title, text_tokens, title_tokens
+from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, load_release, normalize_code
+from retrieval.vector_store import Hit, IndexDoc, VectorStore
+
+SCHEMA = "4"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
+ENGINE_VERSION = f"0.1.0+s{SCHEMA}.{rank.FUSION_VERSION}"
+# All dense documents share one collection (one approximate-neighbour search per query); the kind of
+# each document is kept in its id: "<code>:<letter><n>".
+DENSE_COLLECTION_KIND = "onet"
+DOC_KINDS = {"t": "title", "r": "title", "d": "description", "k": "task", "w": "dwa"}
+SENTENCE_KINDS = ("task", "dwa")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.:;!?])\s+|\n+")
+MAX_SENTENCES = 8
+
+
+@dataclass
+class _State:
+    """What a warm start loads in one read instead of re-parsing the release."""
+
+    manifest: dict
+    kb: KnowledgeBase
+    codes: list[str]
+    titles: TitleIndex
+    occupations: OccupationBM25
+    vocab: list[frozenset[str]]  # each occupation's words, for lexical evidence
+
+
+def _title_docs(kb: KnowledgeBase, code_index: dict[str, int]) -> list[TitleDoc]:
+    soc_members: dict[str, list[str]] = {}
+    for occ in kb.occupations.values():
+        soc_members.setdefault(occ.soc_code, []).append(occ.code)
+    docs: list[TitleDoc] = []
+    for occ in kb.occupations.values():
+        seen: set[str] = set()
+
+        def add(kind: str, text: str) -> None:
+            norm = normalize_title(text)
+            if norm and norm not in seen:
+                seen.add(norm)
+                docs.append(TitleDoc(code_index[occ.code], kind, text, norm))
+
+        add("title", occ.title)
+        for alt in occ.alt_titles:
+            add("alternate_title", alt.title)
+            if alt.short_title:
+                add("alternate_title", alt.short_title)
+        for reported in occ.reported_titles:
+            add("reported_title", reported)
+        # BLS direct-match titles name a SOC code; they belong to its O*NET-SOC occupations ('.00' first).
+        members = soc_members.get(occ.soc_code, [])
+        owners = [c for c in members if c.endswith(".00")] or members
+        if occ.code in owners:
+            for title in kb.taxonomy.direct_match.get(occ.soc_code, []):
+                add("direct_match_title", title)
+    return docs
+
+
+def _occupation_text(occ) -> list[str]:
+    parts = [occ.title, occ.description]
+    parts += [a.title for a in occ.alt_titles]
+    parts += occ.reported_titles
+    parts += [t.text for t in occ.tasks]
+    parts += occ.dwas
+    return text_tokens(" ".join(parts))
+
+
+def _dense_docs(kb: KnowledgeBase) -> list[IndexDoc]:
+    docs: list[IndexDoc] = []
+    dwa_seen: set[tuple[str, str]] = set()
+    for occ in kb.occupations.values():
+        c = occ.code
+        docs.append(IndexDoc(f"{c}:t", occ.title, c, DENSE_COLLECTION_KIND))
+        for i, title in enumerate(dict.fromkeys(occ.reported_titles)):
+            docs.append(IndexDoc(f"{c}:r{i}", title, c, DENSE_COLLECTION_KIND))
+        docs.append(IndexDoc(f"{c}:d", occ.description, c, DENSE_COLLECTION_KIND))
+        for i, task in enumerate(occ.tasks):
+            docs.append(IndexDoc(f"{c}:k{i}", task.text, c, DENSE_COLLECTION_KIND))
+        for i, dwa in enumerate(occ.dwas):
+            if (c, dwa) not in dwa_seen:
+                dwa_seen.add((c, dwa))
+                docs.append(IndexDoc(f"{c}:w{i}", dwa, c, DENSE_COLLECTION_KIND))
+    return docs
+
+
+def split_sentences(text: str) -> list[str]:
+    parts = [p.strip() for p in _SENTENCE_SPLIT.split(text) if len(p.strip()) > 15]
+    return parts[:MAX_SENTENCES] or ([text.strip()] if text.strip() else [])
+
+
+class Engine:
+    def __init__(self, state: _State, store: VectorStore, embedder: Embedder) -> None:
+        self._state = state
+        self.kb = state.kb
+        self.release = state.kb.release
+        self.engine_version = ENGINE_VERSION
+        self.codes = state.codes
+        self._code_index = {c: i for i, c in enumerate(state.codes)}
+        self._store = store
+        self._embedder = embedder
+        self._soc_cache: dict[str, SocHierarchy] = {}
+
+    # ----- opening and building -------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        onet_dir: Path,
+        taxonomy_dir: Path,
+        home: Path,
+        *,
+        embedder: Embedder | None = None,
+        chroma_url: str | None = None,
+        progress: bool = True,
+        rebuild: bool = False,
+    ) -> Engine:
+        """Load the index under `home`, building it first when it is missing or stale."""
+        embedder = embedder or MiniLMEmbedder()
+        home = Path(home)
+        index_dir = home / "index"
+        index_dir.mkdir(parents=True, exist_ok=True)
+        state_path = index_dir / "engine.pkl"
+        store = VectorStore.open(None if chroma_url else index_dir / "chroma", embedder, chroma_url=chroma_url)
+        expected = {"release": _release_stamp(Path(onet_dir), Path(taxonomy_dir)), "embedder": embedder.name,
+                    "schema": SCHEMA}
+        state = None if rebuild else _load_state(state_path, expected)
+        if state is None or not store.is_current(expected):
+            state = cls._build(Path(onet_dir), Path(taxonomy_dir), store, expected, state_path, progress)
+        return cls(state, store, embedder)
+
+    @staticmethod
+    def _build(onet_dir: Path, taxonomy_dir: Path, store: VectorStore, manifest: dict, state_path: Path,
+               progress: bool) -> _State:
+        steps = tqdm(total=4, desc="Building the index", unit="step", disable=not progress)
+        steps.set_postfix_str("reading the O*NET release")
+        kb = load_release(onet_dir, taxonomy_dir)
+        codes = sorted(kb.occupations)
+        code_index = {c: i for i, c in enumerate(codes)}
+        steps.update()
+        steps.set_postfix_str("title and keyword indexes")
+        titles = TitleIndex(_title_docs(kb, code_index), len(codes))
+        documents = [_occupation_text(kb.occupations[c]) for c in codes]
+        occupations = OccupationBM25(documents)
+        vocab = [frozenset(d) for d in documents]
+        steps.update()
+        steps.set_postfix_str("embedding tasks, DWAs, titles, descriptions")
+        store.rebuild(_dense_docs(kb), manifest, progress=progress)
+        steps.update()
+        state = _State(dict(manifest), kb, codes, titles, occupations, vocab)
+        tmp = state_path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(state_path)
+        steps.update()
+        steps.close()
+        return state
+
+    # ----- coding ----------------------------------------------------------------------------------------
+    def code(self, title: str | None = None, description: str | None = None, industry: str | None = None,
+             k: int = 10) -> CodingResult:
+        started = time.perf_counter()
+        query = Query(title=_clean(title), description=_clean(description), industry=_clean(industry))
+        if query.is_empty():
+            return CodingResult(query=query, candidates=[], release=self.release, engine_version=self.engine_version,
+                                elapsed_ms=0.0)
+        channels, hits, title_best, title_sims = self._channels(query)
+        fused = rank.fuse(channels, rank.weights_for(query))
+        k = max(1, min(k, len(self.codes)))
+        top = np.argsort(-fused)[:k]
+        confidences = rank.confidence(fused, top, channels, query)
+        candidates = []
+        for r, i in enumerate(top):
+            code = self.codes[i]
+            candidates.append(Candidate(
+                rank=r + 1, code=code, title=self.kb.occupations[code].title, soc_code=self.kb.soc_of(code),
+                soc=self._hierarchy(code), score=round(float(fused[i]), 4), confidence=round(confidences[r], 4),
+                channels={name: round(float(v[i]), 4) for name, v in channels.items()},
+                evidence=self._evidence(i, query, hits, title_best, title_sims),
+            ))
+        return CodingResult(query=query, candidates=candidates, release=self.release,
+                            engine_version=self.engine_version,
+                            elapsed_ms=round((time.perf_counter() - started) * 1000, 2))
+
+    def _channels(self, query: Query) -> tuple[dict[str, np.ndarray], dict[int, list[Hit]], np.ndarray, np.ndarray]:
+        st = self._state
+        n = len(self.codes)
+        channels: dict[str, np.ndarray] = {}
+        title, description, industry = query.title or "", query.description or "", query.industry or ""
+        sentences = split_sentences(description) if description else []
+        texts = []
+        if title:
+            texts.append(fold(f"{title} {industry}".strip()))
+        texts += sentences
+        vectors = self._embedder.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        rows: list[np.ndarray] = []
+        if title:
+            rows.append(vectors[0])
+        if sentences:
+            desc_vec = vectors[len(rows):].mean(axis=0)
+            desc_vec /= np.linalg.norm(desc_vec) or 1.0
+            rows.append(desc_vec)
+            rows.extend(vectors[-len(sentences):])
+        raw = self._store.query(np.vstack(rows), n=60) if rows else []
+        results = [[_typed(h) for h in row] for row in raw]
+        hits_by_code: dict[int, list[Hit]] = {}
+        for row in results:
+            for h in row:
+                i = self._code_index.get(h.code)
+                if i is not None:
+                    hits_by_code.setdefault(i, []).append(h)
+        title_best = np.full(n, -1, dtype=np.int64)
+        sims = np.zeros(0, dtype=np.float32)
+        pos = 0
+        if title:
+            sims = st.titles.similarities(title)
+            best, support, title_best = st.titles.occupation_scores(sims)
+            channels["title"] = best
+            channels["title_support"] = support
+            channels["title_exact"] = st.titles.exact_scores(title)
+            channels["lexical_title"] = st.occupations.scores(title)
+            channels["dense_title"] = rank.top_mean(results[pos], self._code_index, n)
+            pos += 1
+        if sentences:
+            channels["lexical_description"] = st.occupations.scores(description)
+            channels["title_mentions"] = st.titles.mention_scores(description)
+            channels["dense_description"] = rank.top_mean(results[pos], self._code_index, n)
+            sentence_rows = [[h for h in row if h.kind in SENTENCE_KINDS] for row in results[pos + 1:]]
+            channels["dense_sentences"] = rank.sentence_alignment(sentence_rows, self._code_index, n)
+        if industry:
+            channels["lexical_industry"] = st.occupations.scores(industry)
+        return channels, hits_by_code, title_best, sims
+
+    # ----- evidence --------------------------------------------------------------------------------------
+    def _evidence(self, i: int, query: Query, hits: dict[int, list[Hit]], title_best: np.ndarray,
+                  title_sims: np.ndarray) -> list[Match]:
+        st = self._state
+        out: list[Match] = []
+        if query.title and title_best[i] >= 0:
+            doc = st.titles.docs[title_best[i]]
+            words = sorted(set(title_tokens(query.title)) & set(doc.normalized.split()))
+            out.append(Match(channel="title", kind=doc.kind, text=doc.text, matched_words=words,
+                             score=round(float(title_sims[title_best[i]]), 4)))
+        query_words = set(text_tokens(" ".join(filter(None, (query.title, query.description, query.industry)))))
+        seen: set[str] = set()
+        for h in sorted(hits.get(i, []), key=lambda h: -h.similarity):
+            if h.text in seen or h.kind == "title" and out:
+                continue
+            seen.add(h.text)
+            kind = {"title": "title"}.get(h.kind, h.kind)
+            out.append(Match(channel="dense", kind=kind, text=h.text,
+                             matched_words=sorted(query_words & set(text_tokens(h.text))),
+                             score=round(h.similarity, 4)))
+            if len(out) >= 4:
+                break
+        shared = query_words & st.vocab[i]
+        if shared:
+            idf = st.occupations.bm25
+            ranked = sorted(shared, key=lambda w: -_idf(idf, w))[:8]
+            out.append(Match(channel="lexical", kind="occupation", text=self.kb.occupations[self.codes[i]].title,
+                             matched_words=ranked, score=0.0))
+        return out
+
+    def _hierarchy(self, code: str) -> SocHierarchy:
+        soc_code = self.kb.soc_of(code)
+        cached = self._soc_cache.get(soc_code)
+        if cached is None:
+            levels = {g.level: SocLevel(code=g.code, title=g.title) for g in self.kb.taxonomy.hierarchy(soc_code)}
+            cached = SocHierarchy(**{k: v for k, v in levels.items() if k in ("major", "minor", "broad", "detailed")})
+            self._soc_cache[soc_code] = cached
+        return cached
+
+    # ----- keyword search (Code Connector style) -----------------------------------------------------------
+    def search(self, query: str, k: int = 20) -> list[SearchHit]:
+        query = (query or "").strip()
+        if not query:
+            return []
+        code = normalize_code(query)
+        if ONETSOC_RE.match(code) or SOC_RE.match(query):
+            matches = [c for c in self.codes if c == code or c.startswith(query)]
+            return [SearchHit(code=c, title=self.kb.occupations[c].title, score=1.0) for c in matches[:k]]
+        st = self._state
+        sims = st.titles.similarities(query)
+        best, support, _ = st.titles.occupation_scores(sims)
+        lexical = st.occupations.scores(query)
+        fused = rank.fuse({"title": best, "title_support": support, "lexical_title": lexical},
+                          {"title": 1.5, "title_support": 1.0, "lexical_title": 1.0})
+        words = set(text_tokens(query))
+        out = []
+        for i in np.argsort(-fused)[:k]:
+            if best[i] <= 0 and lexical[i] <= 0:
+                break
+            occ = self.kb.occupations[self.codes[i]]
+            matched_titles = [st.titles.docs[j].text for j in np.argsort(-sims)[:400]
+                              if st.titles.doc_codes[j] == i and sims[j] > 0.3][:5]
+            matched_tasks = [t.text for t in occ.tasks if words & set(text_tokens(t.text))][:3]
+            out.append(SearchHit(code=occ.code, title=occ.title, score=round(float(fused[i]), 4),
+                                 matched_titles=matched_titles, matched_tasks=matched_tasks))
+        return out
+
+
+def _typed(hit: Hit) -> Hit:
+    """The hit with its document kind (title, task, dwa, description) read back from its id."""
+    letter = hit.id.rpartition(":")[2][:1]
+    return Hit(hit.id, hit.code, DOC_KINDS.get(letter, "task"), hit.text, hit.similarity)
+
+
+def _idf(bm25, word: str) -> float:
+    idx = bm25.vocab_dict.get(word)
+    if idx is None:
+        return 0.0
+    indptr = bm25.scores["indptr"]
+    df = indptr[idx + 1] - indptr[idx]
+    return float(np.log(1 + bm25.scores["num_docs"] / (1 + df)))
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(value.replace("\x00", " ").split())
+    return value or None
+
+
+def _release_stamp(onet_dir: Path, taxonomy_dir: Path) -> str:
+    """The release name plus the size and change time of its files, so an edited release is rebuilt."""
+    from retrieval.onet import release_name
+
+    if not onet_dir.is_dir():
+        return "missing"
+    total = 0
+    latest = 0.0
+    for folder in (onet_dir, taxonomy_dir):
+        if folder.is_dir():
+            for p in folder.iterdir():
+                if p.is_file():
+                    stat = p.stat()
+                    total += stat.st_size
+                    latest = max(latest, stat.st_mtime)
+    return f"{release_name(onet_dir)}|{total}|{int(latest)}"
+
+
+def _load_state(path: Path, expected: dict) -> _State | None:
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as fh:
+            state = pickle.load(fh)
+    except Exception:  # a partial or foreign file: rebuild rather than fail
+        return None
+    if not isinstance(state, _State) or state.manifest != expected:
+        return None
+    return state
+
+
+__all__ = ["Engine", "IndexError_", "split_sentences"]

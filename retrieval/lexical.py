@@ -1,0 +1,136 @@
+"""Sparse channels: fuzzy title matching (character and word TF-IDF) and BM25 over occupations and titles.
+
+These are pure in-memory structures built from the knowledge base; they are pickled beside the vector
+index so a warm start does not re-read the O*NET text files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from retrieval.normalize import normalize_title, text_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class TitleDoc:
+    code_index: int
+    kind: str  # title, alt_title, short_title, reported_title, direct_match_title
+    text: str
+    normalized: str
+
+
+def _top_indices(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n best scores, best first, without sorting the whole array."""
+    if scores.shape[0] > n:
+        part = np.argpartition(-scores, n)[:n]
+    else:
+        part = np.arange(scores.shape[0])
+    return part[np.argsort(-scores[part])]
+
+
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+class TitleIndex:
+    """Misspelt, abbreviated or inverted titles meet O*NET's titles through character n-grams."""
+
+    def __init__(self, docs: list[TitleDoc], n_codes: int) -> None:
+        self.docs = docs
+        self.n_codes = n_codes
+        self.doc_codes = np.array([d.code_index for d in docs], dtype=np.int32)
+        normalized = [d.normalized for d in docs]
+        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
+        self.words = TfidfVectorizer(analyzer=_split, sublinear_tf=True, dtype=np.float32)
+        self.char_matrix = self.chars.fit_transform(normalized).tocsr()
+        self.word_matrix = self.words.fit_transform(normalized).tocsr()
+        self.exact: dict[str, list[int]] = {}
+        for d in docs:
+            codes = self.exact.setdefault(d.normalized, [])
+            if d.code_index not in codes:
+                codes.append(d.code_index)
+        self.bm25 = bm25s.BM25(k1=1.2, b=0.3)
+        self.bm25.index([text_tokens(d.text) or ["_"] for d in docs], show_progress=False)
+
+    def similarities(self, title: str) -> np.ndarray:
+        """Cosine similarity of the normalised query title with every title document."""
+        query = normalize_title(title)
+        if not query:
+            return np.zeros(len(self.docs), dtype=np.float32)
+        # matrix times a dense vector (csr_matvec) is far cheaper than a sparse-sparse product
+        char_sim = self.char_matrix @ self.chars.transform([query]).toarray().ravel()
+        word_sim = self.word_matrix @ self.words.transform([query]).toarray().ravel()
+        return (0.5 * char_sim + 0.5 * word_sim).astype(np.float32)
+
+    def exact_scores(self, title: str) -> np.ndarray:
+        """1 for each occupation that lists this title word for word (after normalisation).
+
+        One-word titles are left out: a bare "Owner" or "Supervisor" is listed under whichever occupation
+        happened to report it, and says little about which occupation the person has.
+        """
+        out = np.zeros(self.n_codes, dtype=np.float32)
+        query = normalize_title(title)
+        if len(query.split()) < 2:
+            return out
+        codes = self.exact.get(query, [])
+        for c in codes:
+            out[c] = 1.0
+        return out
+
+    def occupation_scores(self, sims: np.ndarray, top: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per occupation: best similarity, mean of its `top` best titles, and which title was best."""
+        best = np.zeros(self.n_codes, dtype=np.float32)
+        best_doc = np.full(self.n_codes, -1, dtype=np.int64)
+        support = np.zeros(self.n_codes, dtype=np.float32)
+        count = np.zeros(self.n_codes, dtype=np.int32)
+        order = _top_indices(sims, 2000)
+        for j in order:
+            s = sims[j]
+            if s <= 0:
+                break
+            c = self.doc_codes[j]
+            if best_doc[c] < 0:
+                best[c] = s
+                best_doc[c] = j
+            if count[c] < top:
+                support[c] += s
+                count[c] += 1
+        return best, support / top, best_doc
+
+    def mention_scores(self, text: str, top: int = 5) -> np.ndarray:
+        """BM25 of free text against titles, summed over each occupation's best titles.
+
+        Descriptions name the work in words that its titles use ("operates zigzag sewing machine"), so
+        titles are matched as documents against the description's words.
+        """
+        tokens = text_tokens(text)
+        out = np.zeros(self.n_codes, dtype=np.float32)
+        if not tokens:
+            return out
+        scores = self.bm25.get_scores(tokens)
+        count = np.zeros(self.n_codes, dtype=np.int32)
+        for j in _top_indices(scores, 600):
+            c = self.doc_codes[j]
+            if count[c] < top:
+                out[c] += scores[j]
+                count[c] += 1
+        return out
+
+
+class OccupationBM25:
+    """BM25 over one document per occupation (titles, tasks, DWAs, description, technology)."""
+
+    def __init__(self, documents: list[list[str]]) -> None:
+        self.bm25 = bm25s.BM25(k1=1.5, b=0.75)
+        self.bm25.index([d or ["_"] for d in documents], show_progress=False)
+        self.vocabulary = self.bm25.vocab_dict
+
+    def scores(self, text: str) -> np.ndarray:
+        tokens = [t for t in text_tokens(text) if t in self.vocabulary]
+        if not tokens:
+            return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
+        return self.bm25.get_scores(tokens).astype(np.float32)

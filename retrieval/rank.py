@@ -1,0 +1,151 @@
+"""Pure ranking functions: turn per-channel scores into one ranking and a calibrated confidence.
+
+Channels live on different scales (cosines, BM25 sums), so each is standardised against the spread of its
+own best scores for this query before the weighted sum: a channel that cannot tell its top occupations
+apart contributes little, one with a clear winner contributes much.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from retrieval.models import Query
+
+FUSION_VERSION = "f1"
+_HEAD = 50  # how many of a channel's best scores define its spread
+_FLOOR = 200  # scores below the channel's 200th best are treated as equal (no evidence)
+
+# Channel weights by what the query holds. The title channels dominate when a title is given: a job
+# title is the most specific thing a person says about a job. Industry text only nudges (it names the
+# employer's business, not the job, so a strong weight pulls towards occupations named after industries).
+TITLE_WEIGHTS = {"title_exact": 15.0, "title": 2.0, "title_support": 1.0, "lexical_title": 1.0, "dense_title": 1.0}
+DESCRIPTION_WEIGHTS = {"lexical_description": 1.0, "dense_description": 1.0, "dense_sentences": 1.0,
+                       "title_mentions": 1.0}
+INDUSTRY_WEIGHT = 0.3
+# Channels added as they are (0 or 1), not standardised: a flag, not a score with a spread.
+RAW_CHANNELS = frozenset({"title_exact"})
+
+
+def weights_for(query: Query) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    if query.title:
+        weights.update(TITLE_WEIGHTS)
+    if query.description:
+        # A description backs up a title rather than overruling an exact title match.
+        scale = 0.6 if query.title else 1.0
+        weights.update({k: v * scale for k, v in DESCRIPTION_WEIGHTS.items()})
+    if query.industry:
+        weights["lexical_industry"] = INDUSTRY_WEIGHT
+    return weights
+
+
+def standardise(scores: np.ndarray) -> np.ndarray:
+    """Scores in units of the spread of this channel's best scores; flat channels give all zeros."""
+    scores = np.asarray(scores, dtype=np.float32)
+    n = scores.shape[0]
+    if n == 0:
+        return scores
+    floor = np.partition(scores, max(0, n - _FLOOR))[max(0, n - _FLOOR)] if n > _FLOOR else scores.min()
+    clipped = np.maximum(scores, floor)
+    head = np.partition(clipped, max(0, n - _HEAD))[max(0, n - _HEAD):] if n > _HEAD else clipped
+    spread = float(head.std())
+    if spread < 1e-6:
+        return np.zeros_like(clipped)
+    return (clipped - float(head.mean())) / spread
+
+
+def fuse(channels: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+    total: np.ndarray | None = None
+    for name, scores in channels.items():
+        w = weights.get(name, 0.0)
+        if w == 0.0:
+            continue
+        part = w * (np.asarray(scores, dtype=np.float32) if name in RAW_CHANNELS else standardise(scores))
+        total = part if total is None else total + part
+    if total is None:
+        size = len(next(iter(channels.values()))) if channels else 0
+        return np.zeros(size, dtype=np.float32)
+    return total
+
+
+def top_mean(hits: Sequence, code_index: Mapping[str, int], n: int, top: int = 3) -> np.ndarray:
+    """Mean similarity of each occupation's `top` best dense hits (missing ones count as the worst hit)."""
+    out = np.zeros(n, dtype=np.float32)
+    if not hits:
+        return out
+    floor = min(h.similarity for h in hits)
+    sums = np.zeros(n, dtype=np.float32)
+    counts = np.zeros(n, dtype=np.int32)
+    for h in sorted(hits, key=lambda h: -h.similarity):
+        i = code_index.get(h.code)
+        if i is not None and counts[i] < top:
+            sums[i] += h.similarity
+            counts[i] += 1
+    present = counts > 0
+    out[:] = floor
+    out[present] = (sums[present] + (top - counts[present]) * floor) / top
+    return out
+
+
+def sentence_alignment(rows: Sequence[Sequence], code_index: Mapping[str, int], n: int) -> np.ndarray:
+    """Mean over the description's sentences of each occupation's best-matching task or DWA."""
+    if not rows:
+        return np.zeros(n, dtype=np.float32)
+    total = np.zeros(n, dtype=np.float32)
+    for hits in rows:
+        if not hits:
+            continue
+        floor = min(h.similarity for h in hits)
+        best = np.full(n, floor, dtype=np.float32)
+        for h in hits:
+            i = code_index.get(h.code)
+            if i is not None and h.similarity > best[i]:
+                best[i] = h.similarity
+        total += best
+    return total / len(rows)
+
+
+# ----- confidence ----------------------------------------------------------------------------------------
+
+def _calibration() -> dict:
+    return json.loads(resources.files("retrieval").joinpath("calibration.json").read_text())
+
+
+_CALIBRATION = _calibration()
+
+
+def query_mode(query: Query) -> str:
+    if query.title and query.description:
+        return "title_description"
+    if query.description:
+        return "description"
+    return "title"
+
+
+def confidence_features(fused: np.ndarray, top: np.ndarray, channels: Mapping[str, np.ndarray]) -> list[list[float]]:
+    """Per candidate: its fused score, its lead over the next candidate, its lead over the best, title cosine."""
+    ordered = np.sort(fused)[::-1]
+    best = float(ordered[0])
+    title = channels.get("title")
+    out = []
+    for r, i in enumerate(top):
+        score = float(fused[i])
+        nxt = float(ordered[r + 1]) if r + 1 < len(ordered) else score
+        out.append([score, score - nxt, best - score, float(title[i]) if title is not None else 0.0])
+    return out
+
+
+def confidence(fused: np.ndarray, top: np.ndarray, channels: Mapping[str, np.ndarray], query: Query) -> list[float]:
+    """Probability that each returned candidate is right (logistic model per query mode, see calibration.json)."""
+    params = _CALIBRATION["modes"].get(query_mode(query)) or _CALIBRATION["modes"]["title"]
+    coef, bias = params["coef"], params["bias"]
+    probs = []
+    for feats in confidence_features(fused, top, channels):
+        z = bias + sum(c * f for c, f in zip(coef, feats))
+        probs.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
+    return probs
