@@ -11,6 +11,7 @@ from __future__ import annotations
 import pickle
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from retrieval.normalize import fold, normalize_title, text_tokens, title_tokens
 from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, load_release, normalize_code
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
 
-SCHEMA = "4"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
+SCHEMA = "5"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
 ENGINE_VERSION = f"0.1.0+s{SCHEMA}.{rank.FUSION_VERSION}"
 # All dense documents share one collection (one approximate-neighbour search per query); the kind of
 # each document is kept in its id: "<code>:<letter><n>".
@@ -34,7 +35,7 @@ DENSE_COLLECTION_KIND = "onet"
 DOC_KINDS = {"t": "title", "r": "title", "d": "description", "k": "task", "w": "dwa"}
 SENTENCE_KINDS = ("task", "dwa")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.:;!?])\s+|\n+")
-MAX_SENTENCES = 8
+MAX_SENTENCES = 6
 
 
 @dataclass
@@ -122,6 +123,8 @@ class Engine:
         self._store = store
         self._embedder = embedder
         self._soc_cache: dict[str, SocHierarchy] = {}
+        # How many titles O*NET lists for an occupation: widely held jobs collect many names.
+        self._breadth = np.log1p(np.bincount(state.titles.doc_codes, minlength=len(state.codes))).astype(np.float32)
 
     # ----- opening and building -------------------------------------------------------------------------
     @classmethod
@@ -179,14 +182,16 @@ class Engine:
 
     # ----- coding ----------------------------------------------------------------------------------------
     def code(self, title: str | None = None, description: str | None = None, industry: str | None = None,
-             k: int = 10) -> CodingResult:
+             k: int = 10, only: Sequence[str] | None = None) -> CodingResult:
+        """Rank occupations for what the person said; `only` restricts the ranking to some channel groups
+        (rank.CHANNEL_GROUPS: "title", "lexical", "dense"), for ablations."""
         started = time.perf_counter()
         query = Query(title=_clean(title), description=_clean(description), industry=_clean(industry))
         if query.is_empty():
             return CodingResult(query=query, candidates=[], release=self.release, engine_version=self.engine_version,
                                 elapsed_ms=0.0)
         channels, hits, title_best, title_sims = self._channels(query)
-        fused = rank.fuse(channels, rank.weights_for(query))
+        fused = rank.fuse(channels, rank.weights_for(query, only))
         k = max(1, min(k, len(self.codes)))
         top = np.argsort(-fused)[:k]
         confidences = rank.confidence(fused, top, channels, query)
@@ -241,6 +246,7 @@ class Engine:
             channels["title_exact"] = st.titles.exact_scores(title)
             channels["lexical_title"] = st.occupations.scores(title)
             channels["dense_title"] = rank.top_mean(results[pos], self._code_index, n)
+            channels["breadth"] = self._breadth
             pos += 1
         if sentences:
             channels["lexical_description"] = st.occupations.scores(description)
@@ -309,8 +315,8 @@ class Engine:
         words = set(text_tokens(query))
         out = []
         for i in np.argsort(-fused)[:k]:
-            if best[i] <= 0 and lexical[i] <= 0:
-                break
+            if lexical[i] <= 0 and best[i] < 0.5:
+                continue  # character n-grams alone make every title look a little alike
             occ = self.kb.occupations[self.codes[i]]
             matched_titles = [st.titles.docs[j].text for j in np.argsort(-sims)[:400]
                               if st.titles.doc_codes[j] == i and sims[j] > 0.3][:5]

@@ -32,6 +32,29 @@ def _top_indices(scores: np.ndarray, n: int) -> np.ndarray:
     return part[np.argsort(-scores[part])]
 
 
+def _group_top(scores: np.ndarray, groups: np.ndarray, n_groups: int, top: int, pool: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Among the `pool` best positive scores: each group's best, the mean of its `top` best, the best's index."""
+    best = np.zeros(n_groups, dtype=np.float32)
+    mean = np.zeros(n_groups, dtype=np.float32)
+    best_doc = np.full(n_groups, -1, dtype=np.int64)
+    idx = _top_indices(scores, pool)
+    idx = idx[scores[idx] > 0]
+    if idx.size == 0:
+        return best, mean, best_doc
+    g = groups[idx]
+    s = scores[idx]
+    order = np.lexsort((-s, g))  # by group, best first within a group
+    idx, g, s = idx[order], g[order], s[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    rank = np.arange(g.size) - np.repeat(starts, np.diff(np.r_[starts, g.size]))
+    keep = rank < top
+    np.add.at(mean, g[keep], s[keep])
+    best[g[starts]] = s[starts]
+    best_doc[g[starts]] = idx[starts]
+    return best, mean / top, best_doc
+
+
 def _split(text: str) -> list[str]:
     return text.split()
 
@@ -83,23 +106,7 @@ class TitleIndex:
 
     def occupation_scores(self, sims: np.ndarray, top: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per occupation: best similarity, mean of its `top` best titles, and which title was best."""
-        best = np.zeros(self.n_codes, dtype=np.float32)
-        best_doc = np.full(self.n_codes, -1, dtype=np.int64)
-        support = np.zeros(self.n_codes, dtype=np.float32)
-        count = np.zeros(self.n_codes, dtype=np.int32)
-        order = _top_indices(sims, 2000)
-        for j in order:
-            s = sims[j]
-            if s <= 0:
-                break
-            c = self.doc_codes[j]
-            if best_doc[c] < 0:
-                best[c] = s
-                best_doc[c] = j
-            if count[c] < top:
-                support[c] += s
-                count[c] += 1
-        return best, support / top, best_doc
+        return _group_top(sims, self.doc_codes, self.n_codes, top, 2000)
 
     def mention_scores(self, text: str, top: int = 5) -> np.ndarray:
         """BM25 of free text against titles, summed over each occupation's best titles.
@@ -111,14 +118,9 @@ class TitleIndex:
         out = np.zeros(self.n_codes, dtype=np.float32)
         if not tokens:
             return out
-        scores = self.bm25.get_scores(tokens)
-        count = np.zeros(self.n_codes, dtype=np.int32)
-        for j in _top_indices(scores, 600):
-            c = self.doc_codes[j]
-            if count[c] < top:
-                out[c] += scores[j]
-                count[c] += 1
-        return out
+        scores = self.bm25.get_scores(tokens).astype(np.float32)
+        _, mean, _ = _group_top(scores, self.doc_codes, self.n_codes, top, 600)
+        return mean * top
 
 
 class OccupationBM25:

@@ -38,7 +38,9 @@ ABBREVIATIONS: dict[str, str] = {
     "wh": "warehouse", "inv": "inventory", "lic": "licensed", "cert": "certified",
 }
 
-ROMAN_OR_LEVEL = re.compile(r"^(?:i{1,3}|iv|v|vi{1,3}|ix|x|\d{1,2}|level|lvl|grade)$")
+ROMAN_OR_LEVEL = re.compile(r"^(?:i{1,3}|iv|v|vi{1,3}|ix|x|\d{1,2}|level|lvl)$")
+_DOTTED_INITIALS = re.compile(r"\b((?:[a-z]\.){2,})")
+_NOT_PLURAL_MEN = frozenset({"specimen", "regimen", "abdomen", "acumen", "stamen"})
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 STOPWORDS = frozenset(
     "a an and the of for in on at to by with from or as is are be this that any all other others "
@@ -61,7 +63,7 @@ def singular(word: str) -> str:
         return word[:-3] + "y"
     if word.endswith(("sses", "shes", "ches", "xes", "zes")):
         return word[:-2]
-    if word.endswith("men") and len(word) > 4:
+    if word.endswith("men") and len(word) > 4 and word not in _NOT_PLURAL_MEN:
         return word[:-3] + "man"  # salesmen -> salesman
     if word.endswith("s"):
         return word[:-1]
@@ -80,7 +82,9 @@ def uninvert(title: str) -> str:
 
 def title_tokens(title: str, *, drop_levels: bool = True) -> list[str]:
     """Normalised words of a job title: un-inverted, abbreviations expanded, singular, levels dropped."""
-    text = fold(uninvert(title)).replace("&", " and ").replace("/", " ").replace("-", " ")
+    text = fold(uninvert(title))
+    text = _DOTTED_INITIALS.sub(lambda m: m.group(1).replace(".", "") + " ", text)  # "r.n." -> "rn"
+    text = text.replace("&", " and ").replace("/", " ").replace("-", " ")
     out: list[str] = []
     for raw in _TOKEN.findall(text):
         raw = raw.replace("'", "")

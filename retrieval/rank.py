@@ -15,6 +15,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from retrieval.models import Query
+from retrieval.normalize import normalize_title
 
 FUSION_VERSION = "f1"
 _HEAD = 50  # how many of a channel's best scores define its spread
@@ -23,7 +24,12 @@ _FLOOR = 200  # scores below the channel's 200th best are treated as equal (no e
 # Channel weights by what the query holds. The title channels dominate when a title is given: a job
 # title is the most specific thing a person says about a job. Industry text only nudges (it names the
 # employer's business, not the job, so a strong weight pulls towards occupations named after industries).
-TITLE_WEIGHTS = {"title_exact": 15.0, "title": 2.0, "title_support": 1.0, "lexical_title": 1.0, "dense_title": 1.0}
+TITLE_WEIGHTS = {"title_exact": 15.0, "title": 2.0, "title_support": 1.0, "lexical_title": 1.0, "dense_title": 1.0,
+                 "breadth": 0.5}
+# A one-word title ("Owner", "Supervisor") matched word for word under one occupation says little: it is
+# whichever occupation happened to list it. For such titles the best single match counts less and the
+# support of several matching titles more.
+ONE_WORD_TITLE_WEIGHTS = {"title": 0.5, "title_support": 2.0}
 DESCRIPTION_WEIGHTS = {"lexical_description": 1.0, "dense_description": 1.0, "dense_sentences": 1.0,
                        "title_mentions": 1.0}
 INDUSTRY_WEIGHT = 0.3
@@ -31,16 +37,33 @@ INDUSTRY_WEIGHT = 0.3
 RAW_CHANNELS = frozenset({"title_exact"})
 
 
-def weights_for(query: Query) -> dict[str, float]:
+# Evidence channels by family, for ablations ("what does each family buy?").
+CHANNEL_GROUPS: dict[str, frozenset[str]] = {
+    "title": frozenset({"title", "title_support", "title_exact", "title_mentions", "breadth"}),
+    "lexical": frozenset({"lexical_title", "lexical_description", "lexical_industry"}),
+    "dense": frozenset({"dense_title", "dense_description", "dense_sentences"}),
+}
+
+
+def weights_for(query: Query, only: Sequence[str] | None = None) -> dict[str, float]:
+    """Channel weights for this query; `only` keeps the channels of the named groups (CHANNEL_GROUPS)."""
     weights: dict[str, float] = {}
     if query.title:
         weights.update(TITLE_WEIGHTS)
+        if len(normalize_title(query.title).split()) <= 1:
+            weights.update(ONE_WORD_TITLE_WEIGHTS)
     if query.description:
         # A description backs up a title rather than overruling an exact title match.
         scale = 0.6 if query.title else 1.0
         weights.update({k: v * scale for k, v in DESCRIPTION_WEIGHTS.items()})
     if query.industry:
         weights["lexical_industry"] = INDUSTRY_WEIGHT
+    if only is not None:
+        unknown = set(only) - set(CHANNEL_GROUPS)
+        if unknown:
+            raise ValueError(f"unknown channel group(s) {sorted(unknown)}; known: {sorted(CHANNEL_GROUPS)}")
+        keep = frozenset().union(*(CHANNEL_GROUPS[g] for g in only))
+        weights = {k: v for k, v in weights.items() if k in keep}
     return weights
 
 
@@ -127,25 +150,41 @@ def query_mode(query: Query) -> str:
     return "title"
 
 
-def confidence_features(fused: np.ndarray, top: np.ndarray, channels: Mapping[str, np.ndarray]) -> list[list[float]]:
-    """Per candidate: its fused score, its lead over the next candidate, its lead over the best, title cosine."""
-    ordered = np.sort(fused)[::-1]
-    best = float(ordered[0])
+def confidence_features(fused: np.ndarray, channels: Mapping[str, np.ndarray]) -> list[float]:
+    """Of the top answer: its fused score, its lead over the runner-up, and its title cosine."""
+    if fused.shape[0] == 0:
+        return [0.0, 0.0, 0.0]
+    i = int(np.argmax(fused))
+    ordered = np.partition(fused, fused.shape[0] - 2)[-2:] if fused.shape[0] > 1 else np.array([fused[i], fused[i]])
+    best, second = float(ordered.max()), float(ordered.min())
     title = channels.get("title")
-    out = []
-    for r, i in enumerate(top):
-        score = float(fused[i])
-        nxt = float(ordered[r + 1]) if r + 1 < len(ordered) else score
-        out.append([score, score - nxt, best - score, float(title[i]) if title is not None else 0.0])
-    return out
+    return [best, best - second, float(title[i]) if title is not None else 0.0]
+
+
+def top_probability(features: Sequence[float], mode: str) -> float:
+    params = _CALIBRATION["modes"].get(mode) or _CALIBRATION["modes"]["title"]
+    z = params["bias"] + sum(c * f for c, f in zip(params["coef"], features))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def confidence(fused: np.ndarray, top: np.ndarray, channels: Mapping[str, np.ndarray], query: Query) -> list[float]:
-    """Probability that each returned candidate is right (logistic model per query mode, see calibration.json)."""
-    params = _CALIBRATION["modes"].get(query_mode(query)) or _CALIBRATION["modes"]["title"]
-    coef, bias = params["coef"], params["bias"]
-    probs = []
-    for feats in confidence_features(fused, top, channels):
-        z = bias + sum(c * f for c, f in zip(coef, feats))
-        probs.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
-    return probs
+    """Probability that each returned candidate is the right code.
+
+    The top answer's probability comes from a logistic model per query mode (calibration.json); what is
+    left is shared among the other candidates in proportion to exp(fused score). Candidates tied on score
+    share one value, probabilities never rise down the list and never add up to more than one.
+    """
+    if len(top) == 0:
+        return []
+    p_top = top_probability(confidence_features(fused, channels), query_mode(query))
+    scores = np.asarray([float(fused[i]) for i in top], dtype=np.float64)
+    tied = int(np.sum(np.isclose(scores, scores[0])))
+    out = [p_top / tied] * tied
+    rest = scores[tied:]
+    if rest.size:
+        # what the top answer leaves is shared among the runners-up shown
+        weights = np.exp(rest - scores[0])
+        shares = (1.0 - p_top) * weights / weights.sum()
+        for value in shares:
+            out.append(min(float(value), out[-1]))
+    return out

@@ -1,0 +1,345 @@
+"""The coding engine on the fixture release with the real packaged MiniLM model: ranking, evidence, staleness."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.embedder import MiniLMEmbedder
+from retrieval.engine import Engine
+from retrieval.models import CodingResult
+from retrieval.normalize import text_tokens
+
+NURSE, LPN, PHYSICIAN_OTHER = "29-1141.00", "29-2061.00", "29-1229.00"
+CASHIER, SALESPERSON, SEWER, TRUCKER, LINE_COOK = "41-2011.00", "41-2031.00", "51-6031.00", "53-3032.00", "35-2014.00"
+
+
+@pytest.fixture(scope="module")
+def engine(fixture_release: Path, fixture_taxonomy: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    return Engine.open(fixture_release, fixture_taxonomy, tmp_path_factory.mktemp("engine-home"), progress=False)
+
+
+def codes(result: CodingResult) -> list[str]:
+    return [c.code for c in result.candidates]
+
+
+# ----- ranking ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title", ["Staff Nurse", "registered nurse", "RN", "REGISTERED NURSES"])
+def test_nurse_titles_rank_registered_nurses_first(engine: Engine, title: str) -> None:
+    assert codes(engine.code(title=title))[0] == NURSE
+
+
+@pytest.mark.parametrize("title", ["LPN", "Licensed Practical Nurse", "lvn"])
+def test_practical_nurse_titles_rank_lpn_first(engine: Engine, title: str) -> None:
+    assert codes(engine.code(title=title))[0] == LPN
+
+
+def test_a_misspelt_title_with_its_industry_finds_cashiers(engine: Engine) -> None:
+    assert codes(engine.code(title="CASHER", industry="retail"))[0] == CASHIER
+
+
+@pytest.mark.parametrize(
+    ("inverted", "expected"),
+    [
+        ("SALESPERSON, SHOES", SALESPERSON),
+        ("OPERATOR, SEWING MACHINE", SEWER),  # alternate title "Sewing Machine Operator"
+        ("DRIVER, TRUCK", TRUCKER),  # alternate title "Truck Driver"
+        ("COOK, LINE", LINE_COOK),  # alternate title "Line Cook"
+    ],
+)
+def test_dot_inverted_titles_find_their_occupation(engine: Engine, inverted: str, expected: str) -> None:
+    assert codes(engine.code(title=inverted))[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        # Paraphrases of fixture tasks, in words the fixture does not use for them.
+        ("Looks after people on the ward, hands out their prescribed drugs and notes any reactions, "
+         "and writes up plans for their nursing.", NURSE),
+        ("Runs the till at a supermarket: rings through the shopping, hands back change and gives the receipt.",
+         CASHIER),
+        ("Drives an articulated lorry on fixed runs to drop off loads on time. Checks the brakes and tyres first.",
+         TRUCKER),
+        ("Feeds cloth beneath the needle to stitch hems and seams on garments.", SEWER),
+    ],
+)
+def test_a_description_alone_ranks_the_right_occupation_in_the_top_three(
+    engine: Engine, description: str, expected: str
+) -> None:
+    assert expected in codes(engine.code(description=description))[:3]
+
+
+def test_an_all_other_occupation_can_be_returned(engine: Engine) -> None:
+    occupation = engine.kb.occupation(PHYSICIAN_OTHER)
+    assert occupation.title == "Physicians, All Other"
+    assert [hit.code for hit in engine.search("29-1229")] == [PHYSICIAN_OTHER]
+    assert [hit.code for hit in engine.search(PHYSICIAN_OTHER)] == [PHYSICIAN_OTHER]
+    assert codes(engine.code(title="Physician"))[0] == PHYSICIAN_OTHER
+
+
+# ----- the shape of an answer -----------------------------------------------------------------------------------
+
+def test_each_candidate_carries_its_soc_code_and_hierarchy(engine: Engine) -> None:
+    result = engine.code(title="Staff Nurse", k=len(engine.codes))
+    top = result.candidates[0]
+    assert top.soc_code == "29-1141"
+    assert top.title == "Registered Nurses"
+    assert (top.soc.major.code, top.soc.major.title) == ("29-0000", "Healthcare Practitioners and Technical Occupations")
+    assert (top.soc.minor.code, top.soc.minor.title) == ("29-1000", "Healthcare Diagnosing or Treating Practitioners")
+    assert (top.soc.broad.code, top.soc.broad.title) == ("29-1140", "Registered Nurses")
+    assert (top.soc.detailed.code, top.soc.detailed.title) == ("29-1141", "Registered Nurses")
+    for candidate in result.candidates:
+        soc = candidate.soc
+        assert soc.major and soc.minor and soc.broad and soc.detailed, candidate.code
+        assert soc.detailed.code == candidate.soc_code == candidate.code[:7]
+        assert soc.major.code == candidate.code[:2] + "-0000"
+    lpn = next(c for c in result.candidates if c.code == LPN)
+    assert lpn.soc.minor.title == "Health Technologists and Technicians"
+
+
+def test_candidates_are_ranked_with_falling_scores_and_bounded_confidence(engine: Engine) -> None:
+    result = engine.code(title="Cook", description="Grills meat and fish and plates the dishes.", k=8)
+    assert [c.rank for c in result.candidates] == list(range(1, 9))
+    scores = [c.score for c in result.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= c.confidence <= 1.0 for c in result.candidates)
+    assert len({c.code for c in result.candidates}) == 8
+
+
+def test_a_clear_title_match_is_confident_and_its_runner_up_is_not(engine: Engine) -> None:
+    top, second = engine.code(title="Staff Nurse", k=2).candidates
+    assert top.confidence > 0.5 > second.confidence
+
+
+def test_title_evidence_names_the_matched_title_and_words(engine: Engine) -> None:
+    top = engine.code(title="Staff Nurse").candidates[0]
+    title_evidence = [m for m in top.evidence if m.channel == "title"]
+    assert title_evidence, top.evidence
+    assert title_evidence[0].text == "Staff Nurse"
+    assert title_evidence[0].matched_words == ["nurse", "staff"]
+
+
+def test_description_evidence_names_the_words_it_matched_on(engine: Engine) -> None:
+    description = "Scans the shopping, takes card payment and gives customers their change."
+    top = engine.code(description=description).candidates[0]
+    assert top.code == CASHIER
+    words = set(text_tokens(description))
+    matched = [m for m in top.evidence if m.matched_words]
+    assert matched, top.evidence
+    for match in matched:
+        assert set(match.matched_words) <= words
+    assert any(m.kind == "task" for m in top.evidence)
+
+
+def test_every_channel_is_reported_for_every_candidate(engine: Engine) -> None:
+    result = engine.code(title="Cashier", description="Takes payment at the register.", industry="grocery")
+    names = set(result.candidates[0].channels)
+    assert {"title", "title_exact", "lexical_description", "dense_description", "lexical_industry"} <= names
+    assert all(set(c.channels) == names for c in result.candidates)
+
+
+def test_the_answer_names_the_release_and_echoes_the_query(engine: Engine) -> None:
+    result = engine.code(title="  Staff   Nurse ", industry="hospital")
+    assert result.release == "O*NET 29.9"
+    assert result.engine_version == engine.engine_version
+    assert result.query.title == "Staff Nurse"
+    assert result.query.industry == "hospital"
+    assert result.elapsed_ms > 0
+
+
+@pytest.mark.parametrize("query", [{}, {"title": ""}, {"title": "   ", "description": "\n\t"}, {"title": None}])
+def test_an_empty_query_returns_no_candidates(engine: Engine, query: dict) -> None:
+    result = engine.code(**query)
+    assert result.candidates == []
+    assert result.release == "O*NET 29.9"
+
+
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_k_candidates_are_returned(engine: Engine, k: int) -> None:
+    assert len(engine.code(title="nurse", k=k).candidates) == k
+
+
+def test_k_larger_than_the_release_returns_every_occupation_once(engine: Engine) -> None:
+    result = engine.code(title="nurse", k=100)
+    assert sorted(codes(result)) == sorted(engine.kb.occupations)
+
+
+# ----- keyword search -----------------------------------------------------------------------------------------
+
+def test_search_finds_nurse_occupations_with_their_matched_titles(engine: Engine) -> None:
+    hits = engine.search("nurse")
+    assert {h.code for h in hits[:2]} == {NURSE, LPN}
+    for h in hits[:2]:
+        assert h.matched_titles
+        assert all("nurse" in t.lower() or "lpn" in t.lower() for t in h.matched_titles), h.matched_titles
+
+
+def test_search_respects_k(engine: Engine) -> None:
+    assert len(engine.search("nurse", k=1)) == 1
+
+
+def test_search_does_not_list_occupations_unrelated_to_the_words(engine: Engine) -> None:
+    """`oca search nurse` should not pad its table with occupations where nothing matched."""
+    unrelated = {"15-1252.00", CASHIER, TRUCKER, SEWER, "35-1011.00"}
+    listed = {h.code: h for h in engine.search("nurse")}
+    noise = sorted(set(listed) & unrelated)
+    assert noise == [], [(code, listed[code].score, listed[code].matched_titles) for code in noise]
+
+
+def test_search_for_nothing_finds_nothing(engine: Engine) -> None:
+    assert engine.search("") == []
+    assert engine.search("   ") == []
+
+
+# ----- opening, building and staleness ---------------------------------------------------------------------------
+
+class FakeEmbedder:
+    """Deterministic unit vectors from a hash of the text: stable, fast, and a different model name."""
+
+    name = "fake-embedder"
+    dim = 384
+
+    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        rows = []
+        for text in texts:
+            seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
+            vector = np.random.default_rng(seed).normal(size=self.dim)
+            rows.append(vector / np.linalg.norm(vector))
+        return np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+@pytest.fixture(scope="module")
+def minilm() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every index build, by release folder, while still building for real."""
+    calls: list[Path] = []
+    original = Engine._build
+
+    def counting(onet_dir: Path, *args: object, **kwargs: object):
+        calls.append(Path(onet_dir))
+        return original(onet_dir, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "_build", staticmethod(counting))
+    return calls
+
+
+@pytest.fixture
+def release_copy(fixture_release: Path, fixture_taxonomy: Path, tmp_path: Path) -> tuple[Path, Path]:
+    onet = shutil.copytree(fixture_release, tmp_path / "onet")
+    taxonomy = shutil.copytree(fixture_taxonomy, tmp_path / "taxonomy")
+    return Path(onet), Path(taxonomy)
+
+
+def _state_file(home: Path) -> Path:
+    return home / "index" / "engine.pkl"
+
+
+def test_opening_again_with_the_same_inputs_does_not_rebuild(
+    release_copy: tuple[Path, Path], tmp_path: Path, minilm: MiniLMEmbedder, builds: list[Path]
+) -> None:
+    onet, taxonomy = release_copy
+    home = tmp_path / "home"
+    Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    assert len(builds) == 1
+    stamp = _state_file(home).stat().st_mtime_ns
+    reopened = Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    assert len(builds) == 1
+    assert _state_file(home).stat().st_mtime_ns == stamp
+    assert reopened.code(title="Staff Nurse").candidates[0].code == NURSE
+
+
+def test_a_different_embedder_forces_a_rebuild(
+    release_copy: tuple[Path, Path], tmp_path: Path, minilm: MiniLMEmbedder, builds: list[Path]
+) -> None:
+    onet, taxonomy = release_copy
+    home = tmp_path / "home"
+    Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    fake = Engine.open(onet, taxonomy, home, embedder=FakeEmbedder(), progress=False)
+    assert len(builds) == 2
+    # The rebuilt index answers (the title channels do not depend on the embedder).
+    assert fake.code(title="Staff Nurse").candidates[0].code == NURSE
+    Engine.open(onet, taxonomy, home, embedder=FakeEmbedder(), progress=False)
+    assert len(builds) == 2
+    back = Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    assert len(builds) == 3
+    assert back.code(description="Feeds cloth beneath the needle to stitch hems.").candidates[0].code == SEWER
+
+
+def test_rebuild_true_forces_a_rebuild(
+    release_copy: tuple[Path, Path], tmp_path: Path, minilm: MiniLMEmbedder, builds: list[Path]
+) -> None:
+    onet, taxonomy = release_copy
+    home = tmp_path / "home"
+    Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    rebuilt = Engine.open(onet, taxonomy, home, embedder=minilm, progress=False, rebuild=True)
+    assert len(builds) == 2
+    assert rebuilt.code(title="LPN").candidates[0].code == LPN
+
+
+def test_a_newer_release_file_forces_a_rebuild(
+    release_copy: tuple[Path, Path], tmp_path: Path, minilm: MiniLMEmbedder, builds: list[Path]
+) -> None:
+    onet, taxonomy = release_copy
+    home = tmp_path / "home"
+    Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    tasks = onet / "Task Statements.txt"
+    later = tasks.stat().st_mtime + 3600
+    os.utime(tasks, (later, later))
+    Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    assert len(builds) == 2
+
+
+def test_a_newer_taxonomy_file_forces_a_rebuild(
+    release_copy: tuple[Path, Path], tmp_path: Path, minilm: MiniLMEmbedder, builds: list[Path]
+) -> None:
+    onet, taxonomy = release_copy
+    home = tmp_path / "home"
+    Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    structure = taxonomy / "soc2018_direct_match_titles.txt"
+    later = structure.stat().st_mtime + 3600
+    os.utime(structure, (later, later))
+    Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    assert len(builds) == 2
+
+
+def test_an_edited_release_is_rebuilt_and_its_new_titles_are_found(
+    release_copy: tuple[Path, Path], tmp_path: Path, minilm: MiniLMEmbedder, builds: list[Path]
+) -> None:
+    onet, taxonomy = release_copy
+    home = tmp_path / "home"
+    before = Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    assert not any(m.text == "Till Operator" for c in before.code(title="Till Operator").candidates for m in c.evidence)
+    with (onet / "Alternate Titles.txt").open("a", encoding="utf-8") as fh:
+        fh.write("41-2011.00\tCashiers\tTill Operator\t\t08\n")
+    after = Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    assert len(builds) == 2
+    top = after.code(title="Till Operator").candidates[0]
+    assert top.code == CASHIER
+    assert any(m.text == "Till Operator" for m in top.evidence)
+    assert "Till Operator" in [a.title for a in after.kb.occupation(CASHIER).alt_titles]
+
+
+@pytest.mark.parametrize("junk", [b"not a pickle at all", b"\x80\x05\x95 truncated", b""])
+def test_a_corrupt_state_file_is_rebuilt_instead_of_failing(
+    release_copy: tuple[Path, Path], tmp_path: Path, minilm: MiniLMEmbedder, builds: list[Path], junk: bytes
+) -> None:
+    onet, taxonomy = release_copy
+    home = tmp_path / "home"
+    Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    _state_file(home).write_bytes(junk)
+    reopened = Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    assert len(builds) == 2
+    assert reopened.code(title="Staff Nurse").candidates[0].code == NURSE
+    assert _state_file(home).stat().st_size > 1000

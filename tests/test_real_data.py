@@ -1,0 +1,72 @@
+"""The engine on the real O*NET 29.3 release: the everyday titles a coder meets must land where people expect.
+
+Building the real index takes about two minutes, so it is built once per session; set OCA_TEST_HOME to an
+already built home (e.g. from `oca index`) to reuse it. Skipped when ../shared has no O*NET release.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from retrieval.engine import Engine
+from retrieval.models import CodingResult
+
+pytestmark = pytest.mark.real_data
+
+
+@pytest.fixture(scope="session")
+def real_engine(shared_onet_dir: Path, shared_taxonomy_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    prebuilt = os.environ.get("OCA_TEST_HOME")
+    home = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("oca-real-home")
+    return Engine.open(shared_onet_dir, shared_taxonomy_dir, home, progress=False)
+
+
+def codes(result: CodingResult) -> list[str]:
+    return [c.code for c in result.candidates]
+
+
+def test_registered_nurse_ranks_registered_nurses_first(real_engine: Engine) -> None:
+    assert codes(real_engine.code(title="registered nurse"))[0] == "29-1141.00"
+
+
+def test_a_misspelt_cashier_in_retail_finds_cashiers_first(real_engine: Engine) -> None:
+    result = real_engine.code(title="CASHER", industry="RETAIL")
+    assert codes(result)[0] == "41-2011.00"
+    assert result.candidates[0].title == "Cashiers"
+
+
+def test_truck_driver_ranks_heavy_truck_drivers_in_the_top_three(real_engine: Engine) -> None:
+    assert "53-3032.00" in codes(real_engine.code(title="truck driver"))[:3]
+
+
+def test_a_dot_inverted_title_ranks_retail_salespersons_in_the_top_three(real_engine: Engine) -> None:
+    assert "41-2031.00" in codes(real_engine.code(title="SALESPERSON, SHOES"))[:3]
+
+
+def test_owner_alone_does_not_code_to_urologists(real_engine: Engine) -> None:
+    """O*NET lists "Owner" among the Urologists' titles; a bare "Owner" says nothing about urology."""
+    result = real_engine.code(title="Owner")
+    assert codes(result)[0] != "29-1229.03", [(c.code, c.title, c.confidence) for c in result.candidates[:3]]
+
+
+def test_confidences_of_one_answer_add_up_to_at_most_one(real_engine: Engine) -> None:
+    """Only one code is right, so the CLI must not show four different occupations at ~100%."""
+    result = real_engine.code(title="truck driver")
+    total = sum(c.confidence for c in result.candidates)
+    assert total <= 1.0 + 1e-6, [(c.code, c.confidence) for c in result.candidates[:5]]
+
+
+def test_a_lower_ranked_candidate_is_never_more_confident_than_one_above_it(real_engine: Engine) -> None:
+    for query in ({"title": "truck driver"}, {"title": "CASHER", "industry": "RETAIL"}, {"title": "registered nurse"}):
+        confidences = [c.confidence for c in real_engine.code(**query).candidates]
+        assert all(a >= b for a, b in zip(confidences, confidences[1:])), (query, confidences)
+
+
+def test_search_for_a_rare_title_does_not_pad_with_unmatched_occupations(real_engine: Engine) -> None:
+    hits = real_engine.search("sommelier")
+    assert hits and hits[0].matched_titles
+    unmatched = [(h.code, h.title) for h in hits if not h.matched_titles and not h.matched_tasks]
+    assert unmatched == []
