@@ -115,6 +115,7 @@ def split_sentences(text: str) -> list[str]:
 class Engine:
     def __init__(self, state: _State, store: VectorStore, embedder: Embedder) -> None:
         self._state = state
+        state.titles.ensure_column_major()
         self.kb = state.kb
         self.release = state.kb.release
         self.engine_version = ENGINE_VERSION
@@ -244,6 +245,7 @@ class Engine:
             channels["title"] = best
             channels["title_support"] = support
             channels["title_exact"] = st.titles.exact_scores(title)
+            channels["title_exact_share"] = st.titles.exact_share(title)
             channels["lexical_title"] = st.occupations.scores(title)
             channels["dense_title"] = rank.top_mean(results[pos], self._code_index, n)
             channels["breadth"] = self._breadth

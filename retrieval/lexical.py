@@ -55,6 +55,27 @@ def _group_top(scores: np.ndarray, groups: np.ndarray, n_groups: int, top: int, 
     return best, mean / top, best_doc
 
 
+def _column_similarity(vectorizer: TfidfVectorizer, matrix, text: str) -> np.ndarray:
+    """Cosine of `text` with every row of a fitted TF-IDF matrix (CSC), computing the query vector directly.
+
+    Same numbers as `matrix @ vectorizer.transform([text]).T`, without sklearn's per-call validation and
+    touching only the query's own columns.
+    """
+    counts: dict[int, int] = {}
+    vocabulary = vectorizer.vocabulary_
+    for gram in vectorizer.build_analyzer()(text):
+        j = vocabulary.get(gram)
+        if j is not None:
+            counts[j] = counts.get(j, 0) + 1
+    if not counts:
+        return np.zeros(matrix.shape[0], dtype=np.float32)
+    cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+    weights = (1.0 + np.log(tf)) * vectorizer.idf_[cols].astype(np.float32)  # sublinear tf, as fitted
+    weights /= np.linalg.norm(weights)
+    return np.asarray(matrix[:, cols] @ weights, dtype=np.float32).ravel()
+
+
 def _split(text: str) -> list[str]:
     return text.split()
 
@@ -69,8 +90,9 @@ class TitleIndex:
         normalized = [d.normalized for d in docs]
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
         self.words = TfidfVectorizer(analyzer=_split, sublinear_tf=True, dtype=np.float32)
-        self.char_matrix = self.chars.fit_transform(normalized).tocsr()
-        self.word_matrix = self.words.fit_transform(normalized).tocsr()
+        # Column-major: a query touches only the columns of its own n-grams.
+        self.char_matrix = self.chars.fit_transform(normalized).tocsc()
+        self.word_matrix = self.words.fit_transform(normalized).tocsc()
         self.exact: dict[str, list[int]] = {}
         for d in docs:
             codes = self.exact.setdefault(d.normalized, [])
@@ -79,15 +101,21 @@ class TitleIndex:
         self.bm25 = bm25s.BM25(k1=1.2, b=0.3)
         self.bm25.index([text_tokens(d.text) or ["_"] for d in docs], show_progress=False)
 
+    def ensure_column_major(self) -> None:
+        """Indexes pickled by an earlier build kept row-major matrices; convert them once on load."""
+        if self.char_matrix.format != "csc":
+            self.char_matrix = self.char_matrix.tocsc()
+        if self.word_matrix.format != "csc":
+            self.word_matrix = self.word_matrix.tocsc()
+
     def similarities(self, title: str) -> np.ndarray:
         """Cosine similarity of the normalised query title with every title document."""
         query = normalize_title(title)
         if not query:
             return np.zeros(len(self.docs), dtype=np.float32)
-        # matrix times a dense vector (csr_matvec) is far cheaper than a sparse-sparse product
-        char_sim = self.char_matrix @ self.chars.transform([query]).toarray().ravel()
-        word_sim = self.word_matrix @ self.words.transform([query]).toarray().ravel()
-        return (0.5 * char_sim + 0.5 * word_sim).astype(np.float32)
+        char_sim = _column_similarity(self.chars, self.char_matrix, query)
+        word_sim = _column_similarity(self.words, self.word_matrix, query)
+        return 0.5 * char_sim + 0.5 * word_sim
 
     def exact_scores(self, title: str) -> np.ndarray:
         """1 for each occupation that lists this title word for word (after normalisation).
@@ -102,6 +130,18 @@ class TitleIndex:
         codes = self.exact.get(query, [])
         for c in codes:
             out[c] = 1.0
+        return out
+
+    def exact_share(self, title: str) -> np.ndarray:
+        """1/m for each of the m occupations listing this exact title, one-word titles included.
+
+        Not a ranking channel (see `exact_scores`): it tells the confidence model how unambiguous a
+        word-for-word match is.
+        """
+        out = np.zeros(self.n_codes, dtype=np.float32)
+        codes = self.exact.get(normalize_title(title), [])
+        for c in codes:
+            out[c] = 1.0 / len(codes)
         return out
 
     def occupation_scores(self, sims: np.ndarray, top: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

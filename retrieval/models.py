@@ -32,7 +32,7 @@ class Match(BaseModel):
     """One piece of evidence: an O*NET text that matched, and the words of the input it matched on."""
 
     channel: str = Field(description="title | lexical | dense | industry")
-    kind: str = Field(description="what matched: title, alternate_title, reported_title, direct_match_title, task, dwa, description")
+    kind: str = Field(description="what matched: title, alternate_title, reported_title, direct_match_title, task, dwa, description, occupation")
     text: str
     matched_words: list[str] = Field(default_factory=list)
     score: float = 0.0
@@ -46,7 +46,7 @@ class Candidate(BaseModel):
     soc: SocHierarchy
     score: float = Field(description="fused ranking score (comparable within one answer only)")
     confidence: float = Field(ge=0.0, le=1.0, description="calibrated probability that this code is right")
-    channels: dict[str, float] = Field(default_factory=dict, description="normalised score of each evidence channel")
+    channels: dict[str, float] = Field(default_factory=dict, description="raw score of each evidence channel (scales differ)")
     evidence: list[Match] = Field(default_factory=list)
 
 

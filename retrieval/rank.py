@@ -151,14 +151,17 @@ def query_mode(query: Query) -> str:
 
 
 def confidence_features(fused: np.ndarray, channels: Mapping[str, np.ndarray]) -> list[float]:
-    """Of the top answer: its fused score, its lead over the runner-up, and its title cosine."""
+    """Of the top answer: its fused score, its lead over the runner-up, its title cosine, and its share of
+    a word-for-word title match (1 when it alone lists the title, 1/m when m occupations do, 0 if none)."""
     if fused.shape[0] == 0:
-        return [0.0, 0.0, 0.0]
+        return [0.0, 0.0, 0.0, 0.0]
     i = int(np.argmax(fused))
     ordered = np.partition(fused, fused.shape[0] - 2)[-2:] if fused.shape[0] > 1 else np.array([fused[i], fused[i]])
     best, second = float(ordered.max()), float(ordered.min())
     title = channels.get("title")
-    return [best, best - second, float(title[i]) if title is not None else 0.0]
+    share = channels.get("title_exact_share")
+    return [best, best - second, float(title[i]) if title is not None else 0.0,
+            float(share[i]) if share is not None else 0.0]
 
 
 def top_probability(features: Sequence[float], mode: str) -> float:

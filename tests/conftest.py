@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from retrieval.onet import KnowledgeBase, load_release
+
+if TYPE_CHECKING:
+    from retrieval.engine import Engine
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_ONET = Path(__file__).parents[1].parent / "shared" / "onet"
@@ -50,3 +54,33 @@ def shared_taxonomy_dir() -> Path:
 def real_kb(shared_onet_dir: Path, shared_taxonomy_dir: Path) -> KnowledgeBase:
     """The real O*NET 29.3 release, loaded once; read-only."""
     return load_release(shared_onet_dir, shared_taxonomy_dir)
+
+
+@pytest.fixture(scope="session")
+def real_engine(shared_onet_dir: Path, shared_taxonomy_dir: Path,
+                tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """One engine over the real release for the whole session (building it takes about two minutes).
+
+    OCA_TEST_HOME names a prebuilt home to reuse between local runs.
+    """
+    import os
+
+    from retrieval.engine import Engine
+
+    prebuilt = os.environ.get("OCA_TEST_HOME")
+    home = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("oca-real-home")
+    return Engine.open(shared_onet_dir, shared_taxonomy_dir, home, progress=False)
+
+
+@pytest.fixture(scope="session")
+def real_engine(shared_onet_dir: Path, shared_taxonomy_dir: Path,
+                tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """The engine over the real release, opened once per session. Building its index takes a few minutes;
+    set OCA_TEST_HOME to an already built home (e.g. from `oca index`) to reuse one."""
+    import os
+
+    from retrieval.engine import Engine
+
+    prebuilt = os.environ.get("OCA_TEST_HOME")
+    home = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("oca-real-home")
+    return Engine.open(shared_onet_dir, shared_taxonomy_dir, home, progress=False)

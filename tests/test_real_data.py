@@ -6,8 +6,6 @@ already built home (e.g. from `oca index`) to reuse it. Skipped when ../shared h
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
@@ -15,13 +13,6 @@ from retrieval.engine import Engine
 from retrieval.models import CodingResult
 
 pytestmark = pytest.mark.real_data
-
-
-@pytest.fixture(scope="session")
-def real_engine(shared_onet_dir: Path, shared_taxonomy_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    prebuilt = os.environ.get("OCA_TEST_HOME")
-    home = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("oca-real-home")
-    return Engine.open(shared_onet_dir, shared_taxonomy_dir, home, progress=False)
 
 
 def codes(result: CodingResult) -> list[str]:
