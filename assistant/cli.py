@@ -1,7 +1,7 @@
 """`oca`: build the index, search O*NET, code a job, read an occupation's profile, run the evaluation.
 
 The product's own errors (OcaError) end as one `error: ...` line and exit code 2; anything else is a bug
-and keeps its traceback.
+and keeps its traceback. `oca eval --floor` exits 1 when a pinned figure dropped.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from retrieval.errors import OcaError
 from retrieval.models import Candidate, CodingResult, SearchHit
 
 EXIT_OK = 0
+EXIT_FLOOR = 1  # `oca eval --floor`: a pinned figure dropped
 EXIT_ERROR = 2
 ALT_TITLES_SHOWN = 20
 LIST_SHOWN = 25
@@ -87,11 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", parents=[common], help="score the coder on evaluation case files")
     p.add_argument("case_files", nargs="+", type=Path, metavar="CASES.jsonl")
-    p.add_argument("--fields", default="title,description,industry",
-                   help="what the coder is shown, comma-separated (default title,description,industry)")
+    p.add_argument("--fields", action="append", metavar="[FILE=]FIELDS",
+                   help="what the coder is shown, comma-separated (default title,description,industry); "
+                        "FILE=FIELDS sets it for one case file (by name or stem); repeatable")
     p.add_argument("--limit", type=_positive_int, help="use only the first N cases of each file")
+    p.add_argument("--sample", type=_positive_int, help="a fixed sample of N cases of each file (see --seed)")
+    p.add_argument("--seed", type=int, help="which fixed sample --sample takes (default 0)")
+    p.add_argument("--half", choices=("all", "report"),
+                   help="'report': only the cases not used to fit the confidence model (default all)")
     p.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="write the scores to OUT as JSON")
     p.add_argument("--k", type=_positive_int, default=5, help="candidates asked for per case (default 5)")
+    p.add_argument("--report", type=Path, metavar="DIR", help="write report.md, report.json and plots to DIR")
+    p.add_argument("--compare", action="store_true",
+                   help="also rank with each evidence channel alone, on a fixed sample of each file")
+    p.add_argument("--keep", action="store_true", help="keep the run under OCA_HOME/eval_runs (listed by the app)")
+    p.add_argument("--floor", type=Path, metavar="FILE",
+                   help="fail (exit 1) when top-1 falls more than 2 points below the figures pinned in FILE")
+    p.add_argument("--write-floor", type=Path, metavar="FILE", help="pin this run's top-1 figures in FILE")
     p.set_defaults(handler=cmd_eval)
     return parser
 
@@ -147,32 +160,93 @@ def cmd_occupation(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     # eval sits above assistant in the import order; this command is the one place that reaches up to it.
-    from eval.cases import load_cases, parse_fields
-    from eval.runner import format_table, run_eval
+    from tqdm import tqdm
 
+    from eval import floor as floors
+    from eval.cases import require_case_file
+    from eval.report import format_table, write_report
+    from eval.store import save_run
+    from eval.suite import check_overrides, run_suite, unique_names
+
+    for path in args.case_files:
+        require_case_file(path)
+    default_fields, fields_by_file = parse_field_specs(args.fields or [])
+    sample, seed, half, limit = args.sample, args.seed, args.half, args.limit
+    floor = floors.load_floor(args.floor) if args.floor is not None else None
+    if floor is not None:
+        # Unless told otherwise, measure the pinned files the way their pins were measured.
+        pinned = floors.pinned_run(floor, unique_names(args.case_files))
+        fields_by_file = fields_by_file if args.fields else pinned.fields_by_file
+        sample = pinned.sample if sample is None else sample
+        seed = pinned.seed if seed is None else seed
+        half = pinned.half if half is None else half
+        limit = pinned.limit if limit is None else limit
     try:
-        fields = parse_fields(args.fields)
+        check_overrides(args.case_files, fields_by_file)
     except ValueError as exc:
         raise OcaError(str(exc)) from exc
-    loaded = []
-    for path in args.case_files:
-        cases, problems = load_cases(path)
-        for problem in problems:
-            print(f"warning: skipped {problem}", file=sys.stderr)
-        loaded.append((path, cases[: args.limit] if args.limit else cases))
 
     engine = service.build_engine(settings, progress=_interactive())
-    summaries = []
-    for path, cases in loaded:
-        result = run_eval(engine, cases, fields, k=args.k, progress=_interactive(), path=str(path))
-        print(format_table(result))
+    with tqdm(total=0, unit="case", desc="eval", disable=not _interactive()) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        result = run_suite(engine, list(args.case_files), default_fields, limit=limit, sample=sample,
+                           seed=seed or 0, compare=args.compare, half=half or "all", progress=progress, k=args.k,
+                           fields_by_file=fields_by_file)
+    for report in result.files:
+        for problem in report.problems:
+            print(f"warning: skipped {problem}", file=sys.stderr)
+        print(format_table(report))
         print()
-        summaries.append(result.summary())
     if args.json_out is not None:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        summaries = [report.summary() for report in result.files]
         args.json_out.write_text(json.dumps(summaries, indent=2) + "\n", encoding="utf-8")
         print(f"Scores written to {args.json_out}")
+    if args.report is not None:
+        print(f"Report written to {write_report(result, args.report)}")
+    if args.keep:
+        print(f"Run kept in {save_run(result, settings.home)}")
+    if args.write_floor is not None:
+        previous = floors.load_floor(args.write_floor) if args.write_floor.is_file() else None
+        floors.write_floor(floors.updated_floor(previous, result), args.write_floor)
+        pinned_now = ", ".join(f"{r.name} {_percent(r.headline.top1.get('soc'))}" for r in result.files)
+        print(f"Pinned top-1 (SOC detailed) in {args.write_floor}: {pinned_now}. Commit it deliberately.")
+    if floor is not None:
+        checks = floors.check_floor(result, floor)
+        for check in checks:
+            print(("floor failed: " if check.failed else "floor: ") + check.message,
+                  file=sys.stderr if check.failed else sys.stdout)
+        if any(check.failed for check in checks):
+            return EXIT_FLOOR
     return EXIT_OK
+
+
+def parse_field_specs(specs: Sequence[str]) -> tuple[list[str], dict[str, list[str]]]:
+    """['description,industry', 'acs2009_dev=title,industry'] -> default fields, and fields per case file."""
+    from eval.cases import QUERY_FIELDS, parse_fields
+
+    default: list[str] = list(QUERY_FIELDS)
+    per_file: dict[str, list[str]] = {}
+    try:
+        for spec in specs:
+            name, sep, fields = spec.rpartition("=")
+            if sep and not name.strip():
+                raise ValueError(f"expected FILE=FIELDS, got {spec!r}")
+            if sep:
+                per_file[name.strip()] = list(parse_fields(fields))
+            else:
+                default = list(parse_fields(fields))
+    except ValueError as exc:
+        raise OcaError(str(exc)) from exc
+    return default, per_file
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"
 
 
 def render_hits(hits: Sequence[SearchHit], out_width: int = 100) -> str:

@@ -6,8 +6,9 @@ typo in a 5,000-line file does not hide the score of the other 4,999.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -15,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from retrieval.errors import OcaError
-from retrieval.onet import ONETSOC_RE, SOC_RE
+from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase
 
 GoldLevel = Literal["onetsoc", "soc"]
 QueryField = Literal["title", "description", "industry"]
@@ -82,11 +83,68 @@ def parse_fields(text: str) -> list[QueryField]:
     return [name for name in QUERY_FIELDS if name in names]  # type: ignore[misc]
 
 
-def load_cases(path: Path | str) -> tuple[list[Case], list[CaseProblem]]:
-    """The valid cases of a JSON-lines file, and a problem for each line that is not one."""
+@dataclass(frozen=True, slots=True)
+class KnownCodes:
+    """The codes a release knows, so that a gold code with the right shape but no occupation is caught."""
+
+    onetsoc: frozenset[str]
+    soc: frozenset[str]
+    release: str = "the release"
+
+    @classmethod
+    def from_kb(cls, kb: KnowledgeBase) -> KnownCodes:
+        """O*NET-SOC codes of the release and its crosswalk; SOC detailed codes of the taxonomy and crosswalk."""
+        taxonomy = kb.taxonomy
+        onetsoc = set(kb.occupations) | set(taxonomy.onetsoc_to_soc)
+        soc = {occ.soc_code for occ in kb.occupations.values() if occ.soc_code}
+        soc |= set(taxonomy.onetsoc_to_soc.values())
+        soc |= {group.code for group in taxonomy.groups.values() if group.level == "detailed"}
+        return cls(frozenset(onetsoc), frozenset(soc), kb.release or "the release")
+
+    def unknown(self, codes: Sequence[str], level: GoldLevel) -> list[str]:
+        known: Collection[str] = self.onetsoc if level == "onetsoc" else self.soc
+        return [code for code in codes if code not in known]
+
+
+def in_fit_half(case_id: str) -> bool:
+    """Whether a case belongs to the half used to fit the confidence model (scripts/fit_calibration.py).
+
+    The split hashes the id, so it does not depend on file order and the same case always lands on the
+    same side; calibration is reported on the other half.
+    """
+    return hashlib.sha1(case_id.encode()).digest()[0] % 2 == 0
+
+
+def sample_cases(cases: Sequence[Case], n: int, seed: int = 0) -> list[Case]:
+    """A deterministic sample of `n` cases, kept in file order.
+
+    Cases are ranked by a hash of seed and id rather than drawn from a random generator, so a pinned
+    sample stays the same across Python versions and when lines are added or reordered.
+    """
+    if n >= len(cases):
+        return list(cases)
+
+    def key(case: Case) -> bytes:
+        return hashlib.sha1(f"{seed}:{case.id}".encode()).digest()
+
+    chosen = {case.id for case in sorted(cases, key=key)[:n]}
+    return [case for case in cases if case.id in chosen]
+
+
+def require_case_file(path: Path | str) -> Path:
     path = Path(path)
     if not path.is_file():
         raise CaseFileError(f"case file {path} does not exist (expected JSON lines as in shared/eval/README.md).")
+    return path
+
+
+def load_cases(path: Path | str, known: KnownCodes | None = None) -> tuple[list[Case], list[CaseProblem]]:
+    """The valid cases of a JSON-lines file, and a problem for each line that is not one.
+
+    With `known`, a gold code the release does not know also costs its line (a typo such as 51-6301.00
+    has the right shape, and would otherwise score as a case nobody can get right).
+    """
+    path = require_case_file(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:
@@ -110,6 +168,10 @@ def load_cases(path: Path | str) -> tuple[list[Case], list[CaseProblem]]:
             case = Case.model_validate(data)
         except ValidationError as exc:
             problems.append(CaseProblem(str(path), lineno, describe_validation_error(exc)))
+            continue
+        if known is not None and (unknown := known.unknown(case.gold, case.gold_level)):
+            codes = ", ".join(map(repr, unknown))
+            problems.append(CaseProblem(str(path), lineno, f"unknown gold code(s) {codes}: not in {known.release}"))
             continue
         if case.id in first_line_of:
             problems.append(

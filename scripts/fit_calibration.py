@@ -11,7 +11,6 @@ labelled right or wrong at the SOC detailed level.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -24,12 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.service import build_engine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from eval.cases import in_fit_half  # noqa: E402
 from retrieval import rank  # noqa: E402
 from retrieval.models import Query  # noqa: E402
-
-
-def in_fit_half(case_id: str) -> bool:
-    return hashlib.sha1(case_id.encode()).digest()[0] % 2 == 0
 
 
 def collect(engine, cases: list[dict], fields: list[str]) -> tuple[list[list[float]], list[int]]:
@@ -76,7 +72,7 @@ def main() -> int:
         print(mode, modes[mode], flush=True)
     args.out.write_text(json.dumps({
         "note": ("Logistic models mapping rank.confidence_features (fused score, lead over the runner-up, "
-                 "title cosine) of the top answer to P(right at SOC detailed level). Fitted by "
+                 "title cosine, share of an exact title match) of the top answer to P(right at SOC detailed level). Fitted by "
                  "scripts/fit_calibration.py on the half of the dev cases whose sha1(id) starts with an even "
                  "byte; report calibration on the other half."),
         "engine": engine.engine_version,

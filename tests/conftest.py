@@ -70,17 +70,3 @@ def real_engine(shared_onet_dir: Path, shared_taxonomy_dir: Path,
     prebuilt = os.environ.get("OCA_TEST_HOME")
     home = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("oca-real-home")
     return Engine.open(shared_onet_dir, shared_taxonomy_dir, home, progress=False)
-
-
-@pytest.fixture(scope="session")
-def real_engine(shared_onet_dir: Path, shared_taxonomy_dir: Path,
-                tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    """The engine over the real release, opened once per session. Building its index takes a few minutes;
-    set OCA_TEST_HOME to an already built home (e.g. from `oca index`) to reuse one."""
-    import os
-
-    from retrieval.engine import Engine
-
-    prebuilt = os.environ.get("OCA_TEST_HOME")
-    home = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("oca-real-home")
-    return Engine.open(shared_onet_dir, shared_taxonomy_dir, home, progress=False)

@@ -1,4 +1,4 @@
-"""Case loading and scoring: pure functions checked against hand-computed answers."""
+"""Case loading, selection, and coding cases through the engine."""
 
 from __future__ import annotations
 
@@ -7,49 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.cases import Case, CaseFileError, load_cases, parse_fields
-from eval.runner import match_levels, percentile, run_eval, score_ranking, soc_levels
-from retrieval.models import Candidate, CodingResult, Query, SocHierarchy
-from retrieval.onet import KnowledgeBase, Occupation, Taxonomy
-
-# 99-9999.01 stands for an O*NET-SOC code whose crosswalk SOC code differs from its first seven characters.
-CROSSWALK = {"51-6031.00": "51-6031", "51-6021.00": "51-6021", "99-9999.01": "51-6031", "29-1229.01": "29-1229"}
-
-
-def soc_of(code: str) -> str:
-    return CROSSWALK.get(code, code[:7])
-
-
-def test_soc_levels() -> None:
-    assert soc_levels("51-6031") == {"soc": "51-6031", "broad": "51-603", "minor": "51-6", "major": "51"}
-
-
-def test_match_levels_uses_the_crosswalk_for_predictions_and_gold() -> None:
-    hits = match_levels("99-9999.01", ["51-6031.00"], "onetsoc", soc_of)
-    assert hits == {"onetsoc": False, "soc": True, "broad": True, "minor": True, "major": True}
-    assert match_levels("51-6031.00", ["99-9999.01"], "onetsoc", soc_of)["soc"] is True
-
-
-def test_match_levels_at_soc_level_has_no_onetsoc_level() -> None:
-    assert match_levels("51-6021.00", ["51-6031", "29-1141"], "soc", soc_of) == {
-        "soc": False, "broad": False, "minor": True, "major": True}
-
-
-def test_score_ranking_looks_at_the_first_top_codes_only() -> None:
-    ranked = ["29-1229.01", "11-1011.00", "51-6031.00"]
-    assert score_ranking(ranked, ["51-6031.00"], "onetsoc", soc_of, 2) == {
-        "onetsoc": False, "soc": False, "broad": False, "minor": False, "major": False}
-    assert score_ranking(ranked, ["51-6031.00"], "onetsoc", soc_of, 3)["onetsoc"] is True
-    assert score_ranking([], ["51-6031"], "soc", soc_of, 5) == {
-        "soc": False, "broad": False, "minor": False, "major": False}
-
-
-def test_percentile_interpolates_like_numpy() -> None:
-    assert percentile([4.0, 1.0, 3.0, 2.0], 50) == 2.5
-    assert percentile([1.0, 2.0, 3.0, 4.0], 95) == pytest.approx(3.85)
-    assert percentile([7.0], 95) == 7.0
-    assert percentile([], 50) is None
-
+from eval.cases import Case, CaseFileError, KnownCodes, in_fit_half, load_cases, parse_fields, sample_cases
+from eval.runner import code_cases, evidence_lines
+from tests.eval.fakes import ScriptedEngine, build_kb
 
 def line(**fields: object) -> str:
     base = {"id": "x", "title": "T", "description": None, "industry": None, "gold": ["51-6031.00"],
@@ -81,6 +41,42 @@ def test_load_cases_reports_bad_lines_by_number_and_keeps_the_rest(tmp_path: Pat
     assert "expected a JSON object" in messages[4]
 
 
+def test_load_cases_reports_unknown_gold_codes_when_told_the_release(tmp_path: Path) -> None:
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join([
+        line(id="ok", gold=["51-6031.00"]),
+        line(id="typo", gold=["51-6031.00", "51-6301.00"]),
+        line(id="soc-ok", gold=["29-1229"], gold_level="soc"),
+        line(id="soc-typo", gold=["29-9999"], gold_level="soc"),
+        line(id="no-title", title="<missing>"),
+    ]) + "\n")
+    cases, problems = load_cases(path, KnownCodes.from_kb(build_kb()))
+    assert [c.id for c in cases] == ["ok", "soc-ok"]
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "unknown gold code(s) '51-6301.00': not in O*NET test"),
+        (4, "unknown gold code(s) '29-9999': not in O*NET test"),
+        (5, "missing field 'title'"),
+    ]
+    assert len(load_cases(path)[0]) == 4  # without a release, only the shape is checked
+
+
+def test_in_fit_half_splits_by_a_hash_of_the_id() -> None:
+    # sha1("a")[0] = 0x86 (even), sha1("b")[0] = 0xe9 (odd)
+    assert in_fit_half("a") is True and in_fit_half("b") is False
+    share = sum(in_fit_half(f"case-{i}") for i in range(2000)) / 2000
+    assert 0.45 < share < 0.55
+
+
+def test_sample_cases_is_deterministic_keeps_file_order_and_depends_on_the_seed() -> None:
+    cases = [Case(id=f"c{i}", title="t", description=None, industry=None, gold=["51-6031.00"],
+                  gold_level="onetsoc", source="test") for i in range(50)]
+    first = sample_cases(cases, 10, seed=0)
+    assert [c.id for c in first] == [c.id for c in sample_cases(list(reversed(cases)), 10, seed=0)][::-1]
+    assert len(first) == 10 and first == sorted(first, key=cases.index)
+    assert sample_cases(cases, 10, seed=1) != first
+    assert sample_cases(cases, 60) == cases
+
+
 def test_load_cases_missing_file_is_a_product_error(tmp_path: Path) -> None:
     with pytest.raises(CaseFileError, match="does not exist"):
         load_cases(tmp_path / "absent.jsonl")
@@ -94,61 +90,48 @@ def test_parse_fields() -> None:
         parse_fields(" , ")
 
 
-class TableEngine:
-    release = "O*NET test"
-    engine_version = "0.0.0+fake"
-
-    def __init__(self, answers: dict[str, list[str]]) -> None:
-        occupations = {code: Occupation(code=code, title=code, description="", soc_code=soc)
-                       for code, soc in CROSSWALK.items()}
-        self.kb = KnowledgeBase(release=self.release, occupations=occupations, taxonomy=Taxonomy())
-        self.answers = answers
-        self.calls: list[tuple[str | None, str | None, str | None]] = []
-
-    def code(self, title: str | None = None, description: str | None = None, industry: str | None = None,
-             k: int = 10) -> CodingResult:
-        self.calls.append((title, description, industry))
-        codes = self.answers.get(title or description or "", [])[:k]
-        candidates = [Candidate(rank=i + 1, code=c, title=c, soc_code=self.kb.soc_of(c), soc=SocHierarchy(),
-                                score=1.0, confidence=0.5 / (i + 1)) for i, c in enumerate(codes)]
-        return CodingResult(query=Query(title=title, description=description, industry=industry),
-                            candidates=candidates, release=self.release, engine_version=self.engine_version,
-                            elapsed_ms=1.0)
-
-
 def make_case(case_id: str, title: str | None, description: str | None, gold: list[str],
               level: str = "onetsoc") -> Case:
     return Case(id=case_id, title=title, description=description, industry=None, gold=gold,
                 gold_level=level, source="test")  # type: ignore[arg-type]
 
 
-def test_run_eval_scores_keeps_predictions_and_skips_empty_queries() -> None:
-    engine = TableEngine({
-        "sewer": ["99-9999.01", "51-6031.00"],  # SOC right at 1 through the crosswalk, O*NET-SOC at 2
-        "presser": ["51-6021.00"],
+def test_code_cases_scores_keeps_answers_and_skips_empty_queries() -> None:
+    engine = ScriptedEngine({
+        "sewer": [("51-6021.00", 0.6), ("51-6031.00", 0.3)],
+        "presser": [("51-6021.00", 0.9)],
     })
     cases = [
         make_case("a", "sewer", "sews", ["51-6031.00"]),
         make_case("b", "presser", "presses", ["51-6021.00", "51-6031.00"]),
         make_case("c", None, "no title here", ["51-6031.00"]),  # empty once the title is the only field
     ]
-    result = run_eval(engine, cases, ["title"], k=5, progress=False, path="cases.jsonl")
-    assert engine.calls == [("sewer", None, None), ("presser", None, None)]
-    assert result.n == 3
-    assert result.top1 == {"onetsoc": 1 / 3, "soc": 2 / 3, "broad": 2 / 3, "minor": 2 / 3, "major": 2 / 3}
-    assert result.top5["onetsoc"] == 2 / 3
-    first, _, skipped = result.predictions
-    assert first.codes == ["99-9999.01", "51-6031.00"] and first.soc_codes == ["51-6031", "51-6031"]
-    assert first.confidences == [0.5, 0.25] and first.elapsed_ms is not None
-    assert skipped.codes == [] and skipped.elapsed_ms is None and skipped.query["description"] is None
-    assert (result.release, result.engine_version) == ("O*NET test", "0.0.0+fake")
-    summary = result.summary()
-    assert list(summary) == ["cases", "n", "fields", "top1", "top5", "p50_ms", "p95_ms"]
-    assert list(summary["top1"]) == ["onetsoc", "soc", "broad", "minor", "major"]  # type: ignore[arg-type]
+    seen: list[tuple[str, bool]] = []
+    outcomes = code_cases(engine, cases, ["title"], k=5, on_case=lambda o, r: seen.append((o.case_id, r is None)))
+    assert [(c["title"], c["description"], c["k"], c["only"]) for c in engine.calls] == [
+        ("sewer", None, 5, None), ("presser", None, 5, None)]
+    assert seen == [("a", False), ("b", False), ("c", True)]
+    first, second, skipped = outcomes
+    assert first.codes == ["51-6021.00", "51-6031.00"] and first.confidences == [0.6, 0.3]
+    assert first.hit_rank == {"onetsoc": 2, "soc": 2, "broad": 2, "minor": 1, "major": 1}
+    assert first.elapsed_ms is not None and first.query == {"title": "sewer", "description": None, "industry": None}
+    assert second.hit_rank["onetsoc"] == 1
+    assert skipped.codes == [] and skipped.elapsed_ms is None and skipped.hit_rank["soc"] is None
 
 
-def test_run_eval_on_soc_gold_leaves_the_onetsoc_level_empty() -> None:
-    engine = TableEngine({"sewer": ["51-6021.00", "99-9999.01"]})
-    result = run_eval(engine, [make_case("a", "sewer", None, ["51-6031"], "soc")], ["title"], progress=False)
-    assert result.top1 == {"onetsoc": None, "soc": 0.0, "broad": 0.0, "minor": 1.0, "major": 1.0}
-    assert result.top5 == {"onetsoc": None, "soc": 1.0, "broad": 1.0, "minor": 1.0, "major": 1.0}
+def test_code_cases_passes_the_channel_groups_for_ablations() -> None:
+    engine = ScriptedEngine({}, by_group={"dense": {"sewer": [("51-6031.00", 0.4)]}})
+    [outcome] = code_cases(engine, [make_case("a", "sewer", None, ["51-6031"], "soc")], ["title"], only=["dense"])
+    assert engine.calls[0]["only"] == ["dense"]
+    assert outcome.hit_rank == {"soc": 1, "broad": 1, "minor": 1, "major": 1}
+
+
+def test_code_cases_rejects_k_below_one() -> None:
+    with pytest.raises(ValueError):
+        code_cases(ScriptedEngine({}), [], ["title"], k=0)
+
+
+def test_evidence_lines_strongest_first() -> None:
+    result = ScriptedEngine({"nurse": [("29-1141.00", 0.8)]}).code(title="nurse")
+    assert evidence_lines(result.candidates[0]) == [
+        "alternate title: Registered Nurses title [nurse]", "task: A task of Registered Nurses."]
