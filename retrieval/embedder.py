@@ -98,6 +98,9 @@ class MiniLMEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # The arena keeps the largest batch's buffers for the life of the process; without it memory
+        # returns to the system after an index build or a long description.
+        options.enable_cpu_mem_arena = False
         # Spinning workers starve everything else on a busy machine (chroma, the UI) for a small gain.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(

@@ -35,7 +35,8 @@ DENSE_COLLECTION_KIND = "onet"
 DOC_KINDS = {"t": "title", "r": "title", "d": "description", "k": "task", "w": "dwa"}
 SENTENCE_KINDS = ("task", "dwa")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.:;!?])\s+|\n+")
-MAX_SENTENCES = 6
+MAX_SENTENCES = 4
+SENTENCE_POOL = 25
 
 
 @dataclass
@@ -228,7 +229,11 @@ class Engine:
             desc_vec /= np.linalg.norm(desc_vec) or 1.0
             rows.append(desc_vec)
             rows.extend(vectors[-len(sentences):])
-        raw = self._store.query(np.vstack(rows), n=60) if rows else []
+        # Whole-query vectors need a wide pool per occupation; each sentence only its best matches.
+        n_whole = len(rows) - len(sentences)
+        raw = self._store.query(np.vstack(rows[:n_whole]), n=60) if n_whole else []
+        if sentences:
+            raw += self._store.query(np.vstack(rows[n_whole:]), n=SENTENCE_POOL)
         results = [[_typed(h) for h in row] for row in raw]
         hits_by_code: dict[int, list[Hit]] = {}
         for row in results:
