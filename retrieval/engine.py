@@ -24,10 +24,10 @@ from retrieval.errors import IndexError_
 from retrieval.lexical import OccupationBM25, TitleDoc, TitleIndex
 from retrieval.models import Candidate, CodingResult, Match, Query, SearchHit, SocHierarchy, SocLevel
 from retrieval.normalize import fold, normalize_title, text_tokens, title_tokens
-from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, load_release, normalize_code
+from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_release, normalize_code
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
 
-SCHEMA = "5"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
+SCHEMA = "6"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
 ENGINE_VERSION = f"0.1.0+s{SCHEMA}.{rank.FUSION_VERSION}"
 # All dense documents share one collection (one approximate-neighbour search per query); the kind of
 # each document is kept in its id: "<code>:<letter><n>".
@@ -44,8 +44,11 @@ class _State:
     """What a warm start loads in one read instead of re-parsing the release."""
 
     manifest: dict
-    kb: KnowledgeBase
+    release: str
     codes: list[str]
+    occupation_titles: list[str]  # by code index
+    soc_codes: list[str]  # by code index
+    taxonomy: Taxonomy
     titles: TitleIndex
     occupations: OccupationBM25
     vocab: list[frozenset[str]]  # each occupation's words, for lexical evidence
@@ -114,11 +117,13 @@ def split_sentences(text: str) -> list[str]:
 
 
 class Engine:
-    def __init__(self, state: _State, store: VectorStore, embedder: Embedder) -> None:
+    def __init__(self, state: _State, store: VectorStore, embedder: Embedder, kb_path: Path,
+                 kb: KnowledgeBase | None = None) -> None:
         self._state = state
         state.titles.ensure_column_major()
-        self.kb = state.kb
-        self.release = state.kb.release
+        self._kb = kb
+        self._kb_path = kb_path
+        self.release = state.release
         self.engine_version = ENGINE_VERSION
         self.codes = state.codes
         self._code_index = {c: i for i, c in enumerate(state.codes)}
@@ -127,6 +132,22 @@ class Engine:
         self._soc_cache: dict[str, SocHierarchy] = {}
         # How many titles O*NET lists for an occupation: widely held jobs collect many names.
         self._breadth = np.log1p(np.bincount(state.titles.doc_codes, minlength=len(state.codes))).astype(np.float32)
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The full knowledge base (profiles, tools, technology), read on first use: ranking does not need it,
+        so a warm start does not pay for it."""
+        if self._kb is None:
+            with self._kb_path.open("rb") as fh:
+                self._kb = pickle.load(fh)
+        return self._kb
+
+    def title_of(self, code: str) -> str:
+        return self._state.occupation_titles[self._code_index[code]]
+
+    def soc_of(self, code: str) -> str:
+        i = self._code_index.get(code)
+        return self._state.soc_codes[i] if i is not None else code[:7]
 
     # ----- opening and building -------------------------------------------------------------------------
     @classmethod
@@ -150,14 +171,17 @@ class Engine:
         store = VectorStore.open(None if chroma_url else index_dir / "chroma", embedder, chroma_url=chroma_url)
         expected = {"release": _release_stamp(Path(onet_dir), Path(taxonomy_dir)), "embedder": embedder.name,
                     "schema": SCHEMA}
-        state = None if rebuild else _load_state(state_path, expected)
+        kb_path = index_dir / "kb.pkl"
+        state = None if rebuild or not kb_path.is_file() else _load_state(state_path, expected)
+        kb = None
         if state is None or not store.is_current(expected):
-            state = cls._build(Path(onet_dir), Path(taxonomy_dir), store, expected, state_path, progress)
-        return cls(state, store, embedder)
+            state, kb = cls._build(Path(onet_dir), Path(taxonomy_dir), store, expected, state_path, kb_path,
+                                   progress)
+        return cls(state, store, embedder, kb_path, kb)
 
     @staticmethod
     def _build(onet_dir: Path, taxonomy_dir: Path, store: VectorStore, manifest: dict, state_path: Path,
-               progress: bool) -> _State:
+               kb_path: Path, progress: bool) -> tuple[_State, KnowledgeBase]:
         steps = tqdm(total=4, desc="Building the index", unit="step", disable=not progress)
         steps.set_postfix_str("reading the O*NET release")
         kb = load_release(onet_dir, taxonomy_dir)
@@ -173,14 +197,17 @@ class Engine:
         steps.set_postfix_str("embedding tasks, DWAs, titles, descriptions")
         store.rebuild(_dense_docs(kb), manifest, progress=progress)
         steps.update()
-        state = _State(dict(manifest), kb, codes, titles, occupations, vocab)
-        tmp = state_path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(state_path)
+        state = _State(dict(manifest), kb.release, codes, [kb.occupations[c].title for c in codes],
+                       [kb.soc_of(c) for c in codes], kb.taxonomy, titles, occupations, vocab)
+        # the knowledge base first, the ranking state last: a build cut short is seen as stale
+        for obj, path in ((kb, kb_path), (state, state_path)):
+            tmp = path.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
         steps.update()
         steps.close()
-        return state
+        return state, kb
 
     # ----- coding ----------------------------------------------------------------------------------------
     def code(self, title: str | None = None, description: str | None = None, industry: str | None = None,
@@ -201,7 +228,7 @@ class Engine:
         for r, i in enumerate(top):
             code = self.codes[i]
             candidates.append(Candidate(
-                rank=r + 1, code=code, title=self.kb.occupations[code].title, soc_code=self.kb.soc_of(code),
+                rank=r + 1, code=code, title=self.title_of(code), soc_code=self.soc_of(code),
                 soc=self._hierarchy(code), score=round(float(fused[i]), 4), confidence=round(confidences[r], 4),
                 channels={name: round(float(v[i]), 4) for name, v in channels.items()},
                 evidence=self._evidence(i, query, hits, title_best, title_sims),
@@ -291,15 +318,15 @@ class Engine:
         if shared:
             idf = st.occupations.bm25
             ranked = sorted(shared, key=lambda w: -_idf(idf, w))[:8]
-            out.append(Match(channel="lexical", kind="occupation", text=self.kb.occupations[self.codes[i]].title,
+            out.append(Match(channel="lexical", kind="occupation", text=self._state.occupation_titles[i],
                              matched_words=ranked, score=0.0))
         return out
 
     def _hierarchy(self, code: str) -> SocHierarchy:
-        soc_code = self.kb.soc_of(code)
+        soc_code = self.soc_of(code)
         cached = self._soc_cache.get(soc_code)
         if cached is None:
-            levels = {g.level: SocLevel(code=g.code, title=g.title) for g in self.kb.taxonomy.hierarchy(soc_code)}
+            levels = {g.level: SocLevel(code=g.code, title=g.title) for g in self._state.taxonomy.hierarchy(soc_code)}
             cached = SocHierarchy(**{k: v for k, v in levels.items() if k in ("major", "minor", "broad", "detailed")})
             self._soc_cache[soc_code] = cached
         return cached
@@ -312,7 +339,7 @@ class Engine:
         code = normalize_code(query)
         if ONETSOC_RE.match(code) or SOC_RE.match(query):
             matches = [c for c in self.codes if c == code or c.startswith(query)]
-            return [SearchHit(code=c, title=self.kb.occupations[c].title, score=1.0) for c in matches[:k]]
+            return [SearchHit(code=c, title=self.title_of(c), score=1.0) for c in matches[:k]]
         st = self._state
         sims = st.titles.similarities(query)
         best, support, _ = st.titles.occupation_scores(sims)
