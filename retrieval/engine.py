@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -183,20 +184,30 @@ class Engine:
     def _build(onet_dir: Path, taxonomy_dir: Path, store: VectorStore, manifest: dict, state_path: Path,
                kb_path: Path, progress: bool) -> tuple[_State, KnowledgeBase]:
         steps = tqdm(total=4, desc="Building the index", unit="step", disable=not progress)
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def done(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[stage] = now - clock
+            clock = now
+            steps.update()
+
         steps.set_postfix_str("reading the O*NET release")
         kb = load_release(onet_dir, taxonomy_dir)
         codes = sorted(kb.occupations)
         code_index = {c: i for i, c in enumerate(codes)}
-        steps.update()
+        done("read release")
         steps.set_postfix_str("title and keyword indexes")
         titles = TitleIndex(_title_docs(kb, code_index), len(codes))
         documents = [_occupation_text(kb.occupations[c]) for c in codes]
         occupations = OccupationBM25(documents)
         vocab = [frozenset(d) for d in documents]
-        steps.update()
+        done("title and keyword indexes")
         steps.set_postfix_str("embedding tasks, DWAs, titles, descriptions")
         store.rebuild(_dense_docs(kb), manifest, progress=progress)
-        steps.update()
+        done("dense index")
         state = _State(dict(manifest), kb.release, codes, [kb.occupations[c].title for c in codes],
                        [kb.soc_of(c) for c in codes], kb.taxonomy, titles, occupations, vocab)
         # the knowledge base first, the ranking state last: a build cut short is seen as stale
@@ -205,8 +216,10 @@ class Engine:
             with tmp.open("wb") as fh:
                 pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)
-        steps.update()
+        done("saved")
         steps.close()
+        if progress:
+            print("build stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()), file=sys.stderr)
         return state, kb
 
     # ----- coding ----------------------------------------------------------------------------------------
