@@ -7,27 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cli, service
-from assistant.settings import Settings
+from assistant import cli
 from eval.cases import in_fit_half
 from eval.store import list_runs, load_run
-from tests.eval.fakes import ScriptedEngine, case_line, small_answers, small_case_lines, write_cases
-
-
-@pytest.fixture
-def engine(monkeypatch: pytest.MonkeyPatch) -> ScriptedEngine:
-    fake = ScriptedEngine(*small_answers())
-
-    def build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = False) -> ScriptedEngine:
-        return fake
-
-    monkeypatch.setattr(service, "build_engine", build_engine)
-    return fake
-
-
-@pytest.fixture
-def cases_file(tmp_path: Path) -> Path:
-    return write_cases(tmp_path / "dot.jsonl", small_case_lines())
+from tests.eval.fakes import ScriptedEngine, case_line, write_cases
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -13,34 +13,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from assistant import cli, service
-from assistant.settings import Settings
+from assistant import cli
 from eval.floor import Floor, Pin, check_floor, load_floor, pinned_run, updated_floor
 from eval.suite import SuiteResult, run_suite
 from tests.conftest import SHARED_ONET
-from tests.eval.fakes import ScriptedEngine, small_answers, small_case_lines, write_cases
+from tests.eval.fakes import ScriptedEngine
 
 if TYPE_CHECKING:
     from retrieval.engine import Engine
 
 REPO_FLOOR = Path(__file__).parents[2] / "eval" / "floor.json"
 SHARED_EVAL = SHARED_ONET.parent / "eval"
-
-
-@pytest.fixture
-def engine(monkeypatch: pytest.MonkeyPatch) -> ScriptedEngine:
-    fake = ScriptedEngine(*small_answers())
-
-    def build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = False) -> ScriptedEngine:
-        return fake
-
-    monkeypatch.setattr(service, "build_engine", build_engine)
-    return fake
-
-
-@pytest.fixture
-def cases_file(tmp_path: Path) -> Path:
-    return write_cases(tmp_path / "dot.jsonl", small_case_lines())
 
 
 @pytest.fixture
