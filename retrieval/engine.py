@@ -265,10 +265,11 @@ class Engine:
         if title:
             rows.append(vectors[0])
         if sentences:
-            desc_vec = vectors[len(rows):].mean(axis=0)
+            sentence_vectors = vectors[-len(sentences):]
+            desc_vec = sentence_vectors.mean(axis=0)
             desc_vec /= np.linalg.norm(desc_vec) or 1.0
             rows.append(desc_vec)
-            rows.extend(vectors[-len(sentences):])
+            rows.extend(sentence_vectors)
         # Whole-query vectors need a wide pool per occupation; each sentence only its best matches.
         n_whole = len(rows) - len(sentences)
         raw = self._store.query(np.vstack(rows[:n_whole]), n=60) if n_whole else []
@@ -360,13 +361,13 @@ class Engine:
         fused = rank.fuse({"title": best, "title_support": support, "lexical_title": lexical},
                           {"title": 1.5, "title_support": 1.0, "lexical_title": 1.0})
         words = set(text_tokens(query))
+        best_titles = [j for j in np.argsort(-sims)[:400] if sims[j] > 0.3]  # sorted once, not per hit
         out = []
         for i in np.argsort(-fused)[:k]:
             if lexical[i] <= 0 and best[i] < 0.5:
                 continue  # character n-grams alone make every title look a little alike
             occ = self.kb.occupations[self.codes[i]]
-            matched_titles = [st.titles.docs[j].text for j in np.argsort(-sims)[:400]
-                              if st.titles.doc_codes[j] == i and sims[j] > 0.3][:5]
+            matched_titles = [st.titles.docs[j].text for j in best_titles if st.titles.doc_codes[j] == i][:5]
             matched_tasks = [t.text for t in occ.tasks if words & set(text_tokens(t.text))][:3]
             out.append(SearchHit(code=occ.code, title=occ.title, score=round(float(fused[i]), 4),
                                  matched_titles=matched_titles, matched_tasks=matched_tasks))
