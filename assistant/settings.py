@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = 30.0
 
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the database (e.g. postgresql+psycopg://...); default: SQLite under home."
+    )
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'oca.sqlite3').resolve()}"
+
     @property
     def index_dir(self) -> Path:
         return self.home / "index"

