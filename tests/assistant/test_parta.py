@@ -1,0 +1,80 @@
+"""Part A: each item validated with a message that names the field and says what is wrong."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from assistant.parta import Contact, Duty, Industry, PartA, naics_title
+
+
+def _error(**items: object) -> tuple[str, str]:
+    with pytest.raises(ValidationError) as caught:
+        PartA(**items)
+    first = caught.value.errors()[0]
+    return ".".join(str(p) for p in first["loc"]), first["msg"]
+
+
+def test_a_complete_form_validates_and_normalises():
+    part_a = PartA(
+        contact=Contact(name="Ana Ruiz", email="Ana.Ruiz@Example.org", phone="202 555 0143", requester_type="employer"),
+        industries=[Industry(name="Hospitals", naics="622110"), Industry(name="Clinics", naics="6211")],
+        job_title="  Charge nurse ",
+        duties=[Duty(text="Supervise the nurses on a shift", time_share=40)],
+        licenses=["RN"],
+        number_of_workers=12,
+        suggested_code="29-1141.00",
+    )
+    assert part_a.job_title == "Charge nurse"
+    assert part_a.contact.email == "Ana.Ruiz@example.org"
+    assert part_a.contact.phone == "(202) 555-0143"
+    assert part_a.industry_text() == "Hospitals; Clinics"
+
+
+@pytest.mark.parametrize(
+    ("items", "field", "words"),
+    [
+        ({"contact": {"email": "ana.example.org"}}, "contact.email", "not an e-mail address"),
+        ({"contact": {"phone": "call me"}}, "contact.phone", "not a phone number"),
+        ({"contact": {"phone": "12"}}, "contact.phone", "too few or too many digits"),
+        ({"industries": [{"naics": "99"}]}, "industries.0.naics", "does not exist"),
+        ({"industries": [{"naics": "6221100"}]}, "industries.0.naics", "2 to 6 digits"),
+        ({"industries": [{"naics": "abc"}]}, "industries.0.naics", "2 to 6 digits"),
+        ({"suggested_code": "nurse"}, "suggested_code", "not an O*NET-SOC code"),
+        ({"duties": [{"text": "x", "time_share": 140}]}, "duties.0.time_share", "less than or equal to 100"),
+        ({"number_of_workers": 0}, "number_of_workers", "greater than or equal to 1"),
+        ({"contact": {"requester_type": "alien"}}, "contact.requester_type", "Input should be"),
+    ],
+)
+def test_each_bad_item_gets_a_message_naming_it(items, field, words):
+    loc, msg = _error(**items)
+    assert loc == field
+    assert words in msg
+
+
+def test_two_digit_sector_ranges_are_naics_codes():
+    assert naics_title("31") == naics_title("33") == "Manufacturing"
+    assert naics_title("45") is not None
+    assert naics_title("722511") == "Full-Service Restaurants"
+    assert naics_title("19") is None
+
+
+def test_contact_details_never_in_the_llm_view_or_the_job_text():
+    part_a = PartA(
+        contact=Contact(name="Ana Ruiz", organization="St. Mary", email="ana@example.org", phone="2025550143"),
+        job_title="Charge nurse",
+        summary="Leads the nursing team on night shifts.",
+        duties=[Duty(text="Assign patients to nurses")],
+        tools=["Epic"],
+    )
+    shown = repr(part_a.for_llm()) + part_a.job_text()
+    for secret in ("Ana Ruiz", "St. Mary", "ana@example.org", "555"):
+        assert secret not in shown
+    assert part_a.for_llm()["job_title"] == "Charge nurse"
+    assert part_a.job_text() == "Leads the nursing team on night shifts. Assign patients to nurses Uses Epic."
+
+
+def test_unknown_items_are_refused():
+    loc, msg = _error(salary="lots")
+    assert loc == "salary"
+    assert "Extra inputs" in msg
