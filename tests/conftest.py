@@ -57,16 +57,18 @@ def real_kb(shared_onet_dir: Path, shared_taxonomy_dir: Path) -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def real_engine(shared_onet_dir: Path, shared_taxonomy_dir: Path,
-                tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    """One engine over the real release for the whole session (building it takes about two minutes).
-
-    OCA_TEST_HOME names a prebuilt home to reuse between local runs.
-    """
+def real_home(shared_onet_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The OCA_HOME of `real_engine`: OCA_TEST_HOME (a prebuilt home to reuse between local runs), else a
+    session folder. Ask for `real_engine` too when the index must be built in it."""
     import os
 
+    prebuilt = os.environ.get("OCA_TEST_HOME")
+    return Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("oca-real-home")
+
+
+@pytest.fixture(scope="session")
+def real_engine(shared_onet_dir: Path, shared_taxonomy_dir: Path, real_home: Path) -> Engine:
+    """One engine over the real release for the whole session (building it takes about two minutes)."""
     from retrieval.engine import Engine
 
-    prebuilt = os.environ.get("OCA_TEST_HOME")
-    home = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("oca-real-home")
-    return Engine.open(shared_onet_dir, shared_taxonomy_dir, home, progress=False)
+    return Engine.open(shared_onet_dir, shared_taxonomy_dir, real_home, progress=False)
