@@ -11,9 +11,10 @@ from __future__ import annotations
 import pickle
 import re
 import sys
+import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,8 @@ SENTENCE_KINDS = ("task", "dwa")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.:;!?])\s+|\n+")
 MAX_SENTENCES = 4
 SENTENCE_POOL = 25
+QUERY_POOL = 60  # dense hits for a whole-query vector (title, description)
+DENSE_BATCH_HITS = 6000  # hits per batched vector-store call (SQLite caps a statement's variables)
 
 
 @dataclass
@@ -133,6 +136,9 @@ class Engine:
         self._soc_cache: dict[str, SocHierarchy] = {}
         # How many titles O*NET lists for an occupation: widely held jobs collect many names.
         self._breadth = np.log1p(np.bincount(state.titles.doc_codes, minlength=len(state.codes))).astype(np.float32)
+        # Lay titles approved by analysts (assistant.review): normalised title -> code indices, oldest first.
+        self._lay_titles: dict[str, list[int]] = {}
+        self._batch = threading.local()  # code_many's precomputed dense results, per calling thread
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -234,6 +240,7 @@ class Engine:
                                 elapsed_ms=0.0)
         channels, hits, title_best, title_sims = self._channels(query)
         fused = rank.fuse(channels, rank.weights_for(query, only))
+        lay = self._promote_lay_titles(query.title, fused) if only is None else {}
         k = max(1, min(k, len(self.codes)))
         top = np.argsort(-fused)[:k]
         confidences = rank.confidence(fused, top, channels, query)
@@ -244,11 +251,71 @@ class Engine:
                 rank=r + 1, code=code, title=self.title_of(code), soc_code=self.soc_of(code),
                 soc=self._hierarchy(code), score=round(float(fused[i]), 4), confidence=round(confidences[r], 4),
                 channels={name: round(float(v[i]), 4) for name, v in channels.items()},
-                evidence=self._evidence(i, query, hits, title_best, title_sims),
+                evidence=lay.get(i, []) + self._evidence(i, query, hits, title_best, title_sims),
             ))
         return CodingResult(query=query, candidates=candidates, release=self.release,
                             engine_version=self.engine_version,
                             elapsed_ms=round((time.perf_counter() - started) * 1000, 2))
+
+    def code_many(self, queries: Iterable[Query | Mapping[str, str | None]], k: int = 10) -> list[CodingResult]:
+        """Code many jobs at once; each answer is the one `code` gives for that job alone.
+
+        Repeated jobs (after the whitespace clean-up `code` does) are ranked once, every text is embedded in
+        one batched call and the dense searches go to the vector store in one call per pool size; then each
+        distinct job goes through `code` with those vectors and hits at hand. Anything `code` asks for that
+        was not precomputed is computed as usual, so a change to the ranking cannot make the two disagree.
+        """
+        asked = [q if isinstance(q, Query) else Query(**q) for q in queries]
+        keys = [(_clean(q.title), _clean(q.description), _clean(q.industry)) for q in asked]
+        distinct = list(dict.fromkeys(keys))
+        self._batch.memo = self._precompute_dense([key for key in distinct if any(key)])
+        try:
+            answers = {key: self.code(*key, k=k) for key in distinct}
+        finally:
+            self._batch.memo = None
+        return [answers[key] for key in keys]
+
+    def _precompute_dense(self, jobs: Sequence[tuple[str | None, str | None, str | None]]) -> _DenseMemo:
+        memo = _DenseMemo()
+        plans: list[tuple[str | None, list[str]]] = []
+        for title, description, industry in jobs:
+            title_text = fold(f"{title} {industry or ''}".strip()) if title else None
+            plans.append((title_text, split_sentences(description) if description else []))
+        texts = list(dict.fromkeys(t for title_text, sentences in plans for t in (title_text, *sentences) if t))
+        if not texts:
+            return memo
+        memo.vectors = dict(zip(texts, self._embedder.embed(texts)))
+        whole: list[np.ndarray] = []
+        parts: list[np.ndarray] = []
+        for title_text, sentences in plans:
+            if title_text:
+                whole.append(memo.vectors[title_text])
+            if sentences:
+                sentence_vectors = np.vstack([memo.vectors[s] for s in sentences])
+                whole.append(_description_vector(sentence_vectors))
+                parts.extend(sentence_vectors)
+        for rows, n in ((whole, QUERY_POOL), (parts, SENTENCE_POOL)):
+            distinct = list({row.tobytes(): row for row in rows}.items())
+            step = max(1, DENSE_BATCH_HITS // n)  # chroma fetches every hit's text in one SQL statement
+            for start in range(0, len(distinct), step):
+                part = distinct[start:start + step]
+                found = self._store.query(np.vstack([row for _, row in part]), n=n)
+                memo.hits.update(((n, key), hits) for (key, _), hits in zip(part, found))
+        return memo
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        memo: _DenseMemo | None = getattr(self._batch, "memo", None)
+        if memo is not None and all(t in memo.vectors for t in texts):
+            return np.vstack([memo.vectors[t] for t in texts])
+        return self._embedder.embed(texts)
+
+    def _query_dense(self, matrix: np.ndarray, n: int) -> list[list[Hit]]:
+        memo: _DenseMemo | None = getattr(self._batch, "memo", None)
+        if memo is not None:
+            found = [memo.hits.get((n, row.tobytes())) for row in matrix]
+            if all(hits is not None for hits in found):
+                return [list(hits) for hits in found]
+        return self._store.query(matrix, n=n)
 
     def _channels(self, query: Query) -> tuple[dict[str, np.ndarray], dict[int, list[Hit]], np.ndarray, np.ndarray]:
         st = self._state
@@ -260,21 +327,19 @@ class Engine:
         if title:
             texts.append(fold(f"{title} {industry}".strip()))
         texts += sentences
-        vectors = self._embedder.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        vectors = self._embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
         rows: list[np.ndarray] = []
         if title:
             rows.append(vectors[0])
         if sentences:
             sentence_vectors = vectors[-len(sentences):]
-            desc_vec = sentence_vectors.mean(axis=0)
-            desc_vec /= np.linalg.norm(desc_vec) or 1.0
-            rows.append(desc_vec)
+            rows.append(_description_vector(sentence_vectors))
             rows.extend(sentence_vectors)
         # Whole-query vectors need a wide pool per occupation; each sentence only its best matches.
         n_whole = len(rows) - len(sentences)
-        raw = self._store.query(np.vstack(rows[:n_whole]), n=60) if n_whole else []
+        raw = self._query_dense(np.vstack(rows[:n_whole]), QUERY_POOL) if n_whole else []
         if sentences:
-            raw += self._store.query(np.vstack(rows[n_whole:]), n=SENTENCE_POOL)
+            raw += self._query_dense(np.vstack(rows[n_whole:]), SENTENCE_POOL)
         results = [[_typed(h) for h in row] for row in raw]
         hits_by_code: dict[int, list[Hit]] = {}
         for row in results:
@@ -360,18 +425,68 @@ class Engine:
         lexical = st.occupations.scores(query)
         fused = rank.fuse({"title": best, "title_support": support, "lexical_title": lexical},
                           {"title": 1.5, "title_support": 1.0, "lexical_title": 1.0})
+        lay = self._promote_lay_titles(query, fused)
         words = set(text_tokens(query))
         best_titles = [j for j in np.argsort(-sims)[:400] if sims[j] > 0.3]  # sorted once, not per hit
         out = []
         for i in np.argsort(-fused)[:k]:
-            if lexical[i] <= 0 and best[i] < 0.5:
+            if lexical[i] <= 0 and best[i] < 0.5 and i not in lay:
                 continue  # character n-grams alone make every title look a little alike
             occ = self.kb.occupations[self.codes[i]]
             matched_titles = [st.titles.docs[j].text for j in best_titles if st.titles.doc_codes[j] == i][:5]
+            matched_titles = [m.text for m in lay.get(i, [])] + matched_titles
             matched_tasks = [t.text for t in occ.tasks if words & set(text_tokens(t.text))][:3]
             out.append(SearchHit(code=occ.code, title=occ.title, score=round(float(fused[i]), 4),
                                  matched_titles=matched_titles, matched_tasks=matched_tasks))
         return out
+
+    # ----- lay titles: analysts' approved codes for titles O*NET does not list ------------------------------
+    def add_lay_titles(self, titles: Iterable[tuple[str, str]]) -> int:
+        """Make each (title, code) rank that code first for that title from the next query on, without a
+        rebuild. When one title has several codes the latest added ranks first. Codes this release does not
+        know are skipped; returns how many pairs are new."""
+        taken = 0
+        for title, code in titles:
+            norm, i = normalize_title(title), self._code_index.get(code)
+            codes = self._lay_titles.setdefault(norm, []) if norm and i is not None else None
+            if codes is not None and i not in codes:
+                codes.append(i)
+                taken += 1
+        return taken
+
+    def is_onet_title(self, title: str, code: str) -> bool:
+        """Whether O*NET or BLS already list `title` (normalised) for the occupation `code`."""
+        norm, i = normalize_title(title), self._code_index.get(code)
+        return any(d.code_index == i and d.normalized == norm for d in self._state.titles.docs)
+
+    def _promote_lay_titles(self, title: str | None, fused: np.ndarray) -> dict[int, list[Match]]:
+        """Lift the approved codes of a lay title above every other score (in place), the latest approved
+        first, and return the evidence to show for them."""
+        codes = self._lay_titles.get(normalize_title(title)) if title and self._lay_titles else None
+        if not codes or fused.shape[0] == 0:
+            return {}
+        ceiling = float(fused.max())
+        evidence = {}
+        for n, i in enumerate(codes):
+            fused[i] = ceiling + 1.0 + n
+            evidence[i] = [Match(channel="title", kind="lay_title", text=title, matched_words=title_tokens(title),
+                                 score=1.0)]
+        return evidence
+
+
+@dataclass
+class _DenseMemo:
+    """Embeddings by text and vector-store hits by (pool size, vector bytes), computed for a whole batch."""
+
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    hits: dict[tuple[int, bytes], list[Hit]] = field(default_factory=dict)
+
+
+def _description_vector(sentence_vectors: np.ndarray) -> np.ndarray:
+    """The description as a whole: the normalised mean of its sentences' vectors."""
+    vector = sentence_vectors.mean(axis=0)
+    vector /= np.linalg.norm(vector) or 1.0
+    return vector
 
 
 def _typed(hit: Hit) -> Hit:

@@ -1,0 +1,1 @@
+"""Alembic migrations of the product's database, run by `assistant.store.Store.open`."""

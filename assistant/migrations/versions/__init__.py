@@ -1,0 +1,1 @@
+"""Migration scripts (revision files); Alembic skips this __init__."""
