@@ -152,6 +152,19 @@ class Engine:
     def title_of(self, code: str) -> str:
         return self._state.occupation_titles[self._code_index[code]]
 
+    @property
+    def embedder(self) -> Embedder:
+        """The model that embedded the index: a text embedded with it compares with the stored vectors."""
+        return self._embedder
+
+    def task_vectors(self, code: str) -> np.ndarray | None:
+        """The index's unit vectors of `code`'s task statements in the knowledge base's order, read rather
+        than embedded again (None when the index does not hold them all)."""
+        occ = self.kb.occupations.get(code)
+        if occ is None or not occ.tasks:
+            return None
+        return self._store.vectors([f"{code}:k{i}" for i in range(len(occ.tasks))], DENSE_COLLECTION_KIND)
+
     def soc_of(self, code: str) -> str:
         i = self._code_index.get(code)
         return self._state.soc_codes[i] if i is not None else code[:7]

@@ -29,7 +29,7 @@ from chromadb.config import Settings
 from chromadb.errors import NotFoundError
 from tqdm.auto import tqdm
 
-from retrieval.embedder import ChromaEmbeddingFunction, Embedder
+from retrieval.embedder import ChromaEmbeddingFunction, Embedder, normalise_rows
 from retrieval.errors import IndexError_
 
 MAX_CHUNK = 5000
@@ -274,6 +274,21 @@ class VectorStore:
             ]
             for row_ids, row_docs, row_metas, row_dists in zip(result["ids"], documents, metadatas, distances)
         ]
+
+    def vectors(self, ids: Sequence[str], kind: str) -> np.ndarray | None:
+        """The stored unit vectors of the documents `ids` of `kind`, in the order asked; None when any is
+        missing (a caller then embeds the texts itself)."""
+        collection = self._kinds.get(kind)
+        if collection is None or not ids:
+            return None
+        got = collection.get(ids=list(ids), include=["embeddings"])
+        embeddings = got.get("embeddings")
+        if embeddings is None:
+            return None
+        found = dict(zip(got["ids"], embeddings))
+        if any(i not in found for i in ids):
+            return None
+        return normalise_rows(np.vstack([np.asarray(found[i], dtype=np.float32) for i in ids]))
 
     def query_texts(self, texts: Sequence[str], n: int, kinds: Sequence[str] | None = None) -> list[list[Hit]]:
         return self.query(self._embedder.embed(texts), n, kinds)

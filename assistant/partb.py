@@ -1,0 +1,362 @@
+"""OCA Form Part B: the proposed occupation for a Part A, with a rationale that cites the evidence behind it.
+
+The draft is always built offline first: the engine's ranking, each duty aligned to the proposed
+occupation's task statements, the education, licence and supervision checks, and a rationale written from
+templates over that evidence. With a language model, the model rewrites only the rationale from the same
+numbered evidence; its text is kept only when it names the proposed code, cites nothing but evidence ids
+that exist and brings in no other occupation code. Anything else keeps the offline text and says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from assistant import evidence as ev
+from assistant.evidence import Check, Checks, Citation
+from assistant.parta import PartA
+from assistant.partb_export import to_html, to_json, to_markdown
+from retrieval.errors import OcaError
+from retrieval.models import Candidate, SocHierarchy
+
+if TYPE_CHECKING:
+    from assistant.llm import LLM
+    from retrieval.engine import Engine
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "1"
+RUNNERS_UP = 4
+CITATION_RE = re.compile(r"\bE(\d+)\b")
+CODE_RE = re.compile(r"(?<![\d.-])\d{2}-\d{4}(?:\.\d{2})?(?![\d])")
+CHECK_NAMES = ("education", "licence", "supervision")
+CLOSE_CALL = 0.15  # confidence margin under which the rationale asks an analyst to decide
+
+
+class DraftError(OcaError):
+    """A Part A that cannot be drafted (nothing to code)."""
+
+
+class RunnerUp(BaseModel):
+    code: str
+    title: str
+    soc_code: str
+    confidence: float
+    reasons: list[str] = Field(description="why it was not chosen, each citing evidence as [E#] where it can")
+
+
+class PartBDraft(BaseModel):
+    """What an analyst reviews and the customer receives: the code, how sure, and why."""
+
+    schema_version: str = SCHEMA_VERSION
+    code: str
+    title: str
+    soc_code: str
+    soc: SocHierarchy
+    confidence: float
+    margin: float | None = Field(None, description="confidence above the runner-up's; None without a runner-up")
+    rationale: list[str] = Field(description="paragraphs; evidence cited as [E#]")
+    citations: list[Citation]
+    runners_up: list[RunnerUp]
+    checks: Checks
+    duties_matched: int = 0
+    duties_total: int = 0
+    written_by: Literal["offline", "llm"] = "offline"
+    fallback_reason: str | None = Field(None, description="why a language model's rationale was not used")
+    engine_version: str
+    release: str
+    created_at: dt.datetime
+
+    def citation(self, citation_id: str) -> Citation | None:
+        return next((c for c in self.citations if c.id == citation_id), None)
+
+
+# ----- drafting -------------------------------------------------------------------------------------------
+
+def draft_part_b(part_a: PartA, engine: Engine, llm: LLM | None = None) -> PartBDraft:
+    """The Part B draft for `part_a`: offline from the evidence, its rationale rewritten by `llm` when one is
+    given and its text passes `rationale_problems`."""
+    result = engine.code(title=part_a.job_title, description=part_a.job_text(),
+                         industry=part_a.industry_text(), k=1 + RUNNERS_UP)
+    if not result.candidates:
+        raise DraftError("Part A has nothing to code yet: give a job title, a summary or at least one duty.")
+    kb = engine.kb
+    top, others = result.candidates[0], result.candidates[1:]
+    builder = _EvidenceBuilder(part_a, engine)
+    proposed = builder.occupation_evidence(top, full=True)
+    runners = [builder.runner_up(c, proposed) for c in others]
+    checks = proposed.checks
+    margin = round(top.confidence - others[0].confidence, 4) if others else None
+    draft = PartBDraft(
+        code=top.code, title=top.title, soc_code=top.soc_code, soc=top.soc, confidence=top.confidence,
+        margin=margin, rationale=[], citations=builder.citations, runners_up=runners, checks=checks,
+        duties_matched=len(proposed.alignment.matched), duties_total=len(proposed.alignment.matches),
+        engine_version=result.engine_version, release=result.release,
+        created_at=dt.datetime.now(dt.timezone.utc),
+    )
+    draft.rationale = offline_rationale(draft, proposed, kb, others[0] if others else None)
+    if llm is not None:
+        _rewrite_with_llm(draft, part_a, llm)
+    return draft
+
+
+@dataclass
+class _OccupationEvidence:
+    code: str
+    alignment: ev.Alignment
+    checks: Checks
+    title_ids: list[str] = field(default_factory=list)
+    title_score: float = 0.0
+    duty_ids: list[str] = field(default_factory=list)
+    check_ids: dict[str, str] = field(default_factory=dict)
+    tool_ids: list[str] = field(default_factory=list)
+    industry_ids: list[str] = field(default_factory=list)
+
+
+class _EvidenceBuilder:
+    """Numbers evidence items in the order they are found, so ids are stable for a given Part A and engine."""
+
+    def __init__(self, part_a: PartA, engine: Engine) -> None:
+        self.part_a = part_a
+        self.engine = engine
+        self.kb = engine.kb
+        self.citations: list[Citation] = []
+        self.duties = ev.customer_duties(part_a)
+        self.duty_vectors = ev.embed_duties(engine, self.duties)
+
+    def add(self, kind: ev.CitationKind, code: str, customer: str, onet: str, score: float | None = None,
+            note: str = "") -> str:
+        cid = f"E{len(self.citations) + 1}"
+        self.citations.append(Citation(id=cid, kind=kind, code=code, customer_text=customer, onet_text=onet,
+                                       score=None if score is None else round(score, 3), note=note))
+        return cid
+
+    def occupation_evidence(self, candidate: Candidate, *, full: bool) -> _OccupationEvidence:
+        """Every kind of evidence for the proposed occupation (`full`); for a runner-up, its best title and
+        duty match and whatever check disagrees."""
+        occ = self.kb.occupations[candidate.code]
+        code = occ.code
+        alignment = ev.align_duties(self.duties, self.duty_vectors, occ, self.engine)
+        out = _OccupationEvidence(code=code, alignment=alignment, checks=ev.check_all(self.part_a, occ, self.kb))
+        titles = ev.title_matches(self.part_a, candidate, occ)
+        for customer, onet, kind, score in titles if full else titles[:1]:
+            out.title_ids.append(self.add("title", code, customer, onet, score, ev.TITLE_KINDS.get(kind, kind)))
+            out.title_score = max(out.title_score, score)
+        matched = sorted(alignment.matched, key=lambda m: -m.similarity)
+        for m in matched if full else matched[:1]:
+            out.duty_ids.append(self.add("duty_task", code, m.duty, m.task, m.similarity,
+                                         f"{m.task_kind} task" if m.task_kind else "task"))
+        for name in CHECK_NAMES:
+            check: Check = getattr(out.checks, name)
+            if check.customer and check.onet and (full or check.status == "disagree"):
+                check.citation = self.add(name, code, check.customer, check.onet, note=check.status)
+                out.check_ids[name] = check.citation
+        if full:
+            for tool, example in ev.tool_matches(self.part_a.tools, occ):
+                out.tool_ids.append(self.add("tool", code, tool, example))
+            for industry in self.part_a.industries:
+                if industry.name and (sentence := ev.industry_match(industry.name, occ)):
+                    out.industry_ids.append(self.add("industry", code, industry.name, sentence))
+        return out
+
+    def runner_up(self, candidate: Candidate, proposed: _OccupationEvidence) -> RunnerUp:
+        mine = self.occupation_evidence(candidate, full=False)
+        reasons: list[str] = []
+        if proposed.title_score > mine.title_score + 0.05:
+            cite = f" [{mine.title_ids[0]}]" if mine.title_ids else ""
+            reasons.append(f"The job title matches it less closely ({mine.title_score:.2f} against "
+                           f"{proposed.title_score:.2f}){cite}.")
+        total = len(mine.alignment.matches)
+        if total and len(mine.alignment.matched) < len(proposed.alignment.matched):
+            cite = f" [{mine.duty_ids[0]}]" if mine.duty_ids else ""
+            reasons.append(f"Fewer of the duties match its tasks ({len(mine.alignment.matched)} of {total}, "
+                           f"against {len(proposed.alignment.matched)}){cite}.")
+        if mine.alignment.unmentioned_core and total:
+            shown = "; ".join(f"'{t}'" for t in mine.alignment.unmentioned_core[:2])
+            reasons.append(f"Part A mentions none of its core tasks such as {shown}.")
+        for name, label in (("education", "Education"), ("licence", "Licence"), ("supervision", "Supervision")):
+            check: Check = getattr(mine.checks, name)
+            if check.status == "disagree" and getattr(proposed.checks, name).status != "disagree":
+                cite = f" [{mine.check_ids[name]}]" if name in mine.check_ids else ""
+                reasons.append(f"{label}: {check.explanation}{cite}")
+        if not reasons:
+            reasons.append("The engine ranks it lower on the same evidence.")
+        reasons.append(f"Confidence {candidate.confidence:.0%}.")
+        return RunnerUp(code=candidate.code, title=candidate.title, soc_code=candidate.soc_code,
+                        confidence=candidate.confidence, reasons=reasons)
+
+
+# ----- the offline rationale ---------------------------------------------------------------------------------
+
+def offline_rationale(draft: PartBDraft, proposed: _OccupationEvidence, kb, runner: Candidate | None) -> list[str]:
+    """Deterministic paragraphs from the evidence; the runner-up is named by title only, its code is in
+    `runners_up`."""
+    cite = {c.id: c for c in draft.citations}
+    groups = [g for g in (draft.soc.major, draft.soc.minor) if g is not None]
+    where = f", in {groups[-1].code} {groups[-1].title}" if groups else ""
+    lead = (f"Proposed: {draft.code} {draft.title} (SOC {draft.soc_code}{where}). "
+            f"The engine's confidence is {draft.confidence:.0%}")
+    if runner is not None and draft.margin is not None:
+        lead += f", {draft.margin * 100:.0f} points above the runner-up, {runner.title}."
+    else:
+        lead += "."
+    paragraphs = [lead]
+
+    if proposed.title_ids:
+        parts = []
+        for cid in proposed.title_ids:
+            c = cite[cid]
+            how = "is" if (c.score or 0) >= 0.99 else "is close to" if (c.score or 0) >= 0.7 else "resembles"
+            parts.append(f"the title '{c.customer_text}' {how} {c.note} '{c.onet_text}' [{cid}]")
+        paragraphs.append("Title: " + "; ".join(parts) + ".")
+
+    alignment = proposed.alignment
+    if alignment.matches:
+        n, total = len(alignment.matched), len(alignment.matches)
+        text = f"Duties: {n} of {total} of the duties in Part A match task statements of this occupation"
+        if proposed.duty_ids:
+            pairs = [f"'{cite[c].customer_text}' matches '{cite[c].onet_text}' [{c}]" for c in proposed.duty_ids[:6]]
+            text += ": " + "; ".join(pairs)
+        text += "."
+        unmatched = [m.duty for m in alignment.matches if not m.matched]
+        if unmatched:
+            text += " Not matched to a task: " + "; ".join(f"'{d}'" for d in unmatched[:4]) + "."
+        if alignment.unmentioned_core:
+            text += (" Core tasks of the occupation that Part A does not mention: "
+                     + "; ".join(f"'{t}'" for t in alignment.unmentioned_core[:3]) + ".")
+        paragraphs.append(text)
+    else:
+        paragraphs.append("Duties: Part A lists no duties, so the draft rests on the title and industry.")
+
+    checks = []
+    for name, label in (("education", "Education"), ("licence", "Licence"), ("supervision", "Supervision")):
+        check: Check = getattr(draft.checks, name)
+        verdict = {"agree": "agrees", "disagree": "does not agree", "unknown": "cannot be checked"}[check.status]
+        ref = f" [{check.citation}]" if check.citation else ""
+        checks.append(f"{label} {verdict}: {check.explanation}{ref}")
+    paragraphs.append(" ".join(checks))
+
+    extras = []
+    if proposed.tool_ids:
+        extras.append("Tools: " + "; ".join(f"'{cite[c].customer_text}' is listed by O*NET as "
+                                             f"'{cite[c].onet_text}' [{c}]" for c in proposed.tool_ids) + ".")
+    if proposed.industry_ids:
+        extras.append("Industry: " + "; ".join(f"'{cite[c].customer_text}' fits '{cite[c].onet_text}' [{c}]"
+                                               for c in proposed.industry_ids) + ".")
+    if extras:
+        paragraphs.append(" ".join(extras))
+
+    disagreements = [n for n in CHECK_NAMES if getattr(draft.checks, n).status == "disagree"]
+    if runner is not None and draft.margin is not None and draft.margin < CLOSE_CALL:
+        paragraphs.append(f"This is a close call: an analyst should decide between {draft.title} and "
+                          f"{runner.title} on the points above.")
+    elif disagreements:
+        paragraphs.append("An analyst should confirm the code: the " + " and ".join(disagreements)
+                          + " check does not agree with the occupation's profile.")
+    return paragraphs
+
+
+# ----- the language model's rationale ---------------------------------------------------------------------
+
+class LLMRationale(BaseModel):
+    """What the model answers: the code it explains and the paragraphs."""
+
+    code: str = Field(description="the O*NET-SOC code the rationale explains")
+    paragraphs: list[str] = Field(min_length=1, max_length=6)
+
+
+def rationale_problems(code: str, paragraphs: list[str], draft: PartBDraft) -> list[str]:
+    """Why a rationale may not be used (empty when it may): it must explain the proposed code, cite only
+    evidence ids of the draft and name no other occupation code."""
+    problems = []
+    text = "\n".join(paragraphs)
+    if code.strip() not in (draft.code, draft.soc_code):
+        problems.append(f"'code' is {code.strip()!r}, but the proposed code is {draft.code}")
+    if draft.code not in text and draft.soc_code not in text:
+        problems.append(f"the paragraphs do not name the proposed code {draft.code}")
+    known = {c.id for c in draft.citations}
+    cited = [f"E{n}" for n in CITATION_RE.findall(text)]
+    unknown = sorted(set(cited) - known, key=lambda c: int(c[1:]))
+    if unknown:
+        problems.append(f"cites evidence that does not exist: {', '.join(unknown)} (the evidence is "
+                        f"{', '.join(sorted(known, key=lambda c: int(c[1:]))) or 'empty'})")
+    if known and not cited:
+        problems.append("cites no evidence: cite the items it relies on as [E1], [E2], ...")
+    allowed = {draft.code, draft.soc_code} | {g.code for g in (draft.soc.major, draft.soc.minor, draft.soc.broad,
+                                                               draft.soc.detailed) if g is not None}
+    others = sorted(set(CODE_RE.findall(text)) - allowed)
+    if others:
+        problems.append(f"names other occupation codes ({', '.join(others)}): name only {draft.code}")
+    if any(len(p) > 2500 for p in paragraphs):
+        problems.append("a paragraph is longer than 2500 characters")
+    return problems
+
+
+def _checked_model(draft: PartBDraft) -> type[LLMRationale]:
+    """The output type with the grounding checks as a validator, so a failing answer is re-asked with the
+    reasons, like a schema error."""
+
+    class GroundedRationale(LLMRationale):
+        @model_validator(mode="after")
+        def _grounded(self) -> GroundedRationale:
+            problems = rationale_problems(self.code, self.paragraphs, draft)
+            if problems:
+                raise ValueError("; ".join(problems))
+            return self
+
+    return GroundedRationale
+
+
+def llm_messages(draft: PartBDraft, part_a: PartA) -> list[dict[str, str]]:
+    """The system prompt and the drafting request: the job as `for_llm()` (never the contact details) and the
+    numbered evidence, both fenced as data."""
+    import prompts
+
+    evidence = [c.model_dump(exclude={"code"}) | {"occupation": c.code} for c in draft.citations]
+    checks = {name: getattr(draft.checks, name).model_dump(include={"status", "explanation", "citation"})
+              for name in CHECK_NAMES}
+    runners = [{"title": r.title, "why_not": r.reasons} for r in draft.runners_up]
+    user = prompts.render(
+        "draft_part_b",
+        code=draft.code,
+        title=draft.title,
+        confidence=f"{draft.confidence:.0%}",
+        job=prompts.fence(json.dumps(part_a.for_llm(), ensure_ascii=False, indent=1, default=str)),
+        evidence=prompts.fence(json.dumps(evidence, ensure_ascii=False, indent=1)),
+        checks=json.dumps(checks, ensure_ascii=False, indent=1),
+        runners_up=prompts.fence(json.dumps(runners, ensure_ascii=False, indent=1)),
+    )
+    return [{"role": "system", "content": prompts.render("system")}, {"role": "user", "content": user}]
+
+
+def _rewrite_with_llm(draft: PartBDraft, part_a: PartA, llm: LLM) -> None:
+    """Replace the offline rationale with the model's when it passes the checks; otherwise keep it and
+    record why."""
+    try:
+        answer = llm.generate(llm_messages(draft, part_a), _checked_model(draft))
+        paragraphs = [p.strip() for p in answer.paragraphs if p and p.strip()]
+        problems = rationale_problems(answer.code, paragraphs, draft) if paragraphs else ["no paragraphs"]
+    except Exception as exc:  # any failure of an optional model keeps the offline draft
+        log.warning("LLM rationale not used: %s", exc)
+        draft.fallback_reason = _one_line(f"{type(exc).__name__}: {exc}")
+        return
+    if problems:
+        draft.fallback_reason = _one_line("; ".join(problems))
+        return
+    draft.rationale = paragraphs
+    draft.written_by = "llm"
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["DraftError", "LLMRationale", "PartBDraft", "RunnerUp", "draft_part_b", "llm_messages",
+           "offline_rationale", "rationale_problems", "to_html", "to_json", "to_markdown"]
