@@ -26,6 +26,7 @@ def run() -> None:
         {
             "OCA Assistant": [
                 st.Page(VIEWS_DIR / "code_job.py", title="Code a job", icon=":material/search:", default=True),
+                st.Page(VIEWS_DIR / "find.py", title="Find an occupation", icon=":material/travel_explore:"),
                 st.Page(VIEWS_DIR / "occupation.py", title="Occupation", icon=":material/badge:"),
             ],
             "Quality": [
