@@ -1,0 +1,182 @@
+"""Clarifying questions built from O*NET: when the top candidates are close, ask what best separates them.
+
+Each kind of question splits the candidates into groups by a feature of their O*NET profiles:
+supervisor or manager against worker, job zone (the education and training the job needs), a licence
+in the title (registered nurse against licensed practical nurse), duties or tools found in one
+candidate's profile and not in the others'. The question chosen is the one whose answer is expected
+to settle the most: the entropy of the candidates' probability mass over its groups, so a question that
+splits 50/50 beats one that splits 90/10 and a question all candidates answer alike is never asked.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from assistant.parta import PartA
+from assistant.rerank import ProfileIndex, is_supervisory
+from retrieval.onet import KnowledgeBase
+
+QuestionKind = Literal["supervision", "licence", "education", "duties", "tools", "industry"]
+# Which Part A item an answer to each kind fills.
+ITEM_OF: dict[str, str] = {
+    "supervision": "supervision_given", "licence": "licenses", "education": "education", "duties": "duties",
+    "tools": "tools", "industry": "industry",
+}
+# Among questions that split about as well, the easier one to answer goes first.
+PREFERENCE: tuple[QuestionKind, ...] = ("supervision", "licence", "education", "duties", "tools", "industry")
+NEAR_TIE = 0.9  # a question within 10% of the best split counts as splitting as well
+CANDIDATES_WEIGHED = 5
+DECIDED = 0.75  # the top candidate's share of the top five's mass above which nothing needs asking
+MIN_GAIN = 0.2  # bits
+OPTIONS = 3
+SHARED = 0.5  # a statement this close (TF-IDF cosine) to one of another candidate's also describes that one
+ZONE_WORDS = {
+    1: "little or no preparation (a few days' training on the job)",
+    2: "a high-school diploma",
+    3: "vocational training, an apprenticeship or an associate degree",
+    4: "a bachelor's degree",
+    5: "a graduate degree (master's, doctorate, medical or law degree)",
+}
+LICENCE_WORDS = ("licensed", "registered", "certified")
+
+
+class Question(BaseModel):
+    """A clarifying question, with the candidates it was chosen to separate (JSON-serialisable)."""
+
+    kind: QuestionKind
+    text: str
+    options: list[str] = Field(default_factory=list, description="statements offered (duties, tools)")
+    codes: list[str] = Field(default_factory=list, description="candidates it separates")
+    gain: float = 0.0
+
+    @property
+    def item(self) -> str:
+        return ITEM_OF[self.kind]
+
+
+@dataclass(frozen=True)
+class Weighed:
+    code: str
+    title: str
+    p: float
+
+
+def needs_question(weighed: Sequence[Weighed]) -> bool:
+    """Whether the top candidates are close enough that a question is worth the customer's time."""
+    top = list(weighed)[:CANDIDATES_WEIGHED]
+    total = sum(c.p for c in top)
+    return len(top) > 1 and (total <= 0 or top[0].p / total < DECIDED)
+
+
+def choose_question(weighed: Sequence[Weighed], kb: KnowledgeBase, part_a: PartA, asked: Sequence[str],
+                    index: ProfileIndex, said: str = "") -> Question | None:
+    """The question that best separates the top candidates, or None when none separates them.
+
+    `asked` holds the kinds asked before and the statements already offered; `said` is what the customer
+    has told us, so that a duty they already described is not offered back to them.
+    """
+    top = [c for c in weighed[:CANDIDATES_WEIGHED] if c.code in kb.occupations]
+    if len(top) < 2:
+        return None
+    mass = np.array([max(c.p, 1e-6) for c in top])
+    mass /= mass.sum()
+    found: list[Question] = []
+    if "supervision" not in asked and not part_a.supervision_given:
+        found += _grouped("supervision", top, mass, lambda c: is_supervisory(kb.occupations[c.code]),
+                          "Do you supervise other workers? If so, whom and how many?")
+    if "licence" not in asked and not part_a.licenses:
+        found += _grouped("licence", top, mass, lambda c: _licence(kb.occupations[c.code].title),
+                          "Does the job require a licence or certification? If so, which one?")
+    if "education" not in asked and not part_a.education:
+        zones = {c.code: kb.occupations[c.code].job_zone for c in top}
+        offered = sorted({z for z in zones.values() if z is not None})
+        wording = ", ".join(ZONE_WORDS[z] for z in offered if z in ZONE_WORDS)
+        found += _grouped("education", top, mass, lambda c: zones[c.code],
+                          f"What education or training does the job need? For example: {wording}.")
+    for kind in ("duties", "tools"):
+        if asked.count(kind) < 2:
+            found += _statement_question(kind, top, mass, index, asked, said)
+    if not found:
+        return None
+    best = max(q.gain for q in found)
+    if best < MIN_GAIN:
+        return None
+    close = [q for q in found if q.gain >= NEAR_TIE * best]
+    return min(close, key=lambda q: PREFERENCE.index(q.kind))
+
+
+def entropy(masses: Sequence[float]) -> float:
+    total = sum(masses)
+    return -sum(m / total * math.log2(m / total) for m in masses if m > 0) if total > 0 else 0.0
+
+
+def _grouped(kind: QuestionKind, top: Sequence[Weighed], mass: np.ndarray, feature, text: str) -> list[Question]:
+    groups: dict[object, float] = {}
+    for c, m in zip(top, mass, strict=True):
+        value = feature(c)
+        if value is None:
+            continue  # unknown for this candidate: the answer says nothing about it
+        groups[value] = groups.get(value, 0.0) + m
+    if len(groups) < 2:
+        return []
+    return [Question(kind=kind, text=text, codes=[c.code for c in top], gain=round(entropy(list(groups.values())), 4))]
+
+
+def _licence(title: str) -> str:
+    words = [w for w in LICENCE_WORDS if w in title.lower()]
+    return " ".join(words) or "none"
+
+
+def _statement_question(kind: Literal["duties", "tools"], top: Sequence[Weighed], mass: np.ndarray,
+                        index: ProfileIndex, asked: Sequence[str], said: str) -> list[Question]:
+    """Offer one statement (a task, a DWA, a tool) from each of the leading candidates that the others lack."""
+    table = index.duty_rows if kind == "duties" else index.tool_rows
+    rows = {c.code: table.get(c.code, np.zeros(0, np.int64)) for c in top}
+    said_vec = index.vectorizer.transform([said]) if said.strip() else None
+    options: list[str] = []
+    groups: list[float] = []
+    covered: set[str] = set()
+    for c in top:
+        if len(options) >= OPTIONS or c.code in covered or not len(rows[c.code]):
+            continue
+        own = index.matrix[rows[c.code]]
+        others = np.concatenate([rows[o.code] for o in top if o.code != c.code]) if len(top) > 1 else None
+        overlap = (own @ index.matrix[others].T).max(axis=1).toarray().ravel() if others is not None and len(
+            others) else np.zeros(own.shape[0])
+        already = (own @ said_vec.T).toarray().ravel() if said_vec is not None else np.zeros(own.shape[0])
+        texts = [index.texts[r] for r in rows[c.code]]
+        # distinct from the other candidates, not already said, and informative (has words the index knows)
+        informative = np.asarray(own.getnnz(axis=1)) >= (3 if kind == "duties" else 1)
+        score = -overlap - already + np.where(informative, 0.0, -10.0)
+        score = score + np.array([-10.0 if t in asked else 0.0 for t in texts])
+        best = int(np.argmax(score))
+        if score[best] < -SHARED:
+            continue
+        statement = texts[best]
+        # every candidate whose profile also holds something this close answers "yes" alike
+        sharing = [o for o in top if o.code == c.code or _closest(index, rows[o.code], own[best]) >= SHARED]
+        covered.update(o.code for o in sharing)
+        options.append(statement)
+        groups.append(sum(m for o, m in zip(top, mass, strict=True) if o in sharing))
+    if len(options) < 2:
+        return []
+    rest = max(0.0, 1.0 - sum(groups))
+    gain = entropy(groups + [rest])
+    if kind == "duties":
+        listed = "\n".join(f"{i}. {text}" for i, text in enumerate(options, start=1))
+        text = f"Which of these is closest to your work (or describe it in your own words)?\n{listed}"
+    else:
+        text = f"Do you use any of these: {', '.join(options)}? Which tools, equipment or software do you use?"
+    return [Question(kind=kind, text=text, options=options, codes=[c.code for c in top], gain=round(gain, 4))]
+
+
+def _closest(index: ProfileIndex, rows: np.ndarray, vector) -> float:
+    if not len(rows):
+        return 0.0
+    return float((index.matrix[rows] @ vector.T).max())

@@ -1,0 +1,298 @@
+"""The conversation engine: collect OCA Part A one question at a time, re-ranking the occupations after every answer.
+
+`turn()` takes the conversation so far and the customer's message and returns the reply, the updated
+conversation and the current candidates with their evidence. The state is a plain pydantic model that
+round-trips through JSON, so a front end or the store can keep it between requests.
+
+What to ask next: nothing about the job yet -> the title and duties; top candidates close -> the
+clarifying question that best separates them (`clarify`), at most `MAX_CLARIFYING` of them; otherwise the
+next Part A item still missing. Part A is complete enough to draft once it has a title, duties and an
+industry and no clarifying question is outstanding. Offline and deterministic; `llm` is accepted for the
+LLM layer, which reads messages and phrases questions through the same state.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from assistant import intake
+from assistant.clarify import Question, Weighed, choose_question, needs_question
+from assistant.parta import Duty, Industry, PartA
+from assistant.rerank import Evidence, education_zone, log_factors, profile_index, reweight
+from retrieval.models import Candidate
+
+MAX_CLARIFYING = 3
+RANKED = 10  # candidates re-weighted after each answer
+SHOWN = 3  # candidates named in the reply
+GREETING = ("Hello! I will help you find the O*NET occupation for a job. What is the job title, "
+            "and what does the worker do day to day?")
+ESSENTIAL = ("job_title", "duties", "industry")
+OPTIONAL = ("supervision_given", "education", "tools", "contact")
+ITEM_QUESTIONS = {
+    "job_title": "What is the job title?",
+    "duties": "What are the main duties? A few sentences about what the worker does are enough.",
+    "industry": "What does the employer make or do (the industry)?",
+    "supervision_given": "Does the worker supervise anyone? If so, whom and how many?",
+    "education": "What education or training does the job need?",
+    "tools": "Which tools, equipment or software does the worker use?",
+    "contact": "Last, an e-mail address or phone number where we can reach you about the result?",
+}
+ITEM_NAMES = {
+    "job_title": "job title", "industry": "industry", "duties": "duties", "tools": "tools",
+    "education": "education", "licenses": "licences", "supervision_given": "supervises",
+    "supervision_received": "reports to", "experience": "experience", "contact": "contact",
+}
+_OPTION_REF = re.compile(r"^\s*(?:option|number|no\.?|#)?\s*(?P<n>[1-9]|first|second|third|one|two|three|[abc])\b[).]?",
+                         re.IGNORECASE)
+_ORDINALS = {"first": 1, "one": 1, "a": 1, "second": 2, "two": 2, "b": 2, "third": 3, "three": 3, "c": 3}
+
+
+class Shown(BaseModel):
+    code: str
+    title: str
+    confidence: float
+
+
+class Answer(BaseModel):
+    """A clarifying question and what the customer answered (option references resolved to the statement)."""
+
+    question: Question
+    text: str
+
+
+class Conversation(BaseModel):
+    part_a: PartA = Field(default_factory=PartA)
+    messages: list[dict[str, str]] = Field(default_factory=list)
+    asked: list[str] = Field(default_factory=list, description="items and question kinds asked, statements offered")
+    pending_item: str | None = None
+    pending_question: Question | None = None
+    answers: list[Answer] = Field(default_factory=list)
+    candidates: list[Shown] = Field(default_factory=list)
+    complete: bool = False
+
+
+class TurnResult(BaseModel):
+    reply: str
+    conversation: Conversation
+    candidates: list[Candidate]
+    complete: bool
+    understood: list[str] = Field(default_factory=list, description="Part A as understood so far, one line an item")
+    changes: list[str] = Field(default_factory=list, description="what this message added or corrected")
+    problems: list[str] = Field(default_factory=list)
+
+
+def start() -> Conversation:
+    """A new conversation that opens with the greeting."""
+    return Conversation(messages=[{"role": "assistant", "content": GREETING}], pending_item="job_title")
+
+
+def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = None) -> TurnResult:
+    """One exchange: read the message into Part A, re-rank, and ask the next thing (see the module docstring)."""
+    conv = conversation.model_copy(deep=True)
+    text = " ".join((user_text or "").split())
+    if not text:
+        reply = "I did not get any text. " + (conv.pending_question.text if conv.pending_question else
+                                               ITEM_QUESTIONS.get(conv.pending_item or "job_title", GREETING))
+        return TurnResult(reply=reply, conversation=conv, candidates=[], complete=conv.complete,
+                          understood=understood(conv.part_a))
+    conv.messages.append({"role": "user", "content": text})
+    question = conv.pending_question
+    extraction = intake.extract(text, question.item if question else conv.pending_item)
+    if question is not None:
+        text_for_answer = _resolve_option(text, question)
+        if question.kind == "duties" and text_for_answer != text:
+            extraction.duties = [text_for_answer]
+        conv.answers.append(Answer(question=question, text=text_for_answer if extraction.answer != "skip" else ""))
+    part_a, changes, problems = apply(conv.part_a, extraction)
+    conv.part_a = part_a
+    conv.pending_question, conv.pending_item = None, None
+
+    candidates = rank(conv, engine)
+    conv.candidates = [Shown(code=c.code, title=c.title, confidence=c.confidence) for c in candidates]
+    ask = _next_question(conv, candidates, engine)
+    conv.complete = all(_has(conv.part_a, item) for item in ESSENTIAL) and conv.pending_question is None
+    reply = compose_reply(changes, problems, candidates, ask, conv.complete)
+    conv.messages.append({"role": "assistant", "content": reply})
+    return TurnResult(reply=reply, conversation=conv, candidates=candidates[:RANKED], complete=conv.complete,
+                      understood=understood(conv.part_a), changes=changes, problems=problems)
+
+
+def rank(conv: Conversation, engine: Any) -> list[Candidate]:
+    """The engine's ranking for Part A so far, re-weighted by what the answers say about each candidate."""
+    part_a = conv.part_a
+    description = part_a.job_text() or None
+    if not part_a.job_title and not description:
+        return []
+    result = engine.code(title=part_a.job_title, description=description,
+                         industry=part_a.industry_text() or None, k=RANKED)
+    if not result.candidates:
+        return []
+    codes = [c.code for c in result.candidates]
+    factors = log_factors(codes, evidence_of(conv), engine.kb, profile_index(engine.kb))
+    probs = reweight([c.confidence for c in result.candidates], factors)
+    order = sorted(range(len(codes)), key=lambda i: -probs[i])
+    return [result.candidates[i].model_copy(update={"rank": r + 1, "confidence": round(float(probs[i]), 4)})
+            for r, i in enumerate(order)]
+
+
+def evidence_of(conv: Conversation) -> Evidence:
+    part_a = conv.part_a
+    supervises = None
+    if part_a.supervision_given:
+        supervises = part_a.supervision_given.lower() not in {"none", "no", "nobody", "no one"}
+    duty_answers = tuple(a.text for a in conv.answers if a.text and a.question.kind != "tools")
+    tool_answers = tuple(a.text for a in conv.answers if a.text and a.question.kind == "tools")
+    return Evidence(supervises=supervises, education_zone=education_zone(part_a.education),
+                    licences=tuple(part_a.licenses), duty_answers=duty_answers, tool_answers=tool_answers)
+
+
+def apply(part_a: PartA, found: intake.Extraction) -> tuple[PartA, list[str], list[str]]:
+    """Part A with the message's items merged in; what changed and what could not be used, in plain words."""
+    data = part_a.model_dump()
+    changes: list[str] = []
+    problems = list(found.problems)
+
+    def put(field: str, value: Any, label: str) -> None:
+        nonlocal data
+        candidate = {**data, field: value}
+        try:
+            PartA.model_validate(candidate)
+        except ValidationError as exc:
+            problems.append(f"{label}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}")
+            return
+        data = candidate
+
+    if found.job_title and found.job_title != part_a.job_title:
+        before = part_a.job_title
+        put("job_title", found.job_title, "job title")
+        changes.append(f"job title changed from '{before}' to '{found.job_title}'" if before
+                       else f"job title: {found.job_title}")
+    if found.industry:
+        names = [i["name"] for i in data["industries"]]
+        if found.correction and names:
+            put("industries", [Industry(name=found.industry).model_dump()] + data["industries"][1:], "industry")
+            changes.append(f"industry changed from '{names[0]}' to '{found.industry}'")
+        elif found.industry not in names:
+            put("industries", data["industries"] + [Industry(name=found.industry).model_dump()], "industry")
+            changes.append(f"industry: {found.industry}")
+    new_duties = [d for d in found.duties if d not in {x["text"] for x in data["duties"]}]
+    if new_duties:
+        put("duties", data["duties"] + [Duty(text=d[:2000]).model_dump() for d in new_duties], "duties")
+        changes.append(f"{len(new_duties)} duty statement{'s' if len(new_duties) > 1 else ''} added")
+    for field, label in (("tools", "tools"), ("licenses", "licences")):
+        added = [v for v in getattr(found, field) if v not in data[field]]
+        if added:
+            put(field, data[field] + added, label)
+            changes.append(f"{label}: {', '.join(added)}")
+    for field in ("education", "supervision_given", "supervision_received", "experience"):
+        value = getattr(found, field)
+        if value and value != data[field]:
+            before = data[field]
+            put(field, value, ITEM_NAMES[field])
+            changes.append(f"{ITEM_NAMES[field]} changed from '{before}' to '{value}'" if before
+                           else f"{ITEM_NAMES[field]}: {value}")
+    contact = dict(data["contact"])
+    for field in ("name", "email", "phone"):
+        value = getattr(found, field)
+        if value and value != contact.get(field):
+            contact[field] = value
+            changes.append(f"{field}: {value}")
+    if contact != data["contact"]:
+        put("contact", contact, "contact")
+    return PartA.model_validate(data), changes, problems
+
+
+def understood(part_a: PartA) -> list[str]:
+    """Part A as the assistant understands it, for the customer to check."""
+    lines = []
+    if part_a.job_title:
+        lines.append(f"Job title: {part_a.job_title}")
+    if part_a.industries:
+        lines.append(f"Industry: {part_a.industry_text()}")
+    for duty in part_a.duties:
+        lines.append(f"Duty: {duty.text}")
+    for field in ("tools", "licenses"):
+        if getattr(part_a, field):
+            lines.append(f"{ITEM_NAMES[field].capitalize()}: {', '.join(getattr(part_a, field))}")
+    for field in ("education", "supervision_given", "supervision_received", "experience"):
+        if getattr(part_a, field):
+            lines.append(f"{ITEM_NAMES[field].capitalize()}: {getattr(part_a, field)}")
+    contact = [v for v in (part_a.contact.name, part_a.contact.email, part_a.contact.phone) if v]
+    if contact:
+        lines.append(f"Contact: {', '.join(contact)}")
+    return lines
+
+
+def compose_reply(changes: Sequence[str], problems: Sequence[str], candidates: Sequence[Candidate],
+                  ask: str | None, complete: bool) -> str:
+    parts = []
+    if changes:
+        parts.append("Noted: " + "; ".join(changes) + ".")
+    for problem in problems:
+        parts.append(f"I could not use this: {problem}. The rest is kept.")
+    if candidates:
+        lines = [f"{c.rank}. {c.title} ({c.code}), {c.confidence:.0%}{_why(c)}" for c in candidates[:SHOWN]]
+        parts.append("Closest occupations so far:\n" + "\n".join(lines))
+    if complete:
+        parts.append("I have enough to draft the coding (Part B)." + (" You can also tell me more:" if ask else ""))
+    if ask:
+        parts.append(ask)
+    return "\n\n".join(parts)
+
+
+def _why(candidate: Candidate) -> str:
+    best = max(candidate.evidence, key=lambda m: m.score, default=None)
+    if best is None or not best.text:
+        return ""
+    text = best.text if len(best.text) <= 90 else best.text[:89] + "…"
+    return f" (matched {best.kind.replace('_', ' ')}: \"{text}\")"
+
+
+def _next_question(conv: Conversation, candidates: Sequence[Candidate], engine: Any) -> str | None:
+    part_a = conv.part_a
+    if not part_a.job_title and not part_a.duties and not part_a.summary:
+        conv.pending_item = "job_title"
+        return ITEM_QUESTIONS["job_title"] + " " + ITEM_QUESTIONS["duties"]
+    weighed = [Weighed(c.code, c.title, c.confidence) for c in candidates]
+    clarifying = sum(1 for a in conv.asked if a.startswith("question:"))
+    if weighed and clarifying < MAX_CLARIFYING and needs_question(weighed):
+        said = " ".join(filter(None, [part_a.job_title or "", part_a.job_text()]))
+        asked = [a.removeprefix("question:") for a in conv.asked]
+        question = choose_question(weighed, engine.kb, part_a, asked, profile_index(engine.kb), said)
+        if question is not None:
+            conv.pending_question = question
+            conv.asked.append(f"question:{question.kind}")
+            conv.asked += question.options
+            return question.text
+    for item in ESSENTIAL + OPTIONAL:
+        if not _has(part_a, item) and item not in conv.asked:
+            conv.pending_item = item
+            conv.asked.append(item)
+            return ITEM_QUESTIONS[item]
+    return None
+
+
+def _has(part_a: PartA, item: str) -> bool:
+    if item == "industry":
+        return bool(part_a.industries)
+    if item == "contact":
+        return bool(part_a.contact.email or part_a.contact.phone)
+    if item == "duties":
+        return bool(part_a.duties or part_a.summary)
+    return bool(getattr(part_a, item))
+
+
+def _resolve_option(text: str, question: Question) -> str:
+    """'2', 'the second one', 'b' -> the statement offered as option 2; anything else is the customer's own words."""
+    if not question.options:
+        return text
+    m = _OPTION_REF.match(re.sub(r"^\s*(?:the|option)\s+", "", text, flags=re.IGNORECASE))
+    if m is None or (len(text.split()) > 4 and not text.strip()[0].isdigit()):
+        return text
+    key = m.group("n").lower()
+    n = int(key) if key.isdigit() else _ORDINALS.get(key, 0)
+    return question.options[n - 1] if 1 <= n <= len(question.options) else text

@@ -1,0 +1,263 @@
+"""Offline intake: the Part A items a customer's message states, read with patterns, in any order, several at once.
+
+"I work as a charge nurse at a hospital, I supervise 6 nurses and my e-mail is ana@example.org" gives a
+title, an industry, supervision and contact details in one go. Sentences that state no item but
+describe work become duties. When the assistant has just asked for one item, a bare answer ("welder",
+"construction", "no") fills that item. "Actually my title is ..." corrects an earlier answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from assistant.parta import Contact
+from retrieval.normalize import text_tokens
+
+Item = Literal[
+    "job_title", "duties", "industry", "tools", "education", "licenses", "supervision_given",
+    "supervision_received", "experience", "contact",
+]
+_END = r"(?=$|[,.;!?]|\s+(?:at|in|for|with|and|who|where|which|but|since|from)\b)"
+_PHRASE = r"(?P<v>[A-Za-z0-9][\w&/'+\- ]{0,60}?)"
+
+TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
+    rf"\b(?:job |official |real )?title is (?:actually |now )?(?:an? |the )?{_PHRASE}{_END}",
+    rf"\btitle:\s*{_PHRASE}{_END}",
+    rf"\bI(?:'m| am) (?:actually |really |now )?(?:employed |working |hired )?as (?:an? |the )?{_PHRASE}{_END}",
+    rf"\bI work(?:ed)? as (?:an? |the )?{_PHRASE}{_END}",
+    rf"\bmy (?:job|position|role|occupation) is (?:that of )?(?:an? |the )?{_PHRASE}{_END}",
+    rf"\bI(?:'m| am) (?:actually |really |now )?an? {_PHRASE}{_END}",
+)]
+INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
+    rf"\bin the {_PHRASE} (?:industry|sector|business|trade|field)\b",
+    rf"\b(?:industry|sector|business) is (?:actually |now )?(?:an? |the )?{_PHRASE}{_END}",
+    rf"\b(?:employer|company|firm) (?:is|was) (?:an? |the )?{_PHRASE}{_END}",
+    rf"\bI work (?:at|for|in) (?:an? |the )?{_PHRASE}{_END}",
+    rf"\b(?:company|employer|we) (?:make|makes|build|builds|sell|sells|run|runs) {_PHRASE}{_END}",
+)]
+# An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital".
+TRAILING_INDUSTRY = re.compile(rf"^\s+(?:at|for|in) (?:an? |the ){_PHRASE}{_END}", re.IGNORECASE)
+TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
+    r"\bI (?:use|used|operate|run|work with|program) (?P<v>[^.;!?]{2,200})",
+    r"\b(?:tools|equipment|software|machines) (?:I use )?(?:are|include|is)\s*:?\s*(?P<v>[^.;!?]{2,200})",
+)]
+EDUCATION_PATTERN = re.compile(
+    r"(?P<v>[^.;!?]*\b(?:degree|diploma|bachelor'?s?|master'?s?|ph\.?d|doctorate|high school|ged|associate'?s?|"
+    r"college|university|vocational|trade school|apprenticeship)\b[^.;!?]*)", re.IGNORECASE)
+LICENCE_PATTERN = re.compile(
+    r"(?P<v>\b(?:(?!(?:and|or|with|an?|my|have|hold|need|the)\b)[\w\-]+ ){0,3}(?:licen[cs]e|certification|certificate)\b|"
+    r"\b(?:licensed|certified|registered) [\w\-]+(?: [\w\-]+)?|\bCDL\b)", re.IGNORECASE)
+NO_SUPERVISION = re.compile(
+    r"\b(?:I )?(?:do not|don't|dont|never) (?:supervise|manage|oversee|lead)\b|\bno(?: ?one|body) reports? to me\b|"
+    r"\bnot (?:a |any )?(?:supervisor|manager)\b", re.IGNORECASE)
+SUPERVISION_GIVEN = re.compile(
+    r"(?P<v>\b(?:I )?(?:supervise|supervises|supervising|manage|manages|oversee|oversees|lead|leads|direct|directs)"
+    r"\b(?: and [a-z]+)?(?: (?:a team of |a crew of |the )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|"
+    r"several|other|[a-z]+)?\s*(?:workers|staff|employees|people|crew|team|cooks|nurses|[a-z]+ers|[a-z]+ors|"
+    r"[a-z]+ists|activities of [^.;!?]{0,80}))?)", re.IGNORECASE)
+SUPERVISION_RECEIVED = re.compile(
+    r"\b(?:I report to|I'm supervised by|I am supervised by|my (?:boss|supervisor|manager) is) (?P<v>[^.;!?,]{2,80})",
+    re.IGNORECASE)
+EXPERIENCE = re.compile(r"(?P<v>\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+? years?\b[^.;!?]*)",
+                        re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+PHONE = re.compile(r"(?<![\w@])\+?\(?\d[\d\s().\-]{7,}\d")
+NAME = re.compile(r"\bmy name is (?P<v>[A-Z][\w'\-]+(?: [A-Z][\w'\-]+){0,3})", re.IGNORECASE)
+CORRECTION = re.compile(r"^\s*(?:actually|sorry|correction|no,|oops|i meant|let me correct)\b|\bactually\b",
+                        re.IGNORECASE)
+SKIP = re.compile(r"^\s*(?:skip|pass|n/?a|not sure|no idea|i don'?t know|dunno|rather not say|next)\W*$",
+                  re.IGNORECASE)
+YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|correct|right|sure|i do|indeed)\b", re.IGNORECASE)
+NO = re.compile(r"^\s*(?:no|nope|not really|none|i don'?t|never|nobody|no one)\b", re.IGNORECASE)
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
+BARE_TITLE_WORDS = 8
+BARE_INDUSTRY_WORDS = 12
+DUTY_MIN_WORDS = 3
+
+
+class Extraction(BaseModel):
+    """The items one message states; None or empty means the message did not say."""
+
+    job_title: str | None = None
+    industry: str | None = None
+    duties: list[str] = Field(default_factory=list)
+    tools: list[str] = Field(default_factory=list)
+    education: str | None = None
+    licenses: list[str] = Field(default_factory=list)
+    supervision_given: str | None = None
+    supervision_received: str | None = None
+    experience: str | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    correction: bool = False
+    answer: Literal["yes", "no", "skip"] | None = None
+    problems: list[str] = Field(default_factory=list, description="what looked like an item but was not valid")
+
+    def items(self) -> list[str]:
+        """The Part A items this message filled, by name."""
+        names = ["job_title", "industry", "duties", "tools", "education", "licenses", "supervision_given",
+                 "supervision_received", "experience"]
+        filled = [name for name in names if getattr(self, name)]
+        return filled + (["contact"] if self.email or self.phone or self.name else [])
+
+
+def extract(text: str, asked: str | None = None) -> Extraction:
+    """Read the Part A items stated in `text`; `asked` is the item the assistant just asked for, if any."""
+    out = Extraction()
+    text = " ".join((text or "").replace("\x00", " ").split())
+    if not text:
+        return out
+    out.correction = bool(CORRECTION.search(text))
+    if SKIP.match(text):
+        out.answer = "skip"
+        return out
+    if YES.match(text):
+        out.answer = "yes"
+    elif NO.match(text):
+        out.answer = "no"
+    text = _take_contact(text, out)
+    for sentence in [s.strip() for s in _SENTENCES.split(text) if s.strip()]:
+        _read_sentence(sentence, out)
+    if asked:
+        _fill_asked(text, asked, out)
+    out.duties = list(dict.fromkeys(out.duties))
+    out.tools = list(dict.fromkeys(out.tools))
+    out.licenses = list(dict.fromkeys(out.licenses))
+    return out
+
+
+def _take_contact(text: str, out: Extraction) -> str:
+    if m := EMAIL.search(text):
+        try:
+            out.email = Contact(email=m.group(0)).email
+            text = text.replace(m.group(0), " ")
+        except ValidationError:
+            out.problems.append(f"'{m.group(0)}' does not look like an e-mail address")
+    if m := PHONE.search(text):
+        try:
+            out.phone = Contact(phone=m.group(0).strip()).phone
+            text = text.replace(m.group(0), " ")
+        except ValidationError:
+            pass  # long numbers in a job description are not phone numbers
+    if m := NAME.search(text):
+        out.name = m.group("v").strip()
+        text = text.replace(m.group(0), " ")
+    return " ".join(text.split())
+
+
+def _read_sentence(sentence: str, out: Extraction) -> None:
+    spans: list[tuple[int, int]] = []
+    for pattern in TITLE_PATTERNS:
+        if (m := pattern.search(sentence)) and _plausible_title(m.group("v")):
+            out.job_title = _clean(m.group("v"))
+            spans.append(m.span())
+            if trailing := TRAILING_INDUSTRY.match(sentence[m.end():]):
+                out.industry = _clean(trailing.group("v"))
+                spans.append((m.end(), m.end() + trailing.end()))
+            break
+    for pattern in INDUSTRY_PATTERNS:
+        if m := pattern.search(sentence):
+            out.industry = _clean(m.group("v"))
+            spans.append(m.span())
+            break
+    for pattern in TOOL_PATTERNS:
+        if m := pattern.search(sentence):
+            out.tools += split_list(m.group("v"))
+            spans.append(m.span())
+            break
+    if NO_SUPERVISION.search(sentence):
+        out.supervision_given = "none"
+        spans.append((0, len(sentence)))
+    elif m := SUPERVISION_GIVEN.search(sentence):
+        out.supervision_given = _clean(m.group("v"))
+        if re.match(r"\s*I\b", m.group("v")):
+            spans.append(m.span())
+    if m := SUPERVISION_RECEIVED.search(sentence):
+        out.supervision_received = _clean(m.group("v"))
+        spans.append(m.span())
+    if m := EDUCATION_PATTERN.search(sentence):
+        out.education = _clean(m.group("v"))
+        spans.append(m.span())
+    for m in LICENCE_PATTERN.finditer(sentence):
+        out.licenses.append(_clean(m.group("v")))
+    if m := EXPERIENCE.search(sentence):
+        out.experience = _clean(m.group("v"))
+        spans.append(m.span())
+    remnant = _without(sentence, spans)
+    if len(text_tokens(remnant)) >= DUTY_MIN_WORDS and not out.answer:
+        out.duties.append(sentence if not spans else remnant.strip(" ,;.") or sentence)
+
+
+def _fill_asked(text: str, asked: str, out: Extraction) -> None:
+    """A bare answer to the question just asked ("welder", "construction", "no") fills that item."""
+    words = len(text.split())
+    bare = re.sub(r"^(?:it'?s|it is|i'?m|i am|we are|we're|mostly|yes,?|no,?)\s+(?:an? |the )?", "", text,
+                  flags=re.IGNORECASE).strip(" .!")
+    if asked == "job_title" and not out.job_title and words <= BARE_TITLE_WORDS and not out.answer:
+        out.job_title = _clean(bare)
+        out.duties = [d for d in out.duties if d != text]
+    elif asked == "industry" and not out.industry and words <= BARE_INDUSTRY_WORDS and out.answer != "no":
+        out.industry = _clean(bare)
+        out.duties = []
+    elif asked == "tools" and not out.tools and out.answer != "no":
+        out.tools = split_list(bare)
+        out.duties = []
+    elif asked == "education" and not out.education and out.answer != "no":
+        out.education = _clean(bare)
+        out.duties = [d for d in out.duties if len(d.split()) > BARE_INDUSTRY_WORDS]
+    elif asked == "licenses" and not out.licenses:
+        if out.answer == "no":
+            out.licenses = []
+        elif words <= BARE_INDUSTRY_WORDS:
+            out.licenses = [_clean(bare)]
+            out.duties = []
+    elif asked == "supervision_given" and not out.supervision_given:
+        if out.answer == "no":
+            out.supervision_given = "none"
+        elif out.answer == "yes" or words <= BARE_TITLE_WORDS:
+            out.supervision_given = _clean(bare) or "yes"
+            out.duties = []
+    elif asked == "supervision_received" and not out.supervision_received and words <= BARE_INDUSTRY_WORDS:
+        out.supervision_received = _clean(bare)
+        out.duties = []
+    elif asked == "experience" and not out.experience and words <= BARE_INDUSTRY_WORDS:
+        out.experience = _clean(bare)
+        out.duties = []
+    elif asked == "duties" and not out.duties and not out.answer and words >= 2:
+        out.duties = [text]
+
+
+def split_list(text: str) -> list[str]:
+    """'a lathe, a drill press and Excel' -> ['lathe', 'drill press', 'Excel']."""
+    parts = re.split(r",|;|\band\b|\bor\b|&", text)
+    out = []
+    for part in parts:
+        part = re.sub(r"^\s*(?:an?|the|my|some|also)\s+", "", part.strip(), flags=re.IGNORECASE).strip(" .")
+        part = re.sub(r"\s+(?:every day|daily|at work|on the job|a lot)$", "", part, flags=re.IGNORECASE)
+        if part:
+            out.append(part[:200])
+    return out
+
+
+def _plausible_title(value: str) -> bool:
+    words = value.split()
+    return 0 < len(words) <= 6 and value.lower().split()[0] not in {
+        "bit", "little", "lot", "few", "very", "not", "so", "also", "just", "going", "looking", "trying",
+        "working", "responsible", "in", "on", "at", "good", "new", "here", "happy", "sure", "able",
+    }
+
+
+def _without(sentence: str, spans: list[tuple[int, int]]) -> str:
+    keep = [True] * len(sentence)
+    for start, end in spans:
+        for i in range(start, min(end, len(sentence))):
+            keep[i] = False
+    return "".join(ch if k else " " for ch, k in zip(sentence, keep, strict=True))
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.split()).strip(" ,;:.!?")[:200]

@@ -1,0 +1,182 @@
+"""How what the customer said re-weights the engine's candidates, by its agreement with each one's O*NET profile.
+
+The engine ranks from the words of the job; some answers carry meaning that words alone rank poorly:
+"I supervise six cooks" should lift First-Line Supervisors over Cooks, "I have a bachelor's degree"
+should lift job zone 4 over job zone 2, and an answer to "which of these duties is closest to yours?"
+should count for the occupations whose tasks it echoes. Each agreement multiplies a candidate's
+probability by a fixed factor; the factors are set by judgement (strong, clear evidence about triples
+the odds), not fitted to any evaluation set.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from retrieval.normalize import text_tokens
+from retrieval.onet import KnowledgeBase, Occupation
+
+# Multipliers of a candidate's odds (see the module docstring).
+SUPERVISION_FACTOR = 3.0  # a clear yes/no about supervising against supervisor vs worker occupations
+ZONE_FACTOR = 2.0  # per job zone between the stated education and the occupation's typical one
+LICENCE_FACTOR = 3.0  # a licence named in the occupation's title
+# Log-odds per unit of TF-IDF cosine between an answer and the candidate's closest duty or tool statement;
+# a duty that matches one candidate at 0.5 and another at 0.1 moves the odds about fivefold.
+DUTY_WEIGHT = 4.0
+TOOL_WEIGHT = 3.0
+
+LICENCE_WORDS = ("licensed", "registered", "certified", "licence", "license", "certificate")
+_SUPERVISOR_TITLE = re.compile(r"\b(supervisors?|managers?|chief|directors?)\b", re.IGNORECASE)
+
+# Job zones (O*NET): 1 little or no preparation ... 5 extensive preparation (graduate degree).
+EDUCATION_ZONES: tuple[tuple[re.Pattern[str], int], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), zone)
+    for pattern, zone in (
+        (r"\b(ph\.?d|doctor(ate|al)|m\.?d\.?|j\.?d\.?|master'?s|graduate degree|mba|professional degree)\b", 5),
+        (r"\b(bachelor'?s?|b\.?a\.?|b\.?s\.?c?|college degree|university degree|four[- ]year degree)\b", 4),
+        (r"\b(associate'?s?( degree)?|vocational|technical (school|college)|trade school|apprenticeship|"
+         r"post-?secondary|certificate program|community college)\b", 3),
+        (r"\b(high school|diploma|ged|secondary school)\b", 2),
+        (r"\b(no (formal )?(education|qualifications?|schooling)|none needed|on the job|little or no)\b", 1),
+    )
+)
+
+
+def education_zone(text: str | None) -> int | None:
+    """The O*NET job zone an education answer points to, or None when it names no level."""
+    if not text:
+        return None
+    for pattern, zone in EDUCATION_ZONES:
+        if pattern.search(text):
+            return zone
+    return None
+
+
+def is_supervisory(occ: Occupation) -> bool:
+    """First-line supervisors and managers: the occupations whose work is directing other workers."""
+    return occ.soc_code.startswith("11-") or bool(_SUPERVISOR_TITLE.search(occ.title))
+
+
+@dataclass
+class ProfileIndex:
+    """TF-IDF over every occupation's task, DWA, tool and technology statements, for sentence-to-profile agreement.
+
+    Statements shared by many occupations (a DWA, "Microsoft Excel") are stored once.
+    """
+
+    kb: KnowledgeBase
+    vectorizer: TfidfVectorizer
+    matrix: sparse.csr_matrix  # one row per distinct statement
+    texts: list[str]
+    duty_rows: dict[str, np.ndarray]
+    tool_rows: dict[str, np.ndarray]
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase) -> ProfileIndex:
+        row_of: dict[str, int] = {}
+        duty_rows: dict[str, np.ndarray] = {}
+        tool_rows: dict[str, np.ndarray] = {}
+
+        def rows(texts: list[str]) -> np.ndarray:
+            return np.array([row_of.setdefault(text, len(row_of)) for text in dict.fromkeys(texts)], dtype=np.int64)
+
+        for code, occ in kb.occupations.items():
+            duty_rows[code] = rows([t.text for t in occ.tasks] + list(occ.dwas))
+            tool_rows[code] = rows(list(occ.tools) + [t.example for t in occ.technology])
+        texts = list(row_of)
+        vectorizer = TfidfVectorizer(lowercase=True, stop_words="english", sublinear_tf=True, dtype=np.float32,
+                                     token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9]+\b")
+        matrix = vectorizer.fit_transform(texts).tocsr()
+        return cls(kb, vectorizer, matrix, texts, duty_rows, tool_rows)
+
+    def statement_similarities(self, text: str) -> np.ndarray:
+        """Cosine of `text` with every distinct statement."""
+        if not text.strip():
+            return np.zeros(self.matrix.shape[0], dtype=np.float32)
+        return (self.matrix @ self.vectorizer.transform([text]).T).toarray().ravel()
+
+    def agreement(self, text: str, codes: Sequence[str], kind: str = "duty") -> np.ndarray:
+        """Each candidate's best cosine between `text` and its duty (task, DWA) or tool statements."""
+        sims = self.statement_similarities(text)
+        table = self.duty_rows if kind == "duty" else self.tool_rows
+        out = np.zeros(len(codes), dtype=np.float64)
+        for i, code in enumerate(codes):
+            rows = table.get(code)
+            if rows is not None and len(rows):
+                out[i] = float(sims[rows].max())
+        return out
+
+
+# Knowledge bases are slotted dataclasses (no weak references): keep the last few, keyed by identity.
+_INDEXES: dict[int, tuple[KnowledgeBase, ProfileIndex]] = {}
+_INDEXES_KEPT = 4
+
+
+def profile_index(kb: KnowledgeBase) -> ProfileIndex:
+    """One index per knowledge base, built on first use (about a second on the full release)."""
+    held = _INDEXES.get(id(kb))
+    if held is not None and held[0] is kb:
+        return held[1]
+    index = ProfileIndex.build(kb)
+    if len(_INDEXES) >= _INDEXES_KEPT:
+        _INDEXES.pop(next(iter(_INDEXES)))
+    _INDEXES[id(kb)] = (kb, index)
+    return index
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the customer has said that bears on the choice between candidates, beyond the words of the job."""
+
+    supervises: bool | None = None
+    education_zone: int | None = None
+    licences: tuple[str, ...] = ()
+    duty_answers: tuple[str, ...] = ()  # answers to "which duty is closest to yours?"
+    tool_answers: tuple[str, ...] = ()
+
+
+def log_factors(codes: Sequence[str], evidence: Evidence, kb: KnowledgeBase,
+                index: ProfileIndex | None = None) -> np.ndarray:
+    """Each candidate's log multiplier from `evidence`; only differences between candidates matter."""
+    out = np.zeros(len(codes), dtype=np.float64)
+    occs = [kb.occupations.get(code) for code in codes]
+    if evidence.supervises is not None:
+        sign = 1.0 if evidence.supervises else -1.0
+        out += [sign * math.log(SUPERVISION_FACTOR) * (1 if occ and is_supervisory(occ) else -1) / 2 for occ in occs]
+    if evidence.education_zone is not None:
+        out += [
+            -math.log(ZONE_FACTOR) * abs(evidence.education_zone - occ.job_zone)
+            if occ is not None and occ.job_zone is not None else 0.0
+            for occ in occs
+        ]
+    if evidence.licences:
+        named = set(text_tokens(" ".join(evidence.licences))) - {"license", "licence", "certificate", "certification"}
+        if named:
+            out += [math.log(LICENCE_FACTOR) if occ and named & set(text_tokens(occ.title)) else 0.0 for occ in occs]
+    if evidence.duty_answers or evidence.tool_answers:
+        index = index or profile_index(kb)
+        for answer in evidence.duty_answers:
+            sims = index.agreement(answer, codes, "duty")
+            out += DUTY_WEIGHT * (sims - sims.mean())
+        for answer in evidence.tool_answers:
+            sims = index.agreement(answer, codes, "tool")
+            out += TOOL_WEIGHT * (sims - sims.mean())
+    return out
+
+
+def reweight(probabilities: Sequence[float], factors: np.ndarray) -> np.ndarray:
+    """Multiply and renormalise so the candidates keep the share of probability the engine gave them together."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    total = p.sum()
+    if total <= 0:
+        p = np.full(len(p), 1.0 / max(len(p), 1))
+        total = 1.0
+    logits = np.log(np.clip(p, 1e-9, None)) + factors
+    weights = np.exp(logits - logits.max())
+    return weights / weights.sum() * total
