@@ -26,6 +26,7 @@ CheckStatus = Literal["agree", "disagree", "unknown"]
 
 DUTY_MATCH = 0.5  # cosine of a duty and a task statement from which the duty counts as that task
 DUTY_UNMENTIONED = 0.4  # below this for every duty, a core task is one the customer did not mention
+TITLE_MATCH = 0.3  # title similarity below which two titles have only letters in common
 EDUCATION_SHARE = 10.0  # percent of O*NET respondents at the customer's level that makes it usual
 
 KIND_LABELS: dict[str, str] = {
@@ -154,7 +155,7 @@ def title_matches(part_a: PartA, candidate, occ: Occupation) -> list[tuple[str, 
     out: list[tuple[str, str, str, float]] = []
     if part_a.job_title:
         for m in candidate.evidence:
-            if m.channel in ("title", "lay_title") or m.kind == "lay_title":
+            if (m.channel == "title" or m.kind == "lay_title") and m.score >= TITLE_MATCH:
                 out.append((part_a.job_title, m.text, m.kind, round(float(m.score), 3)))
                 break
     names = {normalize_title(occ.title): occ.title}
