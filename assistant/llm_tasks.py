@@ -5,7 +5,7 @@ something unusable; the caller then does the step offline and may show `FALLBACK
 ever sees `PartA.for_llm()` and message text after `redact` (no names, addresses, e-mail addresses or phone
 numbers), and customer text reaches it fenced as data (`prompts.fence`). A model that reranks or names
 codes may only choose among the retrieved candidates: anything else is a validation error, re-asked once
-by the adapter, then dropped.
+by the adapter, then dropped. (The Part B rationale is `assistant.partb`'s own LLM step, built the same way.)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -38,7 +38,6 @@ _WORD_RE = re.compile(r"[a-z0-9]+")
 _EVIDENCE_SHOWN = 3
 MAX_QUESTION_CHARS = 400
 MAX_REPLY_CHARS = 3000
-MAX_PARAGRAPH_CHARS = 1500
 
 
 # --- keeping contact details out -----------------------------------------------------------------
@@ -69,7 +68,7 @@ def redact(text: str, contact: Contact | None = None) -> str:
 def job_for_llm(part_a: PartA) -> str:
     """The job items of Part A, redacted and fenced: the only form in which a submission reaches a model."""
     items = _redact_items(part_a.for_llm(), part_a.contact)
-    return prompts.fence(json.dumps(items, ensure_ascii=False, indent=1) if items else "(nothing yet)")
+    return prompts.fence(json.dumps(items, ensure_ascii=False) if items else "(nothing yet)")
 
 
 def _redact_items(value: Any, contact: Contact) -> Any:
@@ -84,8 +83,8 @@ def _redact_items(value: Any, contact: Contact) -> Any:
 
 def _messages(prompt: str, **variables: object) -> list[Message]:
     return [
-        {"role": "system", "content": prompts.render("system")},
-        {"role": "user", "content": prompts.render(prompt, **variables)},
+        {"role": "system", "content": prompts.render("system").strip()},
+        {"role": "user", "content": prompts.render(prompt, **variables).strip()},
     ]
 
 
@@ -291,65 +290,6 @@ def apply_order(candidates: Sequence[Candidate], codes: Sequence[str]) -> list[C
     ordered = [by_code[c] for c in codes if c in by_code]
     ordered += [c for c in candidates if c.code not in set(codes)]
     return [c.model_copy(update={"rank": i}) for i, c in enumerate(ordered, start=1)]
-
-
-# --- the Part B rationale -----------------------------------------------------------------------
-
-class RationaleRequest(BaseModel):
-    """What a rationale may draw on: the job (Part A, of which only `for_llm()` is used) and the evidence."""
-
-    part_a: PartA
-    code: str
-    title: str
-    evidence: list[str] = Field(min_length=1, description="O*NET text the job matched, cited as [1], [2], ...")
-    runners_up: list[str] = Field(default_factory=list, description="'code title: why not' lines")
-
-
-def write_rationale(llm: LLM, draft_evidence: RationaleRequest,
-                    validate: Callable[[list[str]], None] | None = None) -> list[str] | None:
-    """Rationale paragraphs for Part B, or None to use the offline rationale.
-
-    Citations must point at listed evidence and the only codes named must be the chosen one or a
-    runner-up; `validate` adds the caller's own rules (raise ValueError with a message the model can act on).
-    """
-    request = draft_evidence
-    allowed = [request.code] + [line.split()[0] for line in request.runners_up if line.split()]
-    n_evidence = len(request.evidence)
-
-    class Rationale(BaseModel):
-        paragraphs: list[str] = Field(min_length=1, max_length=4)
-
-        @field_validator("paragraphs")
-        @classmethod
-        def _check(cls, paragraphs: list[str]) -> list[str]:
-            paragraphs = [p.strip() for p in paragraphs if p.strip()]
-            if not paragraphs:
-                raise ValueError("write at least one paragraph")
-            for p in paragraphs:
-                if len(p) > MAX_PARAGRAPH_CHARS:
-                    raise ValueError(f"keep each paragraph under {MAX_PARAGRAPH_CHARS} characters")
-            text = "\n".join(paragraphs)
-            cited = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
-            unknown = sorted(n for n in cited if not 1 <= n <= n_evidence)
-            if unknown:
-                raise ValueError(f"there is no evidence {', '.join(f'[{n}]' for n in unknown)}; cite only [1] to [{n_evidence}]")
-            if not cited:
-                raise ValueError("cite the evidence by its numbers, like [1]")
-            outside = _codes_outside(text, allowed)
-            if outside:
-                raise ValueError(f"do not name other occupation codes ({', '.join(outside)})")
-            if validate is not None:
-                validate(paragraphs)
-            return paragraphs
-
-    evidence = "\n".join(f"[{i}] {text}" for i, text in enumerate(request.evidence, start=1))
-    runners_up = "\n".join(f"- {line}" for line in request.runners_up) or "(none)"
-    messages = _messages("draft_part_b", code=request.code, title=request.title, job=job_for_llm(request.part_a),
-                         evidence=evidence, runners_up=runners_up)
-    try:
-        return list(llm.generate(messages, Rationale).paragraphs)
-    except (LLMError, ValidationError) as exc:
-        return _fallback("rationale", exc)
 
 
 # --- the streamed chat reply --------------------------------------------------------------------

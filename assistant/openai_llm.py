@@ -50,7 +50,7 @@ class OpenAILLM:
         api_key: str | None = None,
         timeout_s: float = 30.0,
         max_retries: int = 1,
-        max_attempts: int = 3,
+        max_attempts: int = 2,
         temperature: float | None = 0.0,
         max_tokens: int | None = 1024,
     ) -> None:

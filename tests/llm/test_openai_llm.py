@@ -47,24 +47,20 @@ def test_a_valid_answer_comes_back_validated_with_its_tokens_counted(llm_server:
     assert llm.usage.total == Usage(requests=1, prompt_tokens=120, completion_tokens=9)
 
 
-def test_a_server_without_json_schema_gets_json_object_with_the_schema_and_it_is_remembered() -> None:
-    server = ScriptedLLMServer(json_schema=False).start()
-    assistant.llm.ALLOW_REQUESTS, allowed = True, assistant.llm.ALLOW_REQUESTS
-    try:
-        llm = make_llm(server.url)
-        server.script(reply({"code": "51-3011.00", "why": "a"}), reply({"code": "35-2014.00", "why": "b"}))
+def test_a_server_without_json_schema_gets_json_object_with_the_schema_and_it_is_remembered(
+        llm_server: ScriptedLLMServer) -> None:
+    llm_server.json_schema = False
+    llm = make_llm(llm_server.url)
+    llm_server.script(reply({"code": "51-3011.00", "why": "a"}), reply({"code": "35-2014.00", "why": "b"}))
 
-        assert llm.generate(ASK, Choice).code == "51-3011.00"
-        assert llm.generate(ASK, Choice).code == "35-2014.00"
+    assert llm.generate(ASK, Choice).code == "51-3011.00"
+    assert llm.generate(ASK, Choice).code == "35-2014.00"
 
-        kinds = [r["response_format"]["type"] for r in server.requests]
-        assert kinds == ["json_schema", "json_object", "json_object"]  # asked once, then remembered
-        assert server.requests[1]["response_format"]["schema"]["required"] == ["code", "why"]
-        assert '"required": ["code", "why"]' in server.requests[1]["messages"][0]["content"]
-        assert llm.structured_mode == "json_object_with_schema"
-    finally:
-        assistant.llm.ALLOW_REQUESTS = allowed
-        server.stop()
+    kinds = [r["response_format"]["type"] for r in llm_server.requests]
+    assert kinds == ["json_schema", "json_object", "json_object"]  # asked once, then remembered
+    assert llm_server.requests[1]["response_format"]["schema"]["required"] == ["code", "why"]
+    assert '"required": ["code", "why"]' in llm_server.requests[1]["messages"][0]["content"]
+    assert llm.structured_mode == "json_object_with_schema"
 
 
 def test_a_server_with_bare_json_object_only_gets_the_schema_in_the_prompt(llm_server: ScriptedLLMServer) -> None:
