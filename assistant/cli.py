@@ -17,7 +17,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from assistant import service
+from assistant import cli_batch, cli_review, service
 from assistant.settings import Settings, load_settings
 from retrieval.errors import OcaError
 from retrieval.models import Candidate, CodingResult, SearchHit
@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fail (exit 1) when top-1 falls more than 2 points below the figures pinned in FILE")
     p.add_argument("--write-floor", type=Path, metavar="FILE", help="pin this run's top-1 figures in FILE")
     p.set_defaults(handler=cmd_eval)
+    cli_review.register(sub, common)
+    cli_batch.register(sub, common)
     return parser
 
 
@@ -186,7 +188,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         raise OcaError(str(exc)) from exc
 
-    engine = service.build_engine(settings, progress=_interactive())
+    engine = service.build_engine(settings, progress=_interactive(), lay_titles=False)
     with tqdm(total=0, unit="case", desc="eval", disable=not _interactive()) as bar:
 
         def progress(done: int, total: int) -> None:

@@ -38,7 +38,6 @@ CUSTOMER_STATES: frozenset[State] = frozenset({"in_progress", "needs_information
 REVIEW_STATES: frozenset[State] = frozenset({"submitted", "drafted"})
 FINAL_STATES: frozenset[State] = frozenset({"approved", "changed", "rejected"})
 
-_DECIDED_FROM = REVIEW_STATES
 ALLOWED: dict[State, frozenset[State]] = {
     "in_progress": frozenset({"submitted"}),
     "submitted": frozenset({"drafted"}) | frozenset(DECISION_STATE.values()),
@@ -49,6 +48,10 @@ ALLOWED: dict[State, frozenset[State]] = {
     "changed": frozenset(),
     "rejected": frozenset(),
 }
+
+# Staff accounts; customers have none (they reach a submission through its private link).
+Role = Literal["analyst", "evaluator", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
 
 # Why an analyst changes a code: picked from this short list, with free text beside it.
 CHANGE_REASONS: dict[str, str] = {

@@ -22,8 +22,10 @@ if TYPE_CHECKING:
 TASK_ORDER = {"core": 0, "supplemental": 1, "": 2, "emerging": 3}
 
 
-def build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = False) -> Engine:
-    """Open (building when missing or stale) the engine that `settings` describes."""
+def build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = False,
+                 lay_titles: bool = True) -> Engine:
+    """Open (building when missing or stale) the engine that `settings` describes, with the lay titles
+    analysts approved (unless `lay_titles` is False: the evaluation measures O*NET's titles alone)."""
     from retrieval.embedder import build_embedder
     from retrieval.engine import Engine
 
@@ -35,7 +37,7 @@ def build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = F
         base_url=settings.embedding_base_url,
         api_key=api_key,
     )
-    return Engine.open(
+    engine = Engine.open(
         settings.onet_dir,
         settings.taxonomy_dir,
         settings.home,
@@ -44,6 +46,23 @@ def build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = F
         progress=progress,
         rebuild=rebuild,
     )
+    if lay_titles:
+        load_stored_lay_titles(engine, settings)
+    return engine
+
+
+def load_stored_lay_titles(engine: Engine, settings: Settings) -> int:
+    """Teach the engine the lay titles in the database; a home without a database has none (and gets none)."""
+    if settings.database_url is None and not (settings.home / "oca.sqlite3").is_file():
+        return 0
+    from assistant.review import load_lay_titles
+    from assistant.store import Store
+
+    store = Store.open(settings.db_url)
+    try:
+        return load_lay_titles(store, engine)
+    finally:
+        store.close()
 
 
 class TaskLine(BaseModel):

@@ -19,12 +19,12 @@ import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlalchemy import Engine, create_engine, delete, event, func, select, text
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -32,19 +32,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import (AuditRow, BlindReviewRow, CommentRow, LayTitleRow, SignInFailureRow, SubmissionRow,
                           UserRow, utcnow)
-from assistant.lifecycle import (CUSTOMER_STATES, FINAL_STATES, REVIEW_STATES, State, TransitionError,
-                                 check_state, check_transition)
+from assistant.lifecycle import (CUSTOMER_STATES, FINAL_STATES, REVIEW_STATES, ROLES, Role, State,
+                                 TransitionError, check_state, check_transition)
 from assistant.parta import SOC_CODE_RE, PartA
 from retrieval.errors import OcaError
 from retrieval.normalize import normalize_title
 
-Role = Literal["analyst", "evaluator", "admin"]
-ROLES: tuple[Role, ...] = get_args(Role)
 SIGN_IN_LIMIT = 5  # failed sign-ins per name ...
 SIGN_IN_WINDOW = dt.timedelta(minutes=15)  # ... within this window, then refused until the oldest expires
 MIN_PASSWORD = 8
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read aloud and typed without doubt
 _MIGRATIONS = Path(__file__).parent / "migrations"
+HEAD_REVISION = "0001"  # the newest file in migrations/versions (a test checks that they agree)
 _MIGRATION_LOCK = 7_310_221  # any fixed number: PostgreSQL advisory lock held while migrating
 
 
@@ -144,7 +143,7 @@ class Store:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._hasher = PasswordHasher()
-        self._dummy_hash = self._hasher.hash(secrets.token_hex(8))
+        self._dummy_hash: str | None = None  # made on first use: hashing costs time every open would pay
 
     # ----- opening ----------------------------------------------------------------------------------------
     @classmethod
@@ -287,8 +286,9 @@ class Store:
             raise TransitionError(f"submission {row.reference} has no code to approve: change it to a code instead")
         if draft is not None:
             row.draft = dict(draft)
-            if isinstance(draft.get("confidence"), int | float):
-                row.confidence = float(draft["confidence"])
+            for field in ("confidence", "margin"):
+                if isinstance(draft.get(field), int | float):
+                    setattr(row, field, float(draft[field]))
         row.engine_version = engine_version or row.engine_version
         row.onet_release = onet_release or row.onet_release
         row.major_group = row.code[:2] if row.code else None
@@ -409,7 +409,7 @@ class Store:
             row = s.scalar(select(UserRow).where(UserRow.name == name))
             try:
                 # an unknown name costs as much as a wrong password, so names cannot be probed by timing
-                self._hasher.verify(row.password_hash if row else self._dummy_hash, password)
+                self._hasher.verify(row.password_hash if row else self._dummy(), password)
                 matched = row is not None
             except (VerificationError, InvalidHashError):
                 matched = False
@@ -420,6 +420,11 @@ class Store:
             if self._hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = self._hasher.hash(password)
             return User.model_validate(row)
+
+    def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = self._hasher.hash(secrets.token_hex(8))
+        return self._dummy_hash
 
     # ----- blind reviews for the agreement check ----------------------------------------------------------
     def blind_sample(self, analyst: str, n: int, seed: int = 0) -> list[Submission]:
@@ -507,6 +512,8 @@ def build_db_engine(url: str) -> Engine:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision; several processes may do this at once."""
+    if schema_revision(engine) == HEAD_REVISION:
+        return  # the usual case: no need to load Alembic
     from alembic import command
     from alembic.config import Config
 
@@ -519,6 +526,14 @@ def migrate(engine: Engine) -> None:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The database's Alembic revision, None for a database that was never migrated."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def new_reference() -> str:
