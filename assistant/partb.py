@@ -60,7 +60,8 @@ class PartBDraft(BaseModel):
     soc_code: str
     soc: SocHierarchy
     confidence: float
-    margin: float | None = Field(None, description="confidence above the runner-up's; None without a runner-up")
+    margin: float | None = Field(None, description="confidence above the best runner-up of another SOC code "
+                                               "(None without one)")
     rationale: list[str] = Field(description="paragraphs; evidence cited as [E#]")
     citations: list[Citation]
     runners_up: list[RunnerUp]
@@ -90,9 +91,12 @@ def draft_part_b(part_a: PartA, engine: Engine, llm: LLM | None = None) -> PartB
     top, others = result.candidates[0], result.candidates[1:]
     builder = _EvidenceBuilder(part_a, engine)
     proposed = builder.occupation_evidence(top, full=True)
-    runners = [builder.runner_up(c, proposed) for c in others]
+    runners = [builder.runner_up(c, proposed, top) for c in others]
     checks = proposed.checks
-    margin = round(top.confidence - others[0].confidence, 4) if others else None
+    # Confidence is calibrated at the SOC level, so O*NET occupations of one SOC code share it: the margin
+    # that means something is the one over the best occupation of another SOC code.
+    rival = next((c for c in others if c.soc_code != top.soc_code), None)
+    margin = round(top.confidence - rival.confidence, 4) if rival else None
     draft = PartBDraft(
         code=top.code, title=top.title, soc_code=top.soc_code, soc=top.soc, confidence=top.confidence,
         margin=margin, rationale=[], citations=builder.citations, runners_up=runners, checks=checks,
@@ -100,7 +104,8 @@ def draft_part_b(part_a: PartA, engine: Engine, llm: LLM | None = None) -> PartB
         engine_version=result.engine_version, release=result.release,
         created_at=dt.datetime.now(dt.timezone.utc),
     )
-    draft.rationale = offline_rationale(draft, proposed, kb, others[0] if others else None)
+    siblings = [c.title for c in others if c.soc_code == top.soc_code]
+    draft.rationale = offline_rationale(draft, proposed, rival, siblings)
     if llm is not None:
         _rewrite_with_llm(draft, part_a, llm)
     return draft
@@ -165,9 +170,12 @@ class _EvidenceBuilder:
                     out.industry_ids.append(self.add("industry", code, industry.name, sentence))
         return out
 
-    def runner_up(self, candidate: Candidate, proposed: _OccupationEvidence) -> RunnerUp:
+    def runner_up(self, candidate: Candidate, proposed: _OccupationEvidence, top: Candidate) -> RunnerUp:
         mine = self.occupation_evidence(candidate, full=False)
         reasons: list[str] = []
+        if candidate.soc_code == top.soc_code:
+            reasons.append(f"It shares SOC {top.soc_code} with the proposed occupation, so the confidence does "
+                           "not separate them; the title and duties do.")
         if proposed.title_score > mine.title_score + 0.05:
             cite = f" [{mine.title_ids[0]}]" if mine.title_ids else ""
             reasons.append(f"The job title matches it less closely ({mine.title_score:.2f} against "
@@ -194,18 +202,22 @@ class _EvidenceBuilder:
 
 # ----- the offline rationale ---------------------------------------------------------------------------------
 
-def offline_rationale(draft: PartBDraft, proposed: _OccupationEvidence, kb, runner: Candidate | None) -> list[str]:
-    """Deterministic paragraphs from the evidence; the runner-up is named by title only, its code is in
-    `runners_up`."""
+def offline_rationale(draft: PartBDraft, proposed: _OccupationEvidence, rival: Candidate | None,
+                      siblings: list[str]) -> list[str]:
+    """Deterministic paragraphs from the evidence. Other occupations are named by title only (their codes are
+    in `runners_up`): `rival` is the best of another SOC code, `siblings` share the proposed SOC code."""
     cite = {c.id: c for c in draft.citations}
     groups = [g for g in (draft.soc.major, draft.soc.minor) if g is not None]
     where = f", in {groups[-1].code} {groups[-1].title}" if groups else ""
     lead = (f"Proposed: {draft.code} {draft.title} (SOC {draft.soc_code}{where}). "
             f"The engine's confidence is {draft.confidence:.0%}")
-    if runner is not None and draft.margin is not None:
-        lead += f", {draft.margin * 100:.0f} points above the runner-up, {runner.title}."
+    if rival is not None and draft.margin is not None:
+        lead += f", {draft.margin * 100:.0f} points above the best occupation of another SOC code, {rival.title}."
     else:
         lead += "."
+    if siblings:
+        lead += (f" O*NET divides SOC {draft.soc_code} further; {_join(siblings)} share it, and the choice among "
+                 "them rests on the title and duties.")
     paragraphs = [lead]
 
     if proposed.title_ids:
@@ -253,9 +265,9 @@ def offline_rationale(draft: PartBDraft, proposed: _OccupationEvidence, kb, runn
         paragraphs.append(" ".join(extras))
 
     disagreements = [n for n in CHECK_NAMES if getattr(draft.checks, n).status == "disagree"]
-    if runner is not None and draft.margin is not None and draft.margin < CLOSE_CALL:
+    if rival is not None and draft.margin is not None and draft.margin < CLOSE_CALL:
         paragraphs.append(f"This is a close call: an analyst should decide between {draft.title} and "
-                          f"{runner.title} on the points above.")
+                          f"{rival.title} on the points above.")
     elif disagreements:
         paragraphs.append("An analyst should confirm the code: the " + " and ".join(disagreements)
                           + " check does not agree with the occupation's profile.")
@@ -351,6 +363,10 @@ def _rewrite_with_llm(draft: PartBDraft, part_a: PartA, llm: LLM) -> None:
         return
     draft.rationale = paragraphs
     draft.written_by = "llm"
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _one_line(text: str, limit: int = 500) -> str:

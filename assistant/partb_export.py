@@ -152,7 +152,7 @@ def _soc_line(draft: PartBDraft, esc) -> str:
 def _confidence_line(draft: PartBDraft) -> str:
     text = f"{draft.confidence:.0%}"
     if draft.margin is not None:
-        text += f", {draft.margin * 100:.0f} points above the runner-up"
+        text += f", {draft.margin * 100:.0f} points above the best occupation of another SOC code"
     return text
 
 
