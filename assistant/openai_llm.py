@@ -17,7 +17,6 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2
 import openai
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt
@@ -120,7 +119,7 @@ class OpenAILLM:
                         yield choice.delta.content
                     if choice.finish_reason is not None:
                         finished = True
-        except (openai.OpenAIError, httpx2.HTTPError, OSError) as exc:
+        except (openai.OpenAIError, OSError) as exc:
             self.usage.record(usage)
             error = _transport_error(exc)
             if text:
@@ -261,7 +260,7 @@ def _usage(usage: Any) -> Usage:
 
 def _transport_error(exc: BaseException) -> LLMError:
     kind: FailureKind
-    if isinstance(exc, (openai.APITimeoutError, httpx2.TimeoutException, TimeoutError)):
+    if isinstance(exc, (openai.APITimeoutError, TimeoutError)):
         kind = "timeout"
     elif isinstance(exc, openai.RateLimitError):
         kind = "rate_limit"
@@ -269,7 +268,7 @@ def _transport_error(exc: BaseException) -> LLMError:
         kind = "server"
     elif isinstance(exc, openai.APIStatusError):
         kind = "server" if exc.status_code >= 500 else "rejected"
-    elif isinstance(exc, (openai.APIConnectionError, httpx2.HTTPError, OSError)):
+    elif isinstance(exc, (openai.APIConnectionError, OSError)):
         kind = "connection"
     else:
         kind = "rejected"
