@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -37,8 +37,8 @@ class SubmissionRow(Base):
     conversation: Mapped[dict[str, Any] | None]
     draft: Mapped[dict[str, Any] | None]
     code: Mapped[str | None] = mapped_column(String(10))
-    confidence: Mapped[float | None]
-    margin: Mapped[float | None]
+    confidence: Mapped[float | None] = mapped_column(Float)
+    margin: Mapped[float | None] = mapped_column(Float)
     major_group: Mapped[str | None] = mapped_column(String(2), index=True)
     engine_version: Mapped[str | None] = mapped_column(String(40))
     onet_release: Mapped[str | None] = mapped_column(String(40))

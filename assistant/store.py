@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import math
 import random
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
@@ -403,7 +404,7 @@ class Store:
                 SignInFailureRow.name == name, SignInFailureRow.at > now - SIGN_IN_WINDOW)))
             if len(recent) >= SIGN_IN_LIMIT:
                 wait = min(recent) + SIGN_IN_WINDOW - now
-                minutes = max(1, int(wait.total_seconds() // 60) + 1)
+                minutes = max(1, math.ceil(wait.total_seconds() / 60))
                 raise SignInRefused(f"too many failed sign-ins for {name}: try again in {minutes} minute"
                                     f"{'s' if minutes > 1 else ''}")
             row = s.scalar(select(UserRow).where(UserRow.name == name))
