@@ -330,7 +330,13 @@ def llm_messages(draft: PartBDraft, part_a: PartA) -> list[dict[str, str]]:
     numbered evidence, both fenced as data."""
     import prompts
 
-    evidence = [c.model_dump(exclude={"code"}) | {"occupation": c.code} for c in draft.citations]
+    # Occupations are named by title here: the model is asked to write no code but the proposed one.
+    titles = {r.code: f"{r.title} (runner-up)" for r in draft.runners_up} | {draft.code: f"{draft.title} (proposed)"}
+    evidence = "\n".join(
+        json.dumps({"about": titles.get(c.code, c.code)} | c.model_dump(exclude={"code"}, exclude_none=True),
+                   ensure_ascii=False)
+        for c in draft.citations
+    )
     checks = {name: getattr(draft.checks, name).model_dump(include={"status", "explanation", "citation"})
               for name in CHECK_NAMES}
     runners = [{"title": r.title, "why_not": r.reasons} for r in draft.runners_up]
@@ -340,7 +346,7 @@ def llm_messages(draft: PartBDraft, part_a: PartA) -> list[dict[str, str]]:
         title=draft.title,
         confidence=f"{draft.confidence:.0%}",
         job=prompts.fence(json.dumps(part_a.for_llm(), ensure_ascii=False, indent=1, default=str)),
-        evidence=prompts.fence(json.dumps(evidence, ensure_ascii=False, indent=1)),
+        evidence=prompts.fence(evidence),
         checks=json.dumps(checks, ensure_ascii=False, indent=1),
         runners_up=prompts.fence(json.dumps(runners, ensure_ascii=False, indent=1)),
     )
@@ -356,7 +362,11 @@ def _rewrite_with_llm(draft: PartBDraft, part_a: PartA, llm: LLM) -> None:
         problems = rationale_problems(answer.code, paragraphs, draft) if paragraphs else ["no paragraphs"]
     except Exception as exc:  # any failure of an optional model keeps the offline draft
         log.warning("LLM rationale not used: %s", exc)
-        draft.fallback_reason = _one_line(f"{type(exc).__name__}: {exc}")
+        reason = f"{type(exc).__name__}: {exc}"
+        attempts = getattr(exc, "attempts", None)
+        if attempts and attempts[-1].error not in reason:
+            reason += f" (last answer: {attempts[-1].error})"
+        draft.fallback_reason = _one_line(reason)
         return
     if problems:
         draft.fallback_reason = _one_line("; ".join(problems))
