@@ -105,7 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--floor", type=Path, metavar="FILE",
                    help="fail (exit 1) when top-1 falls more than 2 points below the figures pinned in FILE")
     p.add_argument("--write-floor", type=Path, metavar="FILE", help="pin this run's top-1 figures in FILE")
+    from assistant import cli_conversation
+
+    cli_conversation.add_eval_options(p)
     p.set_defaults(handler=cmd_eval)
+    cli_conversation.register(sub, common)
     cli_review.register(sub, common)
     cli_batch.register(sub, common)
     return parser
@@ -162,6 +166,10 @@ def cmd_occupation(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     # eval sits above assistant in the import order; this command is the one place that reaches up to it.
+    if args.interactive:
+        from assistant.cli_conversation import cmd_interactive_eval
+
+        return cmd_interactive_eval(args, settings, _interactive())
     from tqdm import tqdm
 
     from eval import floor as floors

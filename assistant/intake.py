@@ -36,6 +36,7 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\b(?:industry|sector|business) is (?:actually |now )?(?:an? |the )?{_PHRASE}{_END}",
     rf"\b(?:employer|company|firm) (?:is|was) (?:an? |the )?{_PHRASE}{_END}",
     rf"\bI work (?:at|for|in) (?:an? |the )?{_PHRASE}{_END}",
+    rf"\b(?:we are|we're|our (?:company|business|employer) is) (?:an? |the ){_PHRASE}{_END}",
     rf"\b(?:company|employer|we) (?:make|makes|build|builds|sell|sells|run|runs) {_PHRASE}{_END}",
 )]
 # An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital".
@@ -210,7 +211,7 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         out.education = _clean(bare)
         out.duties = [d for d in out.duties if len(d.split()) > BARE_INDUSTRY_WORDS]
     elif asked == "licenses" and not out.licenses:
-        if out.answer == "no":
+        if out.answer == "no" or not re.search(r"[A-Za-z]", bare):
             out.licenses = []
         elif words <= BARE_INDUSTRY_WORDS:
             out.licenses = [_clean(bare)]
@@ -227,7 +228,7 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
     elif asked == "experience" and not out.experience and words <= BARE_INDUSTRY_WORDS:
         out.experience = _clean(bare)
         out.duties = []
-    elif asked == "duties" and not out.duties and not out.answer and words >= 2:
+    elif asked == "duties" and not out.items() and not out.answer and words >= 2:
         out.duties = [text]
 
 

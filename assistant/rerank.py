@@ -19,7 +19,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from retrieval.normalize import text_tokens
+from retrieval.normalize import title_tokens
 from retrieval.onet import KnowledgeBase, Occupation
 
 # Multipliers of a candidate's odds (see the module docstring).
@@ -31,7 +31,6 @@ LICENCE_FACTOR = 3.0  # a licence named in the occupation's title
 DUTY_WEIGHT = 4.0
 TOOL_WEIGHT = 3.0
 
-LICENCE_WORDS = ("licensed", "registered", "certified", "licence", "license", "certificate")
 _SUPERVISOR_TITLE = re.compile(r"\b(supervisors?|managers?|chief|directors?)\b", re.IGNORECASE)
 
 # Job zones (O*NET): 1 little or no preparation ... 5 extensive preparation (graduate degree).
@@ -59,8 +58,15 @@ def education_zone(text: str | None) -> int | None:
 
 
 def is_supervisory(occ: Occupation) -> bool:
-    """First-line supervisors and managers: the occupations whose work is directing other workers."""
-    return occ.soc_code.startswith("11-") or bool(_SUPERVISOR_TITLE.search(occ.title))
+    """Managers and first-line supervisors: the occupations whose work is directing other workers.
+
+    In SOC major groups 33-53 (service, sales, office, construction, production, transport) minor group
+    xx-1000 holds the first-line supervisors (35-1011 Chefs and Head Cooks among them); elsewhere xx-1000
+    is an ordinary group (17-1000 Architects), so there only titles and major group 11 count.
+    """
+    soc = occ.soc_code
+    in_supervisor_minor = soc[:2].isdigit() and 33 <= int(soc[:2]) <= 53 and soc[3:4] == "1"
+    return soc.startswith("11-") or in_supervisor_minor or bool(_SUPERVISOR_TITLE.search(occ.title))
 
 
 @dataclass
@@ -156,9 +162,12 @@ def log_factors(codes: Sequence[str], evidence: Evidence, kb: KnowledgeBase,
             for occ in occs
         ]
     if evidence.licences:
-        named = set(text_tokens(" ".join(evidence.licences))) - {"license", "licence", "certificate", "certification"}
+        # "RN license" -> {registered, nurse}: the share of those words in each title ("Registered Nurses" all,
+        # "Licensed Practical ... Nurses" half)
+        named = set(title_tokens(" ".join(evidence.licences))) - {"license", "licence", "certificate", "certification"}
         if named:
-            out += [math.log(LICENCE_FACTOR) if occ and named & set(text_tokens(occ.title)) else 0.0 for occ in occs]
+            out += [math.log(LICENCE_FACTOR) * len(named & set(title_tokens(occ.title))) / len(named) if occ else 0.0
+                    for occ in occs]
     if evidence.duty_answers or evidence.tool_answers:
         index = index or profile_index(kb)
         for answer in evidence.duty_answers:

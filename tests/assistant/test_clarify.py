@@ -1,0 +1,121 @@
+"""Question choice on the fixture release's candidates, and how an answer moves each candidate."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.clarify import Weighed, choose_question, entropy, needs_question
+from assistant.parta import PartA
+from assistant.rerank import Evidence, ProfileIndex, is_supervisory, log_factors, reweight
+from retrieval.onet import KnowledgeBase
+
+RN, LPN = "29-1141.00", "29-2061.00"
+SALES, SALES_SUPERVISOR = "41-2031.00", "41-1011.00"
+COOK, CHEF = "35-2014.00", "35-1011.00"
+CASHIER, SEWER, TRUCKER = "41-2011.00", "51-6031.00", "53-3032.00"
+
+
+@pytest.fixture(scope="module")
+def index(fixture_kb: KnowledgeBase) -> ProfileIndex:
+    return ProfileIndex.build(fixture_kb)
+
+
+def weighed(kb: KnowledgeBase, *pairs: tuple[str, float]) -> list[Weighed]:
+    return [Weighed(code, kb.occupations[code].title, p) for code, p in pairs]
+
+
+def test_supervisor_against_worker_asks_about_supervision(fixture_kb, index):
+    q = choose_question(weighed(fixture_kb, (SALES, 0.5), (SALES_SUPERVISOR, 0.45)), fixture_kb, PartA(), [], index)
+    assert q is not None and q.kind == "supervision"
+    assert "supervise" in q.text
+
+
+def test_registered_against_practical_nurse_asks_about_the_licence(fixture_kb, index):
+    q = choose_question(weighed(fixture_kb, (RN, 0.5), (LPN, 0.45)), fixture_kb, PartA(), [], index)
+    assert q is not None and q.kind == "licence"
+
+
+def test_a_question_already_answered_in_part_a_is_not_asked(fixture_kb, index):
+    part_a = PartA(supervision_given="none")
+    q = choose_question(weighed(fixture_kb, (SALES, 0.5), (SALES_SUPERVISOR, 0.45)), fixture_kb, part_a, [], index)
+    assert q is not None and q.kind != "supervision"
+
+
+def test_unrelated_candidates_are_asked_which_duty_fits_with_one_duty_from_each(fixture_kb, index):
+    q = choose_question(weighed(fixture_kb, (CASHIER, 0.35), (SEWER, 0.33), (TRUCKER, 0.32)), fixture_kb, PartA(),
+                        [], index)
+    assert q is not None and q.kind == "duties"
+    assert len(q.options) == 3
+    owners = []
+    for option in q.options:
+        owners += [code for code in (CASHIER, SEWER, TRUCKER)
+                   if option in [t.text for t in fixture_kb.occupations[code].tasks] + fixture_kb.occupations[code].dwas]
+    assert sorted(owners) == sorted([CASHIER, SEWER, TRUCKER])
+    assert all(option in q.text for option in q.options)
+
+
+def test_statements_offered_before_are_not_offered_again(fixture_kb, index):
+    top = weighed(fixture_kb, (CASHIER, 0.35), (SEWER, 0.33), (TRUCKER, 0.32))
+    first = choose_question(top, fixture_kb, PartA(), [], index)
+    second = choose_question(top, fixture_kb, PartA(), ["duties", *first.options], index)
+    assert second is not None
+    assert not set(second.options) & set(first.options)
+
+
+def test_a_clear_leader_needs_no_question(fixture_kb):
+    assert not needs_question(weighed(fixture_kb, (CASHIER, 0.9), (SALES, 0.05), (SEWER, 0.05)))
+    assert needs_question(weighed(fixture_kb, (CASHIER, 0.5), (SALES, 0.45), (SEWER, 0.05)))
+
+
+def test_a_single_candidate_gets_no_question(fixture_kb, index):
+    assert choose_question(weighed(fixture_kb, (CASHIER, 1.0)), fixture_kb, PartA(), [], index) is None
+
+
+def test_the_question_that_splits_the_mass_evenly_is_preferred():
+    assert entropy([0.5, 0.5]) > entropy([0.9, 0.1]) > 0
+    assert entropy([1 / 3] * 3) > entropy([0.5, 0.5])
+
+
+def test_supervisors_are_recognised_by_soc_group_not_only_by_title(fixture_kb):
+    assert is_supervisory(fixture_kb.occupations[CHEF])  # 35-1011, minor group 35-1000
+    assert is_supervisory(fixture_kb.occupations[SALES_SUPERVISOR])
+    assert not is_supervisory(fixture_kb.occupations[COOK])
+    assert not is_supervisory(fixture_kb.occupations["15-1252.00"])  # 15-1200 is not a supervisors' group
+
+
+def _ranked(kb, codes, evidence, index, probs):
+    after = reweight(probs, log_factors(codes, evidence, kb, index))
+    return [codes[i] for i in sorted(range(len(codes)), key=lambda i: -after[i])], after
+
+
+def test_saying_you_supervise_lifts_the_supervisor(fixture_kb, index):
+    order, after = _ranked(fixture_kb, [SALES, SALES_SUPERVISOR], Evidence(supervises=True), index, [0.6, 0.3])
+    assert order[0] == SALES_SUPERVISOR
+    assert after.sum() == pytest.approx(0.9)  # the pair keeps the share of probability it had
+    order, _ = _ranked(fixture_kb, [SALES_SUPERVISOR, SALES], Evidence(supervises=False), index, [0.6, 0.3])
+    assert order[0] == SALES
+
+
+def test_education_moves_toward_the_matching_job_zone(fixture_kb, index):
+    order, _ = _ranked(fixture_kb, [CHEF, COOK], Evidence(education_zone=2), index, [0.55, 0.45])
+    assert order[0] == COOK  # job zone 2 against the chef's 3
+
+
+@pytest.mark.parametrize(("licence", "first"), [("RN license", RN), ("LPN license", LPN)])
+def test_the_licence_named_lifts_the_occupation_it_names(fixture_kb, index, licence, first):
+    order, _ = _ranked(fixture_kb, [LPN, RN] if first == RN else [RN, LPN], Evidence(licences=(licence,)),
+                       index, [0.55, 0.45])
+    assert order[0] == first
+
+
+def test_a_duty_answer_counts_for_the_candidate_whose_tasks_it_echoes(fixture_kb, index):
+    sewer_task = fixture_kb.occupations[SEWER].tasks[0].text
+    order, _ = _ranked(fixture_kb, [CASHIER, TRUCKER, SEWER], Evidence(duty_answers=(sewer_task,)), index,
+                       [0.4, 0.35, 0.25])
+    assert order[0] == SEWER
+
+
+def test_no_evidence_leaves_the_ranking_alone(fixture_kb, index):
+    order, after = _ranked(fixture_kb, [CASHIER, SALES], Evidence(), index, [0.6, 0.3])
+    assert order == [CASHIER, SALES]
+    assert after.tolist() == pytest.approx([0.6, 0.3])

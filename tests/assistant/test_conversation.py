@@ -1,0 +1,126 @@
+"""The conversation engine over the fixture release with the real engine: order, corrections, several items in a
+message, re-ranking after answers, completion, and a state that survives JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.conversation import Conversation, start, turn
+from retrieval.engine import Engine
+
+CASHIER, SALES, SALES_SUPERVISOR = "41-2011.00", "41-2031.00", "41-1011.00"
+COOK, CHEF = "35-2014.00", "35-1011.00"
+
+
+@pytest.fixture(scope="module")
+def engine(fixture_release: Path, fixture_taxonomy: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    return Engine.open(fixture_release, fixture_taxonomy, tmp_path_factory.mktemp("conv-home"), progress=False)
+
+
+def talk(engine: Engine, *messages: str) -> tuple[Conversation, list]:
+    conv, results = start(), []
+    for message in messages:
+        result = turn(conv, message, engine)
+        conv = result.conversation
+        results.append(result)
+    return conv, results
+
+
+def test_several_items_in_one_message_are_all_understood(engine):
+    conv, [result] = talk(engine, "I work as a cashier at a supermarket. I use a barcode scanner and a cash register. "
+                                  "My e-mail is ana@example.org")
+    part_a = conv.part_a
+    assert part_a.job_title == "cashier"
+    assert part_a.industry_text() == "supermarket"
+    assert part_a.tools == ["barcode scanner", "cash register"]
+    assert part_a.contact.email == "ana@example.org"
+    assert "ana@example.org" not in part_a.job_text()
+    assert result.candidates[0].code == CASHIER
+    assert result.candidates[0].evidence  # the candidates come with what they matched on
+    assert "Job title: cashier" in result.understood
+    assert "Cashiers" in result.reply
+
+
+def test_answers_in_any_order_and_bare_answers_fill_what_was_asked(engine):
+    conv = start()
+    assert conv.pending_item == "job_title"
+    result = turn(conv, "line cook", engine)  # a bare answer to the greeting's question
+    assert result.conversation.part_a.job_title == "line cook"
+    # volunteer the industry and duties before being asked for them
+    result = turn(result.conversation, "We are a seafood restaurant. I prepare and cook fish dishes on the grill.",
+                  engine)
+    part_a = result.conversation.part_a
+    assert part_a.industries and "restaurant" in part_a.industry_text()
+    assert any("grill" in d.text for d in part_a.duties)
+    assert part_a.job_title == "line cook"  # nothing given before is lost
+
+
+def test_a_correction_replaces_the_earlier_answer_and_reranks(engine):
+    conv, results = talk(engine, "I'm a cashier.", "Actually my title is retail salesperson.")
+    assert conv.part_a.job_title == "retail salesperson"
+    assert any("changed from 'cashier'" in change for change in results[1].changes)
+    assert results[0].candidates[0].code == CASHIER
+    assert results[1].candidates[0].code == SALES
+
+
+def test_a_clarifying_answer_changes_the_ranking(engine):
+    conv, [first] = talk(engine, "I'm a cook at a restaurant.")
+    before = {c.code: c.confidence for c in first.candidates}
+    conv.pending_question = None
+    conv.pending_item = "supervision_given"
+    result = turn(conv, "yes, I supervise the kitchen staff", engine)
+    after = {c.code: c.confidence for c in result.candidates}
+    assert result.conversation.part_a.supervision_given
+    assert after[CHEF] / after[COOK] > 2 * before[CHEF] / before[COOK]
+
+
+def test_close_candidates_get_a_clarifying_question_that_is_recorded(engine):
+    conv, [result] = talk(engine, "I'm a cook at a restaurant.")
+    assert conv.pending_question is not None
+    assert conv.pending_question.text in result.reply
+    assert f"question:{conv.pending_question.kind}" in conv.asked
+
+
+def test_complete_once_title_duties_and_industry_are_known_and_nothing_is_pending(engine):
+    conv, results = talk(engine, "I work as a cashier at a supermarket. I scan groceries and take payments from "
+                                 "customers at the till.")
+    answers = iter(["the first", "no", "high school", "a cash register", "skip", "skip", "skip", "skip"])
+    result, turns = results[-1], 0
+    while not conv.complete:
+        assert turns < 8, "the conversation never became complete"
+        result = turn(conv, next(answers), engine)
+        conv = result.conversation
+        turns += 1
+    assert result.complete
+    assert "enough to draft" in result.reply
+    assert conv.part_a.job_title and conv.part_a.duties and conv.part_a.industries
+
+
+def test_a_title_alone_is_not_complete_and_the_next_item_is_asked(engine):
+    conv, [result] = talk(engine, "I'm a cashier.")
+    assert not result.complete
+    assert conv.pending_item in {"duties", "industry"} or conv.pending_question is not None
+
+
+def test_the_state_round_trips_through_json(engine):
+    conv, _ = talk(engine, "I'm a cook at a restaurant.", "yes, I supervise two cooks")
+    again = Conversation.model_validate_json(conv.model_dump_json())
+    assert again == conv
+    assert turn(again, "I use a grill", engine).conversation.part_a.tools == ["grill"]
+
+
+def test_an_empty_message_loses_nothing(engine):
+    conv, _ = talk(engine, "I'm a cashier at a supermarket.")
+    result = turn(conv, "   ", engine)
+    assert result.conversation.part_a == conv.part_a
+    assert result.conversation.messages == conv.messages
+    assert "did not get any text" in result.reply
+
+
+def test_a_message_with_a_bad_email_keeps_the_rest(engine):
+    conv, [result] = talk(engine, "I'm a cashier at a supermarket. Write to ana..ruiz@example.org please.")
+    assert conv.part_a.job_title == "cashier"
+    assert conv.part_a.contact.email is None
+    assert "ana..ruiz@example.org" in result.reply

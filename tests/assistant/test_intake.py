@@ -1,0 +1,94 @@
+"""Offline intake: Part A items read from free text, several at once, bare answers, corrections."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.intake import extract, split_list
+
+
+def test_one_message_gives_several_items():
+    found = extract("I work as a charge nurse at a hospital, I supervise 6 nurses and my e-mail is "
+                    "Ana.Ruiz@Example.org. I use Epic and a glucometer.")
+    assert found.job_title == "charge nurse"
+    assert found.industry == "hospital"
+    assert "6 nurses" in (found.supervision_given or "")
+    assert found.email == "Ana.Ruiz@example.org"
+    assert found.tools == ["Epic", "glucometer"]
+    assert found.duties == []  # every sentence was an item, none is a duty
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("I'm a line cook in the restaurant industry.", "line cook"),
+    ("My job title is Senior Welder", "Senior Welder"),
+    ("I am employed as an office clerk for the county", "office clerk"),
+    ("My position is payroll clerk.", "payroll clerk"),
+])
+def test_job_title_phrases(text: str, title: str):
+    assert extract(text).job_title == title
+
+
+def test_a_plain_duty_sentence_is_a_duty_and_not_a_title():
+    found = extract("Operates zigzag sewing machine to join layers of material, seam garment parts, or attach trim.")
+    assert found.job_title is None
+    assert found.duties == ["Operates zigzag sewing machine to join layers of material, seam garment parts, "
+                            "or attach trim."]
+
+
+def test_a_duty_about_supervising_counts_as_supervision_and_stays_a_duty():
+    found = extract("Supervises and coordinates activities of workers engaged in sewing garments.")
+    assert found.supervision_given
+    assert found.duties
+
+
+def test_education_licence_reporting_and_phone():
+    found = extract("The job needs a bachelor's degree and an RN license. I report to the nurse manager. "
+                    "Call me on 202 555 0143.")
+    assert "bachelor" in (found.education or "")
+    assert found.licenses == ["RN license"]
+    assert found.supervision_received == "the nurse manager"
+    assert found.phone == "(202) 555-0143"
+
+
+def test_saying_no_one_reports_to_you_is_no_supervision():
+    assert extract("I don't supervise anyone.").supervision_given == "none"
+
+
+@pytest.mark.parametrize(("asked", "text", "field", "value"), [
+    ("job_title", "welder", "job_title", "welder"),
+    ("job_title", "I'm a welder", "job_title", "welder"),
+    ("industry", "construction", "industry", "construction"),
+    ("supervision_given", "no", "supervision_given", "none"),
+    ("supervision_given", "yes, three cooks", "supervision_given", "three cooks"),
+    ("education", "high school", "education", "high school"),
+    ("tools", "a lathe, a drill press and Excel", "tools", ["lathe", "drill press", "Excel"]),
+])
+def test_a_bare_answer_fills_the_item_just_asked(asked: str, text: str, field: str, value: object):
+    assert getattr(extract(text, asked=asked), field) == value
+
+
+def test_a_long_answer_to_the_title_question_is_a_duty_not_a_title():
+    found = extract("I mostly repair valves and pipe fittings that come out of the refinery lines", asked="job_title")
+    assert found.job_title is None
+    assert found.duties
+
+
+def test_corrections_are_flagged():
+    found = extract("Actually my title is head nurse.")
+    assert found.correction and found.job_title == "head nurse"
+    assert found.duties == []
+
+
+def test_skip_fills_nothing():
+    found = extract("not sure", asked="education")
+    assert found.answer == "skip" and found.education is None and not found.items()
+
+
+def test_a_bad_email_is_reported_not_stored():
+    found = extract("my e-mail is ana..ruiz@example.org")
+    assert found.email is None
+    assert "ana..ruiz@example.org" in found.problems[0]
+
+
+def test_split_list():
+    assert split_list("hammers; saws & a nail gun") == ["hammers", "saws", "nail gun"]
