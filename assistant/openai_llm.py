@@ -109,24 +109,25 @@ class OpenAILLM:
         usage = Usage(requests=1)
         finished = False
         try:
-            chunks = self._open_stream(messages)
-            for chunk in chunks:
-                if chunk.usage is not None:
-                    usage = _usage(chunk.usage)
-                for choice in chunk.choices:
-                    if choice.delta is not None and choice.delta.content:
-                        text.append(choice.delta.content)
-                        yield choice.delta.content
-                    if choice.finish_reason is not None:
-                        finished = True
+            # `with` closes the response when the reader stops early (a Streamlit rerun, a caught error).
+            with self._open_stream(messages) as chunks:
+                for chunk in chunks:
+                    if chunk.usage is not None:
+                        usage = _usage(chunk.usage)
+                    for choice in chunk.choices:
+                        if choice.delta is not None and choice.delta.content:
+                            text.append(choice.delta.content)
+                            yield choice.delta.content
+                        if choice.finish_reason is not None:
+                            finished = True
         except (openai.OpenAIError, OSError) as exc:
-            self.usage.record(usage)
             error = _transport_error(exc)
             if text:
                 error = LLMError(f"the stream broke off: {exc}", kind="incomplete")
             error.partial = "".join(text)
             raise error from exc
-        self.usage.record(usage)
+        finally:
+            self.usage.record(usage)
         if not finished:
             raise LLMError("the stream ended before the model finished its answer",
                            kind="incomplete", partial="".join(text))

@@ -307,3 +307,15 @@ def test_only_the_adapter_imports_openai() -> None:
                for line in path.read_text(encoding="utf-8").splitlines())
     )
     assert importers in (["assistant/openai_llm.py"], ["assistant/openai_llm.py", "retrieval/embedder.py"])
+
+
+def test_a_reader_that_stops_early_leaves_the_adapter_usable_and_counted(llm_server: ScriptedLLMServer) -> None:
+    llm = make_llm(llm_server.url)
+    llm_server.script(stream(["a", "b", "c"], delay=0.2), reply({"code": "51-3011.00", "why": "x"}))
+
+    chunks = llm.stream(ASK)
+    assert next(chunks) == "a"
+    chunks.close()  # the chat page was re-run mid-answer
+
+    assert llm.generate(ASK, Choice).code == "51-3011.00"
+    assert llm.usage.total.requests == 2
