@@ -24,6 +24,7 @@ from assistant.parta import PartA
 from assistant.partb_export import to_html, to_json, to_markdown
 from retrieval.errors import OcaError
 from retrieval.models import Candidate, SocHierarchy
+from retrieval.onet import normalize_code
 
 if TYPE_CHECKING:
     from assistant.llm import LLM
@@ -37,6 +38,7 @@ CITATION_RE = re.compile(r"\bE(\d+)\b")
 CODE_RE = re.compile(r"(?<![\d.-])\d{2}-\d{4}(?:\.\d{2})?(?![\d])")
 CHECK_NAMES = ("education", "licence", "supervision")
 CLOSE_CALL = 0.15  # confidence margin under which the rationale asks an analyst to decide
+CALL_TO_ANALYST = "For the analyst:"
 
 
 class DraftError(OcaError):
@@ -106,6 +108,8 @@ def draft_part_b(part_a: PartA, engine: Engine, llm: LLM | None = None) -> PartB
     )
     siblings = [c.title for c in others if c.soc_code == top.soc_code]
     draft.rationale = offline_rationale(draft, proposed, rival, siblings)
+    if note := suggestion_note(part_a.suggested_code, result.candidates, kb):
+        draft.rationale.insert(-1 if draft.rationale[-1].startswith(CALL_TO_ANALYST) else len(draft.rationale), note)
     if llm is not None:
         _rewrite_with_llm(draft, part_a, llm)
     return draft
@@ -186,7 +190,7 @@ class _EvidenceBuilder:
             reasons.append(f"Fewer of the duties match its tasks ({len(mine.alignment.matched)} of {total}, "
                            f"against {len(proposed.alignment.matched)}){cite}.")
         if mine.alignment.unmentioned_core and total:
-            shown = "; ".join(f"'{t}'" for t in mine.alignment.unmentioned_core[:2])
+            shown = "; ".join(_quote(t) for t in mine.alignment.unmentioned_core[:2])
             reasons.append(f"Part A mentions none of its core tasks such as {shown}.")
         for name, label in (("education", "Education"), ("licence", "Licence"), ("supervision", "Supervision")):
             check: Check = getattr(mine.checks, name)
@@ -225,23 +229,24 @@ def offline_rationale(draft: PartBDraft, proposed: _OccupationEvidence, rival: C
         for cid in proposed.title_ids:
             c = cite[cid]
             how = "is" if (c.score or 0) >= 0.99 else "is close to" if (c.score or 0) >= 0.7 else "resembles"
-            parts.append(f"the title '{c.customer_text}' {how} {c.note} '{c.onet_text}' [{cid}]")
+            parts.append(f"the title {_quote(c.customer_text)} {how} {c.note} {_quote(c.onet_text)} [{cid}]")
         paragraphs.append("Title: " + "; ".join(parts) + ".")
 
     alignment = proposed.alignment
     if alignment.matches:
         n, total = len(alignment.matched), len(alignment.matches)
-        text = f"Duties: {n} of {total} of the duties in Part A match task statements of this occupation"
+        text = f"Duties: {n} of the {total} duties in Part A match task statements of this occupation"
         if proposed.duty_ids:
-            pairs = [f"'{cite[c].customer_text}' matches '{cite[c].onet_text}' [{c}]" for c in proposed.duty_ids[:6]]
+            pairs = [f"{_quote(cite[c].customer_text)} matches {_quote(cite[c].onet_text)} [{c}]"
+                     for c in proposed.duty_ids[:6]]
             text += ": " + "; ".join(pairs)
         text += "."
         unmatched = [m.duty for m in alignment.matches if not m.matched]
         if unmatched:
-            text += " Not matched to a task: " + "; ".join(f"'{d}'" for d in unmatched[:4]) + "."
+            text += " Not matched to a task: " + "; ".join(_quote(d) for d in unmatched[:4]) + "."
         if alignment.unmentioned_core:
             text += (" Core tasks of the occupation that Part A does not mention: "
-                     + "; ".join(f"'{t}'" for t in alignment.unmentioned_core[:3]) + ".")
+                     + "; ".join(_quote(t) for t in alignment.unmentioned_core[:3]) + ".")
         paragraphs.append(text)
     else:
         paragraphs.append("Duties: Part A lists no duties, so the draft rests on the title and industry.")
@@ -256,22 +261,40 @@ def offline_rationale(draft: PartBDraft, proposed: _OccupationEvidence, rival: C
 
     extras = []
     if proposed.tool_ids:
-        extras.append("Tools: " + "; ".join(f"'{cite[c].customer_text}' is listed by O*NET as "
-                                             f"'{cite[c].onet_text}' [{c}]" for c in proposed.tool_ids) + ".")
+        extras.append("Tools: " + "; ".join(f"{_quote(cite[c].customer_text)} is listed by O*NET as "
+                                             f"{_quote(cite[c].onet_text)} [{c}]" for c in proposed.tool_ids) + ".")
     if proposed.industry_ids:
-        extras.append("Industry: " + "; ".join(f"'{cite[c].customer_text}' fits '{cite[c].onet_text}' [{c}]"
+        extras.append("Industry: " + "; ".join(f"{_quote(cite[c].customer_text)} fits {_quote(cite[c].onet_text)} [{c}]"
                                                for c in proposed.industry_ids) + ".")
     if extras:
         paragraphs.append(" ".join(extras))
 
     disagreements = [n for n in CHECK_NAMES if getattr(draft.checks, n).status == "disagree"]
     if rival is not None and draft.margin is not None and draft.margin < CLOSE_CALL:
-        paragraphs.append(f"This is a close call: an analyst should decide between {draft.title} and "
+        paragraphs.append(f"{CALL_TO_ANALYST} This is a close call: decide between {draft.title} and "
                           f"{rival.title} on the points above.")
     elif disagreements:
-        paragraphs.append("An analyst should confirm the code: the " + " and ".join(disagreements)
+        paragraphs.append(f"{CALL_TO_ANALYST} The " + " and ".join(disagreements)
                           + " check does not agree with the occupation's profile.")
     return paragraphs
+
+
+def suggestion_note(suggested: str | None, candidates: list[Candidate], kb) -> str | None:
+    """Where the code the customer suggested stands against the proposal."""
+    if not suggested:
+        return None
+    top = candidates[0]
+    code = normalize_code(suggested)
+    if code == top.code or suggested == top.soc_code:
+        return f"The customer suggested {suggested}, the code proposed here."
+    if code not in kb.occupations:
+        return f"The customer suggested {suggested}, which is not an occupation of {kb.release}."
+    title = kb.occupations[code].title
+    rank = next((c.rank for c in candidates if c.code == code), None)
+    if rank is not None:
+        return f"The customer suggested {code} {title}, runner-up number {rank - 1} below."
+    return (f"The customer suggested {code} {title}, which the engine does not rank among its first "
+            f"{len(candidates)}; an analyst should compare it with the proposal.")
 
 
 # ----- the language model's rationale ---------------------------------------------------------------------
@@ -373,6 +396,11 @@ def _rewrite_with_llm(draft: PartBDraft, part_a: PartA, llm: LLM) -> None:
         return
     draft.rationale = paragraphs
     draft.written_by = "llm"
+
+
+def _quote(text: str) -> str:
+    """Quoted words inside a sentence: the quoted text's own full stop would end the sentence early."""
+    return "'" + text.strip().rstrip(".").strip() + "'"
 
 
 def _join(items: list[str]) -> str:

@@ -128,7 +128,19 @@ def test_education_and_licence_that_contradict_the_occupation_are_flagged(engine
     assert draft.checks.education.status == "disagree"
     assert "Bachelor" in draft.checks.education.explanation
     assert draft.checks.licence.status == "disagree"
-    assert "analyst should" in draft.rationale[-1]
+    assert draft.rationale[-1].startswith("For the analyst:")
+    assert "education and licence check does not agree" in draft.rationale[-1]
+
+
+@pytest.mark.parametrize(("suggested", "words"), [
+    ("29-1141", "The customer suggested 29-1141, the code proposed here."),
+    (LPN, f"The customer suggested {LPN} Licensed Practical and Licensed Vocational Nurses, runner-up number"),
+    ("15-1252.00", "The customer suggested 15-1252.00 Software Developers, which the engine does not rank"),
+])
+def test_the_rationale_says_where_the_customers_suggested_code_stands(
+        engine: Engine, suggested: str, words: str) -> None:
+    draft = draft_part_b(nurse(suggested_code=suggested), engine)
+    assert any(p.startswith(words) for p in draft.rationale), draft.rationale
 
 
 def test_a_supervising_job_agrees_with_a_supervisor_occupation_and_a_worker_runner_up_says_why_not(
