@@ -46,12 +46,12 @@ def agreement(pairs: Sequence[tuple[str, str]]) -> Agreement:
 
 
 def cohen_kappa(first: Sequence[str], second: Sequence[str]) -> float | None:
-    if not first:
-        return None
+    if len(set(first) | set(second)) < 2:
+        return None  # both coders used one and the same code: chance agreement is total, kappa is 0/0
     from sklearn.metrics import cohen_kappa_score
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # 0/0 when both coders used one and the same code
+        warnings.simplefilter("ignore")
         value = float(cohen_kappa_score(first, second))
     return None if math.isnan(value) else round(value, 3)
 
