@@ -17,7 +17,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from assistant import cli_batch, cli_review, service
+from assistant import cli_batch, cli_draft, cli_review, service
 from assistant.settings import Settings, load_settings
 from retrieval.errors import OcaError
 from retrieval.models import Candidate, CodingResult, SearchHit
@@ -112,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     cli_conversation.register(sub, common)
     cli_review.register(sub, common)
     cli_batch.register(sub, common)
+    cli_draft.register(sub, common)
+    from assistant import cli_llm
+
+    cli_llm.register(sub, common)
     return parser
 
 
