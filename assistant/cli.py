@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     cli_review.register(sub, common)
     cli_batch.register(sub, common)
     cli_draft.register(sub, common)
+    from assistant import cli_llm
+
+    cli_llm.register(sub, common)
     return parser
 
 
