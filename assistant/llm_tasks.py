@@ -314,5 +314,7 @@ def stream_reply(llm: LLM, offline_reply: str, part_a: PartA, candidates: Sequen
         problem = "the reply was too long"
     elif outside := _codes_outside(reply, allowed):
         problem = f"the reply named codes that were not retrieved ({', '.join(outside)})"
+    elif offline_reply.rstrip().endswith("?") and "?" not in reply:
+        problem = "the reply dropped the question the customer has to answer"
     if problem:
         raise LLMError(problem, kind="invalid", partial=reply)

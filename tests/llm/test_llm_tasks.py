@@ -223,3 +223,10 @@ def test_the_job_is_sent_as_part_a_for_llm_only() -> None:
     sent = json.loads(llm_tasks.job_for_llm(full_part_a()).split("\n", 1)[1].rsplit("\n", 1)[0])
     assert "contact" not in sent
     assert sent["summary"] == "Runs the early bake. Questions to [removed] at [e-mail removed] or [phone removed]."
+
+
+def test_stream_reply_rejects_a_reply_that_drops_the_question() -> None:
+    llm = FakeLLM()
+    llm.streams.append(["That sounds like ", "Bakers."])
+    with pytest.raises(LLMError, match="dropped the question"):
+        list(llm_tasks.stream_reply(llm, OFFLINE_REPLY, full_part_a(), CANDIDATES))
