@@ -192,7 +192,7 @@ def test_no_contact_detail_reaches_the_server_in_any_request(llm_server: Scripte
     llm_tasks.extract_part_a(llm, free_text, asked_item="duties", contact=part_a.contact)
     llm_tasks.phrase_question(llm, QUESTION, CANDIDATES, part_a)
     llm_tasks.rerank(llm, part_a, CANDIDATES)
-    llm_server.script(stream(["ok"]))
+    llm_server.script(stream(["What do you do most days?"]))
     list(llm_tasks.stream_reply(llm, OFFLINE_REPLY, part_a, CANDIDATES))
 
     assert len(llm_server.requests) >= 4
