@@ -102,7 +102,8 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     fake = FakeEngine({"Registered nurse": ["29-1141.00", "29-1171.00"]})
     built: list[tuple[Settings, bool]] = []
 
-    def fake_build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = False) -> FakeEngine:
+    def fake_build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = False,
+                          lay_titles: bool = True) -> FakeEngine:
         built.append((settings, rebuild))
         return fake
 

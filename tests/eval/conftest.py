@@ -15,7 +15,8 @@ from tests.eval.fakes import ScriptedEngine, small_answers, small_case_lines, wr
 def engine(monkeypatch: pytest.MonkeyPatch) -> ScriptedEngine:
     fake = ScriptedEngine(*small_answers())
 
-    def build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = False) -> ScriptedEngine:
+    def build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = False,
+                     lay_titles: bool = True) -> ScriptedEngine:
         return fake
 
     monkeypatch.setattr(service, "build_engine", build_engine)
