@@ -71,8 +71,11 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
             bar.n = done
             bar.refresh()
 
-        summary = run_batch(args.input, args.output, columns, runner, k=args.k, policy=policy,
-                            chunk_rows=args.chunk_rows, restart=args.restart, progress=progress)
+        try:
+            summary = run_batch(args.input, args.output, columns, runner, k=args.k, policy=policy,
+                                chunk_rows=args.chunk_rows, restart=args.restart, progress=progress)
+        finally:
+            getattr(runner, "shutdown", lambda: None)()
     resumed = f" (resumed after row {summary.resumed_at:,})" if summary.resumed_at else ""
     print(f"Coded {summary.rows:,} rows{resumed} in {summary.seconds:.1f} s, {summary.rows_per_second:,.0f} rows/s; "
           f"{summary.flagged:,} flagged for review ({summary.no_text:,} without a title or description).")
