@@ -25,8 +25,10 @@ def run() -> None:
     page = st.navigation(
         {
             "OCA Assistant": [
-                st.Page(VIEWS_DIR / "code_job.py", title="Code a job", icon=":material/search:", default=True),
+                st.Page(VIEWS_DIR / "chat.py", title="Describe a job", icon=":material/chat:", default=True),
                 st.Page(VIEWS_DIR / "find.py", title="Find an occupation", icon=":material/travel_explore:"),
+                st.Page(VIEWS_DIR / "my_submission.py", title="My submission", icon=":material/description:"),
+                st.Page(VIEWS_DIR / "code_job.py", title="Quick code", icon=":material/bolt:"),
                 st.Page(VIEWS_DIR / "occupation.py", title="Occupation", icon=":material/badge:"),
             ],
             "Quality": [

@@ -39,3 +39,18 @@ def highlight(text: str, words: Iterable[str]) -> str:
 
 def _forms(word: str) -> set[str]:
     return set(text_tokens(word)) | {fold(word)}
+
+
+def escape_paragraphs(text: str) -> str:
+    """Like `escape_markdown`, but keeping the text's line breaks (chat replies list candidates one a line)."""
+    lines = [escape_markdown(line).strip() for line in text.strip().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if not line:
+            if out and out[-1] != "":
+                out.append("")
+            continue
+        if out and out[-1] != "":
+            out[-1] += "  "  # a hard line break inside the paragraph
+        out.append(line)
+    return "\n".join(out)

@@ -35,9 +35,8 @@ def texts(at: AppTest, *kinds: str) -> str:
 
 
 def open_page(app: Callable[..., AppTest], page: str, **kwargs: object) -> AppTest:
-    at = app(**kwargs).run()
-    if page != CODE_JOB:
-        at.switch_page(page).run()
+    at = app(**kwargs).run()  # opens on the default page, Describe a job
+    at.switch_page(page).run()
     return at
 
 
@@ -79,9 +78,7 @@ def test_each_page_shows_an_engine_that_cannot_open_as_an_error(app: Callable[..
     for page in PAGES:
         at = app().run()
         monkeypatch.setattr(state, "get_engine", broken)
-        if page != CODE_JOB:
-            at.switch_page(page)
-        at.run()
+        at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
         assert "set OCA_ONET_DIR" in texts(at, "error"), page
         assert "Data: not loaded yet" in texts(at, "caption"), page
@@ -95,7 +92,7 @@ def test_the_attribution_is_the_licence_text() -> None:
 # ----- Code a job ---------------------------------------------------------------------------------------
 
 def test_code_job_shows_ranked_candidates(app: Callable[..., AppTest], fake_engine: FakeEngine) -> None:
-    at = app().run()
+    at = open_page(app, CODE_JOB)
     at.text_input[0].input("registered nurse")
     at.text_area[0].input("cares for patients")
     at.text_input[1].input("hospital")
@@ -113,7 +110,7 @@ def test_code_job_shows_ranked_candidates(app: Callable[..., AppTest], fake_engi
 
 
 def test_code_job_empty_submission_warns(app: Callable[..., AppTest], fake_engine: FakeEngine) -> None:
-    at = app().run()
+    at = open_page(app, CODE_JOB)
     at.button[0].click().run()
     assert not at.exception
     assert [w.value for w in at.warning] and "job title" in at.warning[0].value
@@ -123,7 +120,7 @@ def test_code_job_empty_submission_warns(app: Callable[..., AppTest], fake_engin
 
 def test_code_job_engine_error_is_shown_as_its_message(app: Callable[..., AppTest], fixture_kb) -> None:
     failing = FakeEngine(fixture_kb, error=OcaError("The search index is damaged: run `oca index --rebuild`."))
-    at = app(failing).run()
+    at = open_page(app, CODE_JOB, engine=failing)
     at.text_input[0].input("nurse")
     at.button[0].click().run()
     assert not at.exception
@@ -131,7 +128,7 @@ def test_code_job_engine_error_is_shown_as_its_message(app: Callable[..., AppTes
 
 
 def test_code_job_does_not_render_user_text_as_markup(app: Callable[..., AppTest], fixture_kb) -> None:
-    at = app().run()
+    at = open_page(app, CODE_JOB)
     at.text_input[0].input("<b>nurses</b> **registered** [x](javascript:alert(1))")
     at.button[0].click().run()
     assert not at.exception
@@ -142,7 +139,7 @@ def test_code_job_does_not_render_user_text_as_markup(app: Callable[..., AppTest
 
 
 def test_code_job_opens_a_candidates_profile(app: Callable[..., AppTest]) -> None:
-    at = app().run()
+    at = open_page(app, CODE_JOB)
     at.text_input[0].input("registered nurse")
     at.button[0].click().run()
     at.button(key="profile-1-29-1141.00").click().run()

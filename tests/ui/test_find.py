@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from retrieval.engine import Engine
 from retrieval.errors import OcaError, ReleaseError
+from tests.ui.engines import small_engine  # noqa: F401 - a fixture
 from tests.ui.fakes import FakeEngine
 from ui import state
 from ui.views import find
@@ -18,9 +18,9 @@ from ui.views import find
 FIND = "views/find.py"
 
 
-@pytest.fixture(scope="module")
-def engine(fixture_release: Path, fixture_taxonomy: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    return Engine.open(fixture_release, fixture_taxonomy, tmp_path_factory.mktemp("find-home"), progress=False)
+@pytest.fixture
+def engine(small_engine: Engine) -> Engine:
+    return small_engine
 
 
 def plain(text: str) -> str:
