@@ -158,6 +158,8 @@ def title_matches(part_a: PartA, candidate, occ: Occupation) -> list[tuple[str, 
             if (m.channel == "title" or m.kind == "lay_title") and m.score >= TITLE_MATCH:
                 out.append((part_a.job_title, m.text, m.kind, round(float(m.score), 3)))
                 break
+    if not part_a.other_titles:
+        return out
     names = {normalize_title(occ.title): occ.title}
     for alt in occ.alt_titles:
         names.setdefault(normalize_title(alt.title), alt.title)

@@ -66,6 +66,7 @@ def onet_texts(kb: KnowledgeBase, code: str) -> set[str]:
     texts = {occ.title, occ.description, *(t.text for t in occ.tasks), *(a.title for a in occ.alt_titles),
              *(a.short_title for a in occ.alt_titles),
              *occ.reported_titles, *occ.tools, *(t.example for t in occ.technology)}
+    texts |= set(kb.taxonomy.direct_match.get(occ.soc_code, []))
     return texts | {s.strip() for s in re.split(r"(?<=[.])\s+", occ.description)}
 
 
