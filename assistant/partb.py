@@ -235,7 +235,11 @@ def offline_rationale(draft: PartBDraft, proposed: _OccupationEvidence, rival: C
     alignment = proposed.alignment
     if alignment.matches:
         n, total = len(alignment.matched), len(alignment.matches)
-        text = f"Duties: {n} of the {total} duties in Part A match task statements of this occupation"
+        if total == 1:
+            verb = "matches a" if n else "matches no"
+            text = f"Duties: the one duty in Part A {verb} task statement of this occupation"
+        else:
+            text = f"Duties: {n} of the {total} duties in Part A match task statements of this occupation"
         if proposed.duty_ids:
             pairs = [f"{_quote(cite[c].customer_text)} matches {_quote(cite[c].onet_text)} [{c}]"
                      for c in proposed.duty_ids[:6]]

@@ -376,3 +376,13 @@ def test_the_drafting_prompt_matches_its_snapshot() -> None:
     assert SNAPSHOT.is_file(), f"no snapshot {SNAPSHOT}; create it with OCA_UPDATE_SNAPSHOTS=1"
     assert sent == SNAPSHOT.read_text(encoding="utf-8")
     assert "ana.ruiz" not in sent and "Ana Ruiz" not in sent
+
+
+def test_an_engine_without_an_embedder_aligns_duties_by_shared_words(fixture_kb: KnowledgeBase) -> None:
+    from tests.ui.fakes import FakeEngine
+
+    part_a = PartA(job_title="registered nurse", duties=[{"text": "Give medicines ordered by doctors"}])
+    draft = draft_part_b(part_a, FakeEngine(fixture_kb))
+    assert draft.code == NURSE and draft.duties_matched == 1
+    assert "the one duty in Part A matches a task statement" in draft.rationale[2]
+    assert_grounded(draft, part_a, fixture_kb)
