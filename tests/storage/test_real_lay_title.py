@@ -1,0 +1,44 @@
+"""The issue's promise on the real O*NET release: an approved new title is found by search, first, in under a
+second after the approval."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from assistant import review
+from assistant.store import Store
+from retrieval.engine import Engine
+from tests.storage.conftest import ANALYST, part_a
+
+pytestmark = pytest.mark.real_data
+LAY_TITLE = "vibe curator"  # O*NET answers Curators (25-4012.00) for it
+EVENT_PLANNER = "13-1121.00"  # Meeting, Convention, and Event Planners
+
+
+@pytest.fixture
+def engine(real_engine: Engine) -> Iterator[Engine]:
+    """The session's real engine, with the lay titles it knew before this test put back afterwards."""
+    before = {title: list(codes) for title, codes in real_engine._lay_titles.items()}
+    yield real_engine
+    real_engine._lay_titles = before
+
+
+def test_an_approved_new_title_ranks_first_in_under_a_second(store: Store, engine: Engine,
+                                                             analysts: tuple[str, str]) -> None:
+    assert engine.code(title=LAY_TITLE).candidates[0].code != EVENT_PLANNER
+    ref = store.create_submission().reference
+    store.save_conversation(ref, None, part_a(LAY_TITLE, summary="Plans the office parties and team outings.",
+                                              duties=[{"text": "Books venues and caterers for company events"}],
+                                              industries=[{"name": "software company"}]))
+    review.submit(store, ref, engine)
+    started = time.perf_counter()
+    review.decide(store, ref, ANALYST, "change", engine=engine, code=EVENT_PLANNER, reason_category="duties")
+    by_title = engine.code(title=LAY_TITLE)
+    hits = engine.search(LAY_TITLE)
+    elapsed = time.perf_counter() - started
+    assert by_title.candidates[0].code == EVENT_PLANNER
+    assert hits[0].code == EVENT_PLANNER
+    assert elapsed < 1.0, f"{elapsed:.2f} s from the decision to the search answer"
