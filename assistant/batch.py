@@ -155,7 +155,8 @@ def coded_row(result: CodingResult, k: int, policy: ReviewPolicy) -> dict[str, A
 
 def code_jobs(engine: Engine, jobs: Sequence[Job], k: int, policy: ReviewPolicy) -> list[dict[str, Any]]:
     """Output columns for each job; asks the engine for the top answer and k runners-up."""
-    results = engine.code_many([{"title": t, "description": d, "industry": i} for t, d, i in jobs], k=k + 1)
+    results = engine.code_many([{"title": t, "description": d, "industry": i} for t, d, i in jobs], k=k + 1,
+                               evidence=False)
     return [coded_row(result, k, policy) for result in results]
 
 

@@ -243,9 +243,10 @@ class Engine:
 
     # ----- coding ----------------------------------------------------------------------------------------
     def code(self, title: str | None = None, description: str | None = None, industry: str | None = None,
-             k: int = 10, only: Sequence[str] | None = None) -> CodingResult:
+             k: int = 10, only: Sequence[str] | None = None, evidence: bool = True) -> CodingResult:
         """Rank occupations for what the person said; `only` restricts the ranking to some channel groups
-        (rank.CHANNEL_GROUPS: "title", "lexical", "dense"), for ablations."""
+        (rank.CHANNEL_GROUPS: "title", "lexical", "dense"), for ablations; `evidence=False` leaves the
+        candidates' evidence out (the ranking is the same), for callers that only keep the codes."""
         started = time.perf_counter()
         query = Query(title=_clean(title), description=_clean(description), industry=_clean(industry))
         if query.is_empty():
@@ -264,13 +265,14 @@ class Engine:
                 rank=r + 1, code=code, title=self.title_of(code), soc_code=self.soc_of(code),
                 soc=self._hierarchy(code), score=round(float(fused[i]), 4), confidence=round(confidences[r], 4),
                 channels={name: round(float(v[i]), 4) for name, v in channels.items()},
-                evidence=lay.get(i, []) + self._evidence(i, query, hits, title_best, title_sims),
+                evidence=lay.get(i, []) + self._evidence(i, query, hits, title_best, title_sims) if evidence else [],
             ))
         return CodingResult(query=query, candidates=candidates, release=self.release,
                             engine_version=self.engine_version,
                             elapsed_ms=round((time.perf_counter() - started) * 1000, 2))
 
-    def code_many(self, queries: Iterable[Query | Mapping[str, str | None]], k: int = 10) -> list[CodingResult]:
+    def code_many(self, queries: Iterable[Query | Mapping[str, str | None]], k: int = 10,
+                  evidence: bool = True) -> list[CodingResult]:
         """Code many jobs at once; each answer is the one `code` gives for that job alone.
 
         Repeated jobs (after the whitespace clean-up `code` does) are ranked once, every text is embedded in
@@ -283,7 +285,7 @@ class Engine:
         distinct = list(dict.fromkeys(keys))
         self._batch.memo = self._precompute_dense([key for key in distinct if any(key)])
         try:
-            answers = {key: self.code(*key, k=k) for key in distinct}
+            answers = {key: self.code(*key, k=k, evidence=evidence) for key in distinct}
         finally:
             self._batch.memo = None
         return [answers[key] for key in keys]

@@ -95,3 +95,12 @@ def test_dev_set_rows_get_the_same_answers_from_the_real_engine(real_engine: Eng
     mismatched = [job for job, result in zip(jobs, together)
                   if answer(result) != answer(real_engine.code(**job, k=5))]
     assert mismatched == []
+
+
+def test_leaving_evidence_out_keeps_the_ranking(engine: Engine) -> None:
+    full = engine.code_many(JOBS, k=4)
+    bare = engine.code_many(JOBS, k=4, evidence=False)
+    for a, b in zip(full, bare):
+        assert [(c.code, c.score, c.confidence) for c in a.candidates] == [
+            (c.code, c.score, c.confidence) for c in b.candidates]
+        assert all(c.evidence == [] for c in b.candidates)
