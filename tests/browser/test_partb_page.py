@@ -3,6 +3,7 @@ its citations lead to their evidence rows, and it prints."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,20 @@ from assistant.partb import draft_part_b, to_html
 from retrieval.engine import Engine
 
 pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """Debian's Chromium through Playwright (the app's browser tests use the same one)."""
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +34,7 @@ def engine(fixture_release: Path, fixture_taxonomy: Path, tmp_path_factory: pyte
     return Engine.open(fixture_release, fixture_taxonomy, tmp_path_factory.mktemp("partb-page-home"), progress=False)
 
 
-def test_the_part_b_page_runs_nothing_the_customer_wrote_and_prints(browser, engine: Engine, tmp_path: Path) -> None:
+def test_the_part_b_page_runs_nothing_the_customer_wrote_and_prints(chromium, engine: Engine, tmp_path: Path) -> None:
     part_a = PartA(
         job_title="<script>window.pwned = 'title'</script>Staff nurse",
         duties=[{"text": "Gives medicines <img src=x onerror=\"window.pwned='duty'\"> and watches side effects"}],
@@ -28,7 +43,7 @@ def test_the_part_b_page_runs_nothing_the_customer_wrote_and_prints(browser, eng
     page_file = tmp_path / "partb.html"
     page_file.write_text(to_html(draft_part_b(part_a, engine), part_a), encoding="utf-8")
 
-    page = browser.new_page()
+    page = chromium.new_page()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(page_file.as_uri())
