@@ -23,16 +23,13 @@ from retrieval.onet import KnowledgeBase, Occupation
 
 CitationKind = Literal["duty_task", "title", "education", "licence", "supervision", "tool", "industry"]
 CheckStatus = Literal["agree", "disagree", "unknown"]
+CHECK_NAMES = ("education", "licence", "supervision")
 
 DUTY_MATCH = 0.5  # cosine of a duty and a task statement from which the duty counts as that task
 DUTY_UNMENTIONED = 0.4  # below this for every duty, a core task is one the customer did not mention
 TITLE_MATCH = 0.3  # title similarity below which two titles have only letters in common
 EDUCATION_SHARE = 10.0  # percent of O*NET respondents at the customer's level that makes it usual
 
-KIND_LABELS: dict[str, str] = {
-    "duty_task": "duty and task", "title": "job title", "education": "education", "licence": "licence",
-    "supervision": "supervision", "tool": "tool or technology", "industry": "industry",
-}
 TITLE_KINDS = {
     "title": "the O*NET title", "alternate_title": "an O*NET alternate title",
     "reported_title": "a title reported by workers", "direct_match_title": "a BLS direct-match title",
@@ -417,7 +414,7 @@ def check_all(part_a: PartA, occ: Occupation, kb: KnowledgeBase) -> Checks:
 
 
 __all__ = [
-    "Alignment", "Check", "CheckStatus", "Checks", "Citation", "CitationKind", "DutyMatch", "KIND_LABELS",
+    "CHECK_NAMES", "Alignment", "Check", "CheckStatus", "Checks", "Citation", "CitationKind", "DutyMatch",
     "TITLE_KINDS", "align_duties", "check_all", "customer_duties", "education_level", "embed_duties",
     "industry_match", "occupation_role", "title_matches", "tool_matches",
 ]

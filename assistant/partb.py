@@ -10,18 +10,16 @@ that exist and brings in no other occupation code. Anything else keeps the offli
 from __future__ import annotations
 
 import datetime as dt
-import json
-import logging
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from assistant import evidence as ev
-from assistant.evidence import Check, Checks, Citation
+from assistant.evidence import CHECK_NAMES, Check, Checks, Citation
 from assistant.parta import PartA
 from assistant.partb_export import to_html, to_json, to_markdown
+from assistant.partb_llm import CITATION_RE, LLMRationale, llm_messages, rationale_problems, rewrite_with_llm
 from retrieval.errors import OcaError
 from retrieval.models import Candidate, SocHierarchy
 from retrieval.onet import normalize_code
@@ -30,13 +28,8 @@ if TYPE_CHECKING:
     from assistant.llm import LLM
     from retrieval.engine import Engine
 
-log = logging.getLogger(__name__)
-
 SCHEMA_VERSION = "1"
 RUNNERS_UP = 4
-CITATION_RE = re.compile(r"\bE(\d+)\b")
-CODE_RE = re.compile(r"(?<![\d.-])\d{2}-\d{4}(?:\.\d{2})?(?![\d])")
-CHECK_NAMES = ("education", "licence", "supervision")
 CLOSE_CALL = 0.15  # confidence margin under which the rationale asks an analyst to decide
 CALL_TO_ANALYST = "For the analyst:"
 
@@ -111,7 +104,7 @@ def draft_part_b(part_a: PartA, engine: Engine, llm: LLM | None = None) -> PartB
     if note := suggestion_note(part_a.suggested_code, result.candidates, kb):
         draft.rationale.insert(-1 if draft.rationale[-1].startswith(CALL_TO_ANALYST) else len(draft.rationale), note)
     if llm is not None:
-        _rewrite_with_llm(draft, part_a, llm)
+        rewrite_with_llm(draft, part_a, llm)
     return draft
 
 
@@ -301,107 +294,6 @@ def suggestion_note(suggested: str | None, candidates: list[Candidate], kb) -> s
             f"{len(candidates)}; an analyst should compare it with the proposal.")
 
 
-# ----- the language model's rationale ---------------------------------------------------------------------
-
-class LLMRationale(BaseModel):
-    """What the model answers: the code it explains and the paragraphs."""
-
-    code: str = Field(description="the O*NET-SOC code the rationale explains")
-    paragraphs: list[str] = Field(min_length=1, max_length=6)
-
-
-def rationale_problems(code: str, paragraphs: list[str], draft: PartBDraft) -> list[str]:
-    """Why a rationale may not be used (empty when it may): it must explain the proposed code, cite only
-    evidence ids of the draft and name no other occupation code."""
-    problems = []
-    text = "\n".join(paragraphs)
-    if code.strip() not in (draft.code, draft.soc_code):
-        problems.append(f"'code' is {code.strip()!r}, but the proposed code is {draft.code}")
-    if draft.code not in text and draft.soc_code not in text:
-        problems.append(f"the paragraphs do not name the proposed code {draft.code}")
-    known = {c.id for c in draft.citations}
-    cited = [f"E{n}" for n in CITATION_RE.findall(text)]
-    unknown = sorted(set(cited) - known, key=lambda c: int(c[1:]))
-    if unknown:
-        problems.append(f"cites evidence that does not exist: {', '.join(unknown)} (the evidence is "
-                        f"{', '.join(sorted(known, key=lambda c: int(c[1:]))) or 'empty'})")
-    if known and not cited:
-        problems.append("cites no evidence: cite the items it relies on as [E1], [E2], ...")
-    allowed = {draft.code, draft.soc_code} | {g.code for g in (draft.soc.major, draft.soc.minor, draft.soc.broad,
-                                                               draft.soc.detailed) if g is not None}
-    others = sorted(set(CODE_RE.findall(text)) - allowed)
-    if others:
-        problems.append(f"names other occupation codes ({', '.join(others)}): name only {draft.code}")
-    if any(len(p) > 2500 for p in paragraphs):
-        problems.append("a paragraph is longer than 2500 characters")
-    return problems
-
-
-def _checked_model(draft: PartBDraft) -> type[LLMRationale]:
-    """The output type with the grounding checks as a validator, so a failing answer is re-asked with the
-    reasons, like a schema error."""
-
-    class GroundedRationale(LLMRationale):
-        @model_validator(mode="after")
-        def _grounded(self) -> GroundedRationale:
-            problems = rationale_problems(self.code, self.paragraphs, draft)
-            if problems:
-                raise ValueError("; ".join(problems))
-            return self
-
-    return GroundedRationale
-
-
-def llm_messages(draft: PartBDraft, part_a: PartA) -> list[dict[str, str]]:
-    """The system prompt and the drafting request: the job as `for_llm()` (never the contact details) and the
-    numbered evidence, both fenced as data."""
-    import prompts
-
-    # Occupations are named by title here: the model is asked to write no code but the proposed one.
-    titles = {r.code: f"{r.title} (runner-up)" for r in draft.runners_up} | {draft.code: f"{draft.title} (proposed)"}
-    evidence = "\n".join(
-        json.dumps({"about": titles.get(c.code, c.code)} | c.model_dump(exclude={"code"}, exclude_none=True),
-                   ensure_ascii=False)
-        for c in draft.citations
-    )
-    checks = {name: getattr(draft.checks, name).model_dump(include={"status", "explanation", "citation"})
-              for name in CHECK_NAMES}
-    runners = [{"title": r.title, "why_not": r.reasons} for r in draft.runners_up]
-    user = prompts.render(
-        "draft_part_b",
-        code=draft.code,
-        title=draft.title,
-        confidence=f"{draft.confidence:.0%}",
-        job=prompts.fence(json.dumps(part_a.for_llm(), ensure_ascii=False, indent=1, default=str)),
-        evidence=prompts.fence(evidence),
-        checks=json.dumps(checks, ensure_ascii=False, indent=1),
-        runners_up=prompts.fence(json.dumps(runners, ensure_ascii=False, indent=1)),
-    )
-    return [{"role": "system", "content": prompts.render("system")}, {"role": "user", "content": user}]
-
-
-def _rewrite_with_llm(draft: PartBDraft, part_a: PartA, llm: LLM) -> None:
-    """Replace the offline rationale with the model's when it passes the checks; otherwise keep it and
-    record why."""
-    try:
-        answer = llm.generate(llm_messages(draft, part_a), _checked_model(draft))
-        paragraphs = [p.strip() for p in answer.paragraphs if p and p.strip()]
-        problems = rationale_problems(answer.code, paragraphs, draft) if paragraphs else ["no paragraphs"]
-    except Exception as exc:  # any failure of an optional model keeps the offline draft
-        log.warning("LLM rationale not used: %s", exc)
-        reason = f"{type(exc).__name__}: {exc}"
-        attempts = getattr(exc, "attempts", None)
-        if attempts and attempts[-1].error not in reason:
-            reason += f" (last answer: {attempts[-1].error})"
-        draft.fallback_reason = _one_line(reason)
-        return
-    if problems:
-        draft.fallback_reason = _one_line("; ".join(problems))
-        return
-    draft.rationale = paragraphs
-    draft.written_by = "llm"
-
-
 def _quote(text: str) -> str:
     """Quoted words inside a sentence: the quoted text's own full stop would end the sentence early."""
     return "'" + text.strip().rstrip(".").strip() + "'"
@@ -411,10 +303,5 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _one_line(text: str, limit: int = 500) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-__all__ = ["DraftError", "LLMRationale", "PartBDraft", "RunnerUp", "draft_part_b", "llm_messages",
+__all__ = ["CITATION_RE", "DraftError", "LLMRationale", "PartBDraft", "RunnerUp", "draft_part_b", "llm_messages",
            "offline_rationale", "rationale_problems", "to_html", "to_json", "to_markdown"]
