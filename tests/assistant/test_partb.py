@@ -386,3 +386,16 @@ def test_an_engine_without_an_embedder_aligns_duties_by_shared_words(fixture_kb:
     assert draft.code == NURSE and draft.duties_matched == 1
     assert "the one duty in Part A matches a task statement" in draft.rationale[2]
     assert_grounded(draft, part_a, fixture_kb)
+
+
+def test_markdown_tables_survive_pipes_and_line_breaks_in_the_customers_words(engine: Engine) -> None:
+    part_a = nurse(duties=[{"text": "Gives medicines | checks doses\n| watches side effects"}],
+                   licenses=["RN | BLS"], summary="Ward nurse — café staff, naïve résumé ✓")
+    draft = draft_part_b(part_a, engine)
+    text = to_markdown(draft, part_a)
+    evidence = text.split("## Evidence")[1].split("## Runners-up")[0]
+    rows = [line for line in evidence.splitlines() if line.startswith("| E")]
+    assert len(rows) == len(draft.citations)
+    assert all(len(re.split(r"(?<!\\)\|", line)) == 8 for line in rows)  # six cells, none split by the text
+    assert "café staff, naïve résumé ✓" in text and "café" in to_html(draft, part_a)
+    assert json.loads(to_json(draft, part_a))["part_a"]["summary"] == "Ward nurse — café staff, naïve résumé ✓"
