@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from assistant.tabular import TableWriter, column_names, count_rows, format_of, read_chunks
 from retrieval.errors import OcaError
-from retrieval.models import CodingResult
+from retrieval.models import CodingResult, Query
 from retrieval.rank import query_mode
 
 if TYPE_CHECKING:
@@ -49,6 +49,9 @@ LOW_CONFIDENCE = "confidence below {threshold:.2f}"
 UNREACHED = "90% precision is not reached for {mode} queries"
 
 
+Job = tuple[str | None, str | None, str | None]  # title, description, industry
+
+
 class BatchError(OcaError):
     """A batch run cannot start or go on as asked."""
 
@@ -59,15 +62,16 @@ class ReviewPolicy(BaseModel):
     thresholds: dict[str, float | None]  # by query mode; None: no confidence reaches 90% precision
     source: str
 
-    def reason(self, result: CodingResult) -> str:
-        """Why a row needs review ("" when it does not)."""
-        if not result.candidates:
+    def reason(self, job: Job, confidence: float | None) -> str:
+        """Why a coded job needs review ("" when it does not); `confidence` is its top answer's."""
+        title, description, _ = job
+        if confidence is None or not (title or description):
             return NO_TEXT
-        mode = query_mode(result.query)
+        mode = query_mode(Query(title=title, description=description))
         threshold = self.thresholds.get(mode, UNMEASURED_THRESHOLD)
         if threshold is None:
             return UNREACHED.format(mode=mode.replace("_", " + "))
-        if result.candidates[0].confidence < threshold:
+        if confidence < threshold:
             return LOW_CONFIDENCE.format(threshold=threshold)
         return ""
 
@@ -115,9 +119,6 @@ class Columns:
                                  f"{', '.join(repr(n) for n in names)}.")
 
 
-Job = tuple[str | None, str | None, str | None]  # title, description, industry
-
-
 def output_fields(k: int) -> list[pa.Field]:
     fields = [pa.field(f"{PREFIX}row", pa.int64()), pa.field(f"{PREFIX}code", pa.string()),
               pa.field(f"{PREFIX}title", pa.string()), pa.field(f"{PREFIX}soc_code", pa.string()),
@@ -130,18 +131,15 @@ def output_fields(k: int) -> list[pa.Field]:
     return fields
 
 
-def coded_row(result: CodingResult, k: int, policy: ReviewPolicy) -> dict[str, Any]:
-    """The output columns for one coded job (all but the row number): the top answer, then k runners-up."""
+def coded_row(result: CodingResult, k: int) -> dict[str, Any]:
+    """The output columns for one coded job but its row number and review flag: top answer, k runners-up."""
     candidates = result.candidates
     top = candidates[0] if candidates else None
-    reason = policy.reason(result)
     row: dict[str, Any] = {
         f"{PREFIX}code": top.code if top else None,
         f"{PREFIX}title": top.title if top else None,
         f"{PREFIX}soc_code": top.soc_code if top else None,
         f"{PREFIX}confidence": top.confidence if top else None,
-        f"{PREFIX}review": bool(reason),
-        f"{PREFIX}review_reason": reason,
     }
     for i in range(1, k + 1):
         alt = candidates[i] if i < len(candidates) else None
@@ -153,11 +151,11 @@ def coded_row(result: CodingResult, k: int, policy: ReviewPolicy) -> dict[str, A
     return row
 
 
-def code_jobs(engine: Engine, jobs: Sequence[Job], k: int, policy: ReviewPolicy) -> list[dict[str, Any]]:
+def code_jobs(engine: Engine, jobs: Sequence[Job], k: int) -> list[dict[str, Any]]:
     """Output columns for each job; asks the engine for the top answer and k runners-up."""
     results = engine.code_many([{"title": t, "description": d, "industry": i} for t, d, i in jobs], k=k + 1,
                                evidence=False)
-    return [coded_row(result, k, policy) for result in results]
+    return [coded_row(result, k) for result in results]
 
 
 class Runner(Protocol):
@@ -170,18 +168,18 @@ class LocalRunner:
     """This process: two chunks in flight, so one is embedded and searched (native code, both cores) while
     the other is ranked in Python; answers already given in this run are reused (write-ins repeat)."""
 
-    def __init__(self, engine: Engine, k: int, policy: ReviewPolicy, threads: int = 2) -> None:
-        self.engine, self.k, self.policy, self.threads = engine, k, policy, threads
+    def __init__(self, engine: Engine, k: int, threads: int = 2) -> None:
+        self.engine, self.k, self.threads = engine, k, threads
         self._cache: OrderedDict[Job, dict[str, Any]] = OrderedDict()
 
     def code(self, jobs: list[Job]) -> list[dict[str, Any]]:
         missing = list(dict.fromkeys(j for j in jobs if j not in self._cache))
-        fresh = dict(zip(missing, code_jobs(self.engine, missing, self.k, self.policy))) if missing else {}
+        fresh = dict(zip(missing, code_jobs(self.engine, missing, self.k))) if missing else {}
         out = []
         for job in jobs:
             row = fresh.get(job) or self._cache.get(job)
             if row is None:  # evicted by the other thread between the two lookups
-                row = code_jobs(self.engine, [job], self.k, self.policy)[0]
+                row = code_jobs(self.engine, [job], self.k)[0]
             out.append(row)
         self._cache.update(fresh)
         while len(self._cache) > CACHE_ENTRIES:
@@ -246,12 +244,16 @@ def run_batch(in_path: Path, out_path: Path, columns: Columns, runner: Runner, *
     if progress:
         progress(checkpoint.rows_done, total)
 
-    def chunks() -> Iterator[tuple[pa.Table, list[Job]]]:
+    def chunks() -> Iterator[tuple[tuple[pa.Table, list[Job]], list[Job]]]:
         for table in read_chunks(in_path, chunk_rows, skip=checkpoint.rows_done):
-            yield table, _jobs(table, columns)
+            jobs = _jobs(table, columns)
+            yield (table, jobs), jobs
 
-    for table, rows in runner.map(chunks()):
+    for (table, jobs), rows in runner.map(chunks()):
         first_row = checkpoint.rows_done + 1
+        for job, row in zip(jobs, rows):
+            reason = policy.reason(job, row[f"{PREFIX}confidence"])
+            row[f"{PREFIX}review"], row[f"{PREFIX}review_reason"] = bool(reason), reason
         coded = pa.Table.from_pylist(rows, schema=pa.schema(output_fields(k)[1:]))
         numbers = pa.array(range(first_row, first_row + table.num_rows), pa.int64())
         out = table.append_column(output_fields(k)[0], numbers)

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from assistant.batch import BatchError, Job, ReviewPolicy, code_jobs
+from assistant.batch import BatchError, Job, code_jobs
 from assistant.settings import Settings
 
 MAX_ACTORS = 32
@@ -33,15 +33,14 @@ def _portable(settings: Settings) -> dict[str, Any]:
 class _Coder:
     """A Ray actor's state: one engine, opened once."""
 
-    def __init__(self, settings: dict[str, Any], k: int, policy: dict[str, Any]) -> None:
+    def __init__(self, settings: dict[str, Any], k: int) -> None:
         from assistant.service import build_engine
 
         self.engine = build_engine(Settings(**settings), progress=False)
         self.k = k
-        self.policy = ReviewPolicy.model_validate(policy)
 
     def code(self, jobs: list[Job]) -> list[dict[str, Any]]:
-        return code_jobs(self.engine, jobs, self.k, self.policy)
+        return code_jobs(self.engine, jobs, self.k)
 
     def versions(self) -> tuple[str, str]:
         return self.engine.release, self.engine.engine_version
@@ -50,7 +49,7 @@ class _Coder:
 class RayRunner:
     """Chunks coded by Ray actors; `address` None starts (or joins) a Ray instance on this machine."""
 
-    def __init__(self, settings: Settings, k: int, policy: ReviewPolicy, *, address: str | None = None,
+    def __init__(self, settings: Settings, k: int, *, address: str | None = None,
                  actors: int | None = None) -> None:
         try:
             import ray
@@ -66,7 +65,7 @@ class RayRunner:
         if actors is None:
             actors = max(1, min(MAX_ACTORS, int(ray.cluster_resources().get("CPU", 1))))
         remote = ray.remote(num_cpus=1)(_Coder)
-        self._actors = [remote.remote(_portable(settings), k, policy.model_dump()) for _ in range(actors)]
+        self._actors = [remote.remote(_portable(settings), k) for _ in range(actors)]
         try:
             ray.get([a.versions.remote() for a in self._actors])  # fail here, not mid-file, if engines cannot open
         except ray.exceptions.RayActorError as exc:

@@ -56,11 +56,11 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     if args.engine == "ray":
         from assistant.batch_ray import RayRunner
 
-        runner = RayRunner(settings, args.k, policy, address=args.ray_address, actors=args.ray_actors)
+        runner = RayRunner(settings, args.k, address=args.ray_address, actors=args.ray_actors)
     else:
         from assistant.batch import LocalRunner
 
-        runner = LocalRunner(service.build_engine(settings, progress=sys.stderr.isatty()), args.k, policy)
+        runner = LocalRunner(service.build_engine(settings, progress=sys.stderr.isatty()), args.k)
     with tqdm(unit="row", desc="coding", dynamic_ncols=True, file=sys.stderr) as bar:
 
         def progress(done: int, total: int | None) -> None:

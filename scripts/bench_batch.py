@@ -37,7 +37,7 @@ engine = build_engine(load_settings(home=job["home"]), progress=False)
 engine.code(title="warm up")
 columns = Columns(title="title", description=job.get("description_col"))
 started = time.perf_counter()
-summary = run_batch(job["input"], job["output"], columns, LocalRunner(engine, 3, DEFAULT_POLICY), k=3,
+summary = run_batch(job["input"], job["output"], columns, LocalRunner(engine, 3), k=3, policy=DEFAULT_POLICY,
                     chunk_rows=job["chunk_rows"], restart=True)
 elapsed = time.perf_counter() - started
 print(json.dumps({"rows": summary.rows, "seconds": elapsed, "rows_per_s": summary.rows / elapsed,

@@ -83,7 +83,7 @@ def test_each_format_is_coded_with_its_columns_kept(engine: Engine, tmp_path: Pa
                                                     target: str) -> None:
     frame = records(23)
     out = tmp_path / f"coded{target}"
-    summary = run_batch(write(frame, tmp_path / f"jobs{source}"), out, COLUMNS, LocalRunner(engine, 2, DEFAULT_POLICY),
+    summary = run_batch(write(frame, tmp_path / f"jobs{source}"), out, COLUMNS, LocalRunner(engine, 2),
                         k=2, chunk_rows=5)
     coded = read(out)
     assert summary.rows == len(coded) == 23
@@ -124,13 +124,13 @@ class Interrupting:
 
 def test_an_interrupted_run_resumes_without_repeating_or_skipping_rows(engine: Engine, tmp_path: Path) -> None:
     source = write(records(47), tmp_path / "jobs.csv")
-    runner = LocalRunner(engine, 2, DEFAULT_POLICY)
+    runner = LocalRunner(engine, 2)
     whole = run_batch(source, tmp_path / "whole.csv", COLUMNS, runner, k=2, chunk_rows=5)
     assert whole.rows == 47
 
     out = tmp_path / "coded.csv"
     with pytest.raises(KeyboardInterrupt):
-        run_batch(source, out, COLUMNS, Interrupting(LocalRunner(engine, 2, DEFAULT_POLICY), 4), k=2, chunk_rows=5)
+        run_batch(source, out, COLUMNS, Interrupting(LocalRunner(engine, 2), 4), k=2, chunk_rows=5)
     assert not out.exists()
     assert sum(pq.read_metadata(p).num_rows for p in parts_dir(out).glob("part-*.parquet")) == 20
     # a chunk written after the last checkpoint (a crash between the two writes) is coded again, not kept twice
@@ -138,7 +138,7 @@ def test_an_interrupted_run_resumes_without_repeating_or_skipping_rows(engine: E
     pq.write_table(pq.read_table(parts_dir(out) / "part-000003.parquet"), stray)
 
     seen: list[int] = []
-    resumed = run_batch(source, out, COLUMNS, LocalRunner(engine, 2, DEFAULT_POLICY), k=2, chunk_rows=5,
+    resumed = run_batch(source, out, COLUMNS, LocalRunner(engine, 2), k=2, chunk_rows=5,
                         progress=lambda done, total: seen.append(done))
     assert resumed.resumed_at == 20 and seen[0] == 20 and seen[-1] == 47
     coded, reference = read(out), read(tmp_path / "whole.csv")
@@ -151,12 +151,26 @@ def test_a_resume_with_other_options_is_refused_until_restarted(engine: Engine, 
     source = write(records(12), tmp_path / "jobs.parquet")
     out = tmp_path / "coded.parquet"
     with pytest.raises(KeyboardInterrupt):
-        run_batch(source, out, COLUMNS, Interrupting(LocalRunner(engine, 2, DEFAULT_POLICY), 1), k=2, chunk_rows=4)
+        run_batch(source, out, COLUMNS, Interrupting(LocalRunner(engine, 2), 1), k=2, chunk_rows=4)
     with pytest.raises(BatchError, match="other options"):
-        run_batch(source, out, COLUMNS, LocalRunner(engine, 3, DEFAULT_POLICY), k=3, chunk_rows=4)
-    summary = run_batch(source, out, COLUMNS, LocalRunner(engine, 3, DEFAULT_POLICY), k=3, chunk_rows=4,
+        run_batch(source, out, COLUMNS, LocalRunner(engine, 3), k=3, chunk_rows=4)
+    summary = run_batch(source, out, COLUMNS, LocalRunner(engine, 3), k=3, chunk_rows=4,
                         restart=True)
     assert summary.resumed_at == 0 and len(read(out)) == 12 and "oca_alt3_code" in read(out).columns
+
+
+def test_a_resumed_run_flags_rows_by_the_policy_it_started_with(engine: Engine, tmp_path: Path) -> None:
+    """A newer evaluation run kept between the two halves must not flag half the file one way and half another."""
+    source = write(records(10), tmp_path / "jobs.csv")
+    out = tmp_path / "coded.csv"
+    strict = ReviewPolicy(thresholds={"title": 1.01, "title_description": 1.01}, source="strict")
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(source, out, COLUMNS, Interrupting(LocalRunner(engine, 1), 1), k=1, chunk_rows=4, policy=strict)
+    lenient = ReviewPolicy(thresholds={"title": 0.0, "title_description": 0.0}, source="lenient")
+    summary = run_batch(source, out, COLUMNS, LocalRunner(engine, 1), k=1, chunk_rows=4, policy=lenient)
+    coded = read(out)
+    assert coded[coded["job title"] != ""]["oca_review"].all()
+    assert "strict" in summary.policy
 
 
 def test_rows_below_the_review_threshold_are_flagged(engine: Engine, tmp_path: Path) -> None:
@@ -165,7 +179,7 @@ def test_rows_below_the_review_threshold_are_flagged(engine: Engine, tmp_path: P
     cut = sorted(confidences.values())[len(confidences) // 2]
     policy = ReviewPolicy(thresholds={"title": cut, "title_description": None}, source="test")
     out = tmp_path / "coded.csv"
-    run_batch(source, out, COLUMNS, LocalRunner(engine, 1, policy), k=1, chunk_rows=100, policy=policy)
+    run_batch(source, out, COLUMNS, LocalRunner(engine, 1), k=1, chunk_rows=100, policy=policy)
     for _, row in read(out).iterrows():
         if row["duties"] and row["job title"]:
             assert row["oca_review"] and row["oca_review_reason"].startswith("90% precision is not reached")
@@ -184,7 +198,7 @@ def test_the_policy_takes_the_stricter_of_two_measurements_of_one_kind_of_query(
 
 
 def test_bad_input_gets_a_clear_message(engine: Engine, tmp_path: Path) -> None:
-    runner = LocalRunner(engine, 1, DEFAULT_POLICY)
+    runner = LocalRunner(engine, 1)
     source = write(records(3), tmp_path / "jobs.csv")
     with pytest.raises(BatchError, match="has no column 'title'.*'job title'"):
         run_batch(source, tmp_path / "out.csv", Columns(title="title"), runner)

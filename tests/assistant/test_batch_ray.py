@@ -86,12 +86,12 @@ def test_ray_actors_on_a_chroma_server_code_like_one_process(chroma_url: str, lo
     columns = Columns(title="title", description="duties", industry="industry", id="id")
 
     one = Engine.open(fixture_release, fixture_taxonomy, tmp_path / "local-home", progress=False)
-    run_batch(source, tmp_path / "one.csv", columns, LocalRunner(one, 2, DEFAULT_POLICY), k=2, chunk_rows=5)
+    run_batch(source, tmp_path / "one.csv", columns, LocalRunner(one, 2), k=2, chunk_rows=5)
 
     settings = Settings(home=tmp_path / "ray-home", onet_dir=fixture_release, taxonomy_dir=fixture_taxonomy,
                         chroma_url=chroma_url)
     build_engine(settings, progress=False)  # the index goes to the server once, before the actors open it
-    runner = RayRunner(settings, 2, DEFAULT_POLICY, actors=2)
+    runner = RayRunner(settings, 2, actors=2)
     try:
         summary = run_batch(source, tmp_path / "ray.csv", columns, runner, k=2, chunk_rows=5)
     finally:

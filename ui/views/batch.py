@@ -95,7 +95,7 @@ def code_file(engine: object, source: Path, output: Path, columns: Columns, k: i
         bar.progress(min(done / total, 1.0) if total else 0.0, text=f"{done:,}{of} rows coded · {rate:,.0f} rows/s")
 
     try:
-        summary = run_batch(source, output, columns, LocalRunner(engine, k, review_policy()), k=k,  # type: ignore[arg-type]
+        summary = run_batch(source, output, columns, LocalRunner(engine, k), k=k,  # type: ignore[arg-type]
                             policy=review_policy(), restart=restart, progress=progress)
     except OcaError as exc:
         bar.empty()
