@@ -17,26 +17,59 @@ REPO_ROOT = str(Path(__file__).resolve().parents[1])
 if REPO_ROOT not in sys.path:
     sys.path.append(REPO_ROOT)
 
+from ui import auth  # noqa: E402
 from ui.footer import render_footer  # noqa: E402
+from ui.markup import escape_markdown  # noqa: E402
+
+
+def page(file: str, title: str, icon: str, **kwargs: object) -> st.Page:
+    return st.Page(VIEWS_DIR / file, title=title, icon=icon, **kwargs)
+
+
+def navigation_for(user: auth.SignedIn | None) -> dict[str, list[st.Page]]:
+    """The pages this visitor may open: every page not listed here is unreachable, even by its URL."""
+    sections: dict[str, list[st.Page]] = {
+        "OCA Assistant": [
+            page("chat.py", "Describe a job", ":material/chat:", default=True),
+            page("find.py", "Find an occupation", ":material/travel_explore:"),
+            page("my_submission.py", "My submission", ":material/description:"),
+            page("code_job.py", "Quick code", ":material/bolt:"),
+            page("occupation.py", "Occupation", ":material/badge:"),
+        ],
+    }
+    if auth.is_reviewer(user):
+        sections["Review"] = [
+            page("review_queue.py", "Review queue", ":material/inbox:"),
+            page("review.py", "Review a submission", ":material/rate_review:"),
+            page("agreement.py", "Agreement check", ":material/balance:"),
+        ]
+    if auth.is_evaluator(user):
+        sections["Quality"] = [page("evaluation.py", "Evaluation", ":material/monitoring:")]
+    if auth.is_reviewer(user) or auth.is_evaluator(user):
+        sections["Files"] = [page("batch.py", "Code a file", ":material/upload_file:")]
+    account = "Account" if user is not None else "Staff sign-in"
+    sections["Account"] = [page("signin.py", account, ":material/login:")]
+    return sections
+
+
+def show_signed_in(user: auth.SignedIn | None) -> None:
+    if user is None:
+        return
+    st.sidebar.caption(f"Signed in as **{escape_markdown(user.name)}** ({escape_markdown(user.role)})")
+    if st.sidebar.button("Sign out", key="app.sign_out", icon=":material/logout:"):
+        auth.sign_out()
+        st.rerun()
 
 
 def run() -> None:
     st.set_page_config(page_title="OCA Assistant", page_icon=":material/work:", layout="wide")
-    page = st.navigation(
-        {
-            "OCA Assistant": [
-                st.Page(VIEWS_DIR / "chat.py", title="Describe a job", icon=":material/chat:", default=True),
-                st.Page(VIEWS_DIR / "find.py", title="Find an occupation", icon=":material/travel_explore:"),
-                st.Page(VIEWS_DIR / "my_submission.py", title="My submission", icon=":material/description:"),
-                st.Page(VIEWS_DIR / "code_job.py", title="Quick code", icon=":material/bolt:"),
-                st.Page(VIEWS_DIR / "occupation.py", title="Occupation", icon=":material/badge:"),
-            ],
-            "Quality": [
-                st.Page(VIEWS_DIR / "evaluation.py", title="Evaluation", icon=":material/monitoring:"),
-            ],
-        }
-    )
-    page.run()
+    user = auth.current_user()
+    current = st.navigation(navigation_for(user))
+    next_page = st.session_state.pop(auth.NEXT_PAGE_KEY, None)
+    if next_page is not None:
+        st.switch_page(next_page)
+    show_signed_in(user)
+    current.run()
     render_footer()
 
 

@@ -5,6 +5,7 @@ Per-user state lives in `st.session_state` under the keys named here, so that pa
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,8 +18,10 @@ from retrieval.errors import OcaError
 from ui.markup import escape_markdown
 
 if TYPE_CHECKING:
+    from assistant.store import Store
     from retrieval.engine import Engine
 
+log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL_DIR = REPO_ROOT.parent / "shared" / "eval"
 
@@ -36,8 +39,38 @@ EVAL_LAST_RUN_KEY = "evaluation.last_run"  # folder of the run this user made la
 
 @st.cache_resource(show_spinner=False)
 def get_engine() -> Engine:
-    """The one engine of this process; every session shares it (it is read-only once open)."""
-    return build_engine(load_settings(), progress=False)
+    """The one engine of this process; every session shares it. It ranks from the index as built, plus
+    the lay titles analysts approved (kept in the database; a decision adds new ones to it at once)."""
+    from assistant.review import load_lay_titles
+
+    current = load_settings()
+    engine = build_engine(current, progress=False)
+    try:
+        load_lay_titles(_store_at(current.db_url), engine)
+    except OcaError as exc:  # the pages that need the database say what is wrong with it
+        log.warning("approved lay titles not loaded: %s", exc)
+    return engine
+
+
+@st.cache_resource(show_spinner=False)
+def _store_at(url: str) -> Store:
+    from assistant.store import Store
+
+    return Store.open(url)
+
+
+def get_store() -> Store:
+    """The submissions database of this process (one per database URL, so tests with their own home get theirs)."""
+    return _store_at(settings().db_url)
+
+
+def open_store() -> Store | None:
+    """The store, or None after showing the user why the database cannot be opened."""
+    try:
+        return get_store()
+    except (OcaError, ValidationError) as exc:
+        st.error(escape_markdown(str(exc)))
+        return None
 
 
 def settings() -> Settings:

@@ -13,7 +13,7 @@ from eval.store import list_runs
 
 from retrieval.errors import IndexError_, OcaError, ReleaseError
 from tests.ui.fakes import GOOD_CASES, FakeEngine, case_line
-from ui import state
+from ui import auth, state
 from ui.footer import ATTRIBUTION
 from ui.views.evaluation import NO_RUNS
 
@@ -34,8 +34,15 @@ def texts(at: AppTest, *kinds: str) -> str:
     return plain("\n".join(str(e.value) for kind in kinds for e in getattr(at, kind)))
 
 
+def started(at: AppTest, page: str) -> AppTest:
+    """`at` run once, with an evaluator signed in when `page` is for evaluators."""
+    if page == EVALUATION:
+        at.session_state[auth.USER_KEY] = auth.SignedIn(name="eve", role="evaluator")
+    return at.run()
+
+
 def open_page(app: Callable[..., AppTest], page: str, **kwargs: object) -> AppTest:
-    at = app(**kwargs).run()  # opens on the default page, Describe a job
+    at = started(app(**kwargs), page)  # opens on the default page, Describe a job
     at.switch_page(page).run()
     return at
 
@@ -76,7 +83,7 @@ def test_each_page_shows_an_engine_that_cannot_open_as_an_error(app: Callable[..
         raise ReleaseError("O*NET release not found at /nowhere: set OCA_ONET_DIR to the unzipped db_29_3_text folder.")
 
     for page in PAGES:
-        at = app().run()
+        at = started(app(), page)
         monkeypatch.setattr(state, "get_engine", broken)
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)

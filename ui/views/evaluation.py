@@ -13,7 +13,7 @@ from eval.cases import QUERY_FIELDS, KnownCodes
 from eval.runner import CodingEngine
 from eval.suite import SuiteResult, run_suite
 from retrieval.errors import OcaError
-from ui import state
+from ui import auth, state
 from ui.casefile import FileCheck, case_file_options, check_case_file, save_upload, short_problem, uploads_dir
 from ui.markup import escape_markdown
 from ui.scoreboard import (
@@ -40,6 +40,8 @@ def render() -> None:
     st.title("Evaluation")
     st.caption("Score the coder on evaluation case files: top-1 and top-5 at every level of the SOC hierarchy, "
                "calibration, and how much it could code on its own.")
+    if auth.require_evaluator() is None:
+        return
     engine = state.open_engine()
     try:
         home = state.home()
