@@ -14,50 +14,33 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import math
 import random
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from assistant.db import (AuditRow, BlindReviewRow, CommentRow, LayTitleRow, SignInFailureRow, SubmissionRow,
-                          UserRow, utcnow)
-from assistant.lifecycle import (CUSTOMER_STATES, FINAL_STATES, REVIEW_STATES, ROLES, Role, State,
-                                 TransitionError, check_state, check_transition)
+from assistant.accounts import Accounts, SignInRefused, User  # noqa: F401  (part of the store's interface)
+from assistant.database import HEAD_REVISION, StoreError, build_db_engine, first_line, migrate  # noqa: F401
+from assistant.db import AuditRow, BlindReviewRow, CommentRow, LayTitleRow, SubmissionRow, utcnow
+from assistant.lifecycle import (CUSTOMER_STATES, FINAL_STATES, REVIEW_STATES, State, TransitionError,
+                                 check_state, check_transition)
 from assistant.parta import SOC_CODE_RE, PartA
 from retrieval.errors import OcaError
 from retrieval.normalize import normalize_title
 
-SIGN_IN_LIMIT = 5  # failed sign-ins per name ...
-SIGN_IN_WINDOW = dt.timedelta(minutes=15)  # ... within this window, then refused until the oldest expires
-MIN_PASSWORD = 8
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read aloud and typed without doubt
-_MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD_REVISION = "0001"  # the newest file in migrations/versions (a test checks that they agree)
-_MIGRATION_LOCK = 7_310_221  # any fixed number: PostgreSQL advisory lock held while migrating
-
-
-class StoreError(OcaError):
-    """The database cannot be opened or refused a change."""
 
 
 class NotFound(OcaError):
     """No submission (or none that this customer may see) under that reference."""
-
-
-class SignInRefused(OcaError):
-    """Too many failed sign-ins for one name: refused before the password is checked."""
 
 
 class _Record(BaseModel):
@@ -113,12 +96,6 @@ class LayTitle(_Record):
     added_at: dt.datetime
 
 
-class User(_Record):
-    name: str
-    role: Role
-    created_at: dt.datetime
-
-
 class Coding(BaseModel):
     """What the engine answered for a submission: its top code, how sure, and the versions that said so."""
 
@@ -139,12 +116,10 @@ class DecidedCase(BaseModel):
     blind: dict[str, str]  # analyst -> code given blind
 
 
-class Store:
+class Store(Accounts):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._hasher = PasswordHasher()
-        self._dummy_hash: str | None = None  # made on first use: hashing costs time every open would pay
 
     # ----- opening ----------------------------------------------------------------------------------------
     @classmethod
@@ -156,7 +131,7 @@ class Store:
         except OperationalError as exc:
             engine.dispose()
             raise StoreError(f"cannot open the database {make_url(engine.url).render_as_string(hide_password=True)}:"
-                             f" {_first_line(exc)}") from exc
+                             f" {first_line(exc)}") from exc
         return cls(engine)
 
     def close(self) -> None:
@@ -222,7 +197,7 @@ class Store:
             try:
                 part_a = PartA.model_validate(part_a).model_dump(mode="json")
             except ValidationError as exc:
-                raise StoreError(f"Part A was not saved: {_first_line(exc)}") from exc
+                raise StoreError(f"Part A was not saved: {first_line(exc)}") from exc
         with self._write() as s:
             row = self._row(s, reference)
             if row.state not in CUSTOMER_STATES:
@@ -368,65 +343,6 @@ class Store:
         with self._read() as s:
             return [LayTitle.model_validate(r) for r in s.scalars(select(LayTitleRow).order_by(LayTitleRow.id))]
 
-    # ----- staff accounts ---------------------------------------------------------------------------------
-    def add_user(self, name: str, password: str, role: str) -> User:
-        name = (name or "").strip()
-        if not name or len(name) > 80 or any(ch.isspace() for ch in name):
-            raise StoreError("a user name is 1 to 80 characters without spaces")
-        if role not in ROLES:
-            raise StoreError(f"unknown role {role!r}; the roles are: {', '.join(ROLES)}")
-        if len(password or "") < MIN_PASSWORD:
-            raise StoreError(f"the password must have at least {MIN_PASSWORD} characters")
-        try:
-            with self._write() as s:
-                row = UserRow(name=name, password_hash=self._hasher.hash(password), role=role, created_at=utcnow())
-                s.add(row)
-                s.flush()
-                return User.model_validate(row)
-        except IntegrityError:
-            raise StoreError(f"there is already a user named {name}") from None
-
-    def user(self, name: str) -> User | None:
-        with self._read() as s:
-            row = s.scalar(select(UserRow).where(UserRow.name == name))
-            return User.model_validate(row) if row else None
-
-    def users(self) -> list[User]:
-        with self._read() as s:
-            return [User.model_validate(r) for r in s.scalars(select(UserRow).order_by(UserRow.name))]
-
-    def authenticate(self, name: str, password: str) -> User | None:
-        """The user when the password matches, None when it does not; SignInRefused after SIGN_IN_LIMIT
-        failures for this name within SIGN_IN_WINDOW, without checking the password."""
-        with self._write() as s:
-            now = utcnow()
-            recent = list(s.scalars(select(SignInFailureRow.at).where(
-                SignInFailureRow.name == name, SignInFailureRow.at > now - SIGN_IN_WINDOW)))
-            if len(recent) >= SIGN_IN_LIMIT:
-                wait = min(recent) + SIGN_IN_WINDOW - now
-                minutes = max(1, math.ceil(wait.total_seconds() / 60))
-                raise SignInRefused(f"too many failed sign-ins for {name}: try again in {minutes} minute"
-                                    f"{'s' if minutes > 1 else ''}")
-            row = s.scalar(select(UserRow).where(UserRow.name == name))
-            try:
-                # an unknown name costs as much as a wrong password, so names cannot be probed by timing
-                self._hasher.verify(row.password_hash if row else self._dummy(), password)
-                matched = row is not None
-            except (VerificationError, InvalidHashError):
-                matched = False
-            if not matched:
-                s.add(SignInFailureRow(name=name, at=now))
-                return None
-            s.execute(delete(SignInFailureRow).where(SignInFailureRow.name == name))
-            if self._hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = self._hasher.hash(password)
-            return User.model_validate(row)
-
-    def _dummy(self) -> str:
-        if self._dummy_hash is None:
-            self._dummy_hash = self._hasher.hash(secrets.token_hex(8))
-        return self._dummy_hash
-
     # ----- blind reviews for the agreement check ----------------------------------------------------------
     def blind_sample(self, analyst: str, n: int, seed: int = 0) -> list[Submission]:
         """Up to n decided submissions that `analyst` neither decided nor coded blind yet, with their draft,
@@ -484,59 +400,6 @@ class Store:
         return Submission.model_validate(row)
 
 
-def build_db_engine(url: str) -> Engine:
-    """A SQLAlchemy engine for `url`: SQLite in WAL mode with real transactions, PostgreSQL through psycopg 3."""
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver the project ships
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, connect_args={"timeout": 15})
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # SQLAlchemy, not the driver, says when a transaction begins
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("oca_write") else "BEGIN")
-
-    return engine
-
-
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision; several processes may do this at once."""
-    if schema_revision(engine) == HEAD_REVISION:
-        return  # the usual case: no need to load Alembic
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
-    with engine.connect() as conn:
-        conn = conn.execution_options(oca_write=True)
-        with conn.begin():
-            if engine.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-
-
-def schema_revision(engine: Engine) -> str | None:
-    """The database's Alembic revision, None for a database that was never migrated."""
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
 def new_reference() -> str:
     chars = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
     return f"OCA-{chars[:4]}-{chars[4:]}"
@@ -580,7 +443,3 @@ def _with_message(conversation: dict[str, Any] | None, text: str) -> dict[str, A
     messages.append({"role": "assistant", "content": text})
     conversation["messages"] = messages
     return conversation
-
-
-def _first_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:300]

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from assistant import store as store_module
+from assistant import accounts, database
 from assistant.db import AuditRow, Base, SubmissionRow
 from assistant.lifecycle import TransitionError
 from assistant.store import HEAD_REVISION, Coding, NotFound, SignInRefused, Store, StoreError
@@ -218,16 +218,16 @@ def test_five_failed_sign_ins_lock_the_name_for_fifteen_minutes(store: Store, mo
     store.add_user("ann", PASSWORD, "analyst")
     store.add_user("bob", PASSWORD, "analyst")
     start = dt.datetime(2026, 1, 5, 9, 0)
-    monkeypatch.setattr(store_module, "utcnow", lambda: start)
+    monkeypatch.setattr(accounts, "utcnow", lambda: start)
     for _ in range(5):
         assert store.authenticate("ann", "guess") is None
     with pytest.raises(SignInRefused, match="too many failed sign-ins for ann: try again in 15 minutes"):
         store.authenticate("ann", PASSWORD)  # refused even with the right password
     assert store.authenticate("bob", PASSWORD) is not None  # other names are not affected
-    monkeypatch.setattr(store_module, "utcnow", lambda: start + dt.timedelta(minutes=14))
+    monkeypatch.setattr(accounts, "utcnow", lambda: start + dt.timedelta(minutes=14))
     with pytest.raises(SignInRefused, match="try again in 1 minute"):
         store.authenticate("ann", PASSWORD)
-    monkeypatch.setattr(store_module, "utcnow", lambda: start + dt.timedelta(minutes=15, seconds=1))
+    monkeypatch.setattr(accounts, "utcnow", lambda: start + dt.timedelta(minutes=15, seconds=1))
     assert store.authenticate("ann", PASSWORD) is not None
 
 
@@ -243,7 +243,7 @@ def test_a_successful_sign_in_clears_earlier_failures(store: Store) -> None:
 
 # ----- the database itself -----------------------------------------------------------------------------------
 def test_opening_migrates_to_the_newest_revision_and_the_models_match_it(store: Store) -> None:
-    script = ScriptDirectory(str(store_module._MIGRATIONS))
+    script = ScriptDirectory(str(database.MIGRATIONS))
     assert script.get_current_head() == HEAD_REVISION
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn)
