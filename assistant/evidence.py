@@ -351,9 +351,12 @@ def check_licence(part_a: PartA, occ: Occupation) -> Check:
 
 _NO_SUPERVISION = re.compile(r"^\s*(none|no|nobody|no ?one|n/?a|nil|0|zero)\b|\b(does not|doesn't|do not|don't|"
                              r"not) (supervise|manage|oversee|lead)|\bno (direct )?(reports|staff|supervis)")
-_SUPERVISING_DUTY = re.compile(r"\b(supervis\w*|oversee\w*|manag(e|es|ing) (a |the )?(team|staff|crew|workers)|"
-                               r"direct(s|ing)? (the )?(work|staff|crew)|lead(s|ing)? (a |the )?team)\b")
-_SUPERVISING_TASK = re.compile(r"\b(supervis\w*|direct\w* (the )?(work|activities) of|train\w* and supervis)")
+# Verbs of directing people, not the nouns: "notifies the supervisor", "under supervision of a nurse" and
+# "oversees construction" are not supervising anyone.
+_PEOPLE = r"(the |a |other )?(work(ers)?|staff|crew|team|employees|personnel|activities of)"
+_SUPERVISING_DUTY = re.compile(rf"\b(supervis(e|es|ing)|oversee(s|ing)? {_PEOPLE}|manag(e|es|ing) {_PEOPLE}|"
+                               rf"direct(s|ing)? {_PEOPLE}|lead(s|ing)? (a |the )?team)\b")
+_SUPERVISING_TASK = re.compile(rf"\b(supervis(e|es|ing)|direct\w* {_PEOPLE})\b")
 
 Role = Literal["supervisor", "manager", "worker"]
 

@@ -25,7 +25,7 @@ from retrieval.embedder import Embedder, MiniLMEmbedder
 from retrieval.errors import IndexError_
 from retrieval.lexical import OccupationBM25, TitleDoc, TitleIndex
 from retrieval.models import Candidate, CodingResult, Match, Query, SearchHit, SocHierarchy, SocLevel
-from retrieval.normalize import fold, normalize_title, text_tokens, title_tokens
+from retrieval.normalize import clean_text, fold, normalize_title, text_tokens, title_tokens
 from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_release, normalize_code
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
 
@@ -427,7 +427,7 @@ class Engine:
 
     # ----- keyword search (Code Connector style) -----------------------------------------------------------
     def search(self, query: str, k: int = 20) -> list[SearchHit]:
-        query = (query or "").strip()
+        query = clean_text(query or "")
         if not query:
             return []
         code = normalize_code(query)
@@ -522,8 +522,7 @@ def _idf(bm25, word: str) -> float:
 def _clean(value: str | None) -> str | None:
     if value is None:
         return None
-    value = " ".join(value.replace("\x00", " ").split())
-    return value or None
+    return clean_text(value) or None
 
 
 def _release_stamp(onet_dir: Path, taxonomy_dir: Path) -> str:

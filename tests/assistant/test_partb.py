@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from assistant.evidence import education_level
+from assistant.evidence import customer_supervises, education_level
 from assistant.llm import LLMError
 from assistant.parta import PartA
 from assistant.partb import CITATION_RE, DraftError, PartBDraft, draft_part_b, llm_messages, to_html, to_json, to_markdown
@@ -180,6 +180,27 @@ def test_an_empty_part_a_is_refused_with_a_message(engine: Engine) -> None:
 ])
 def test_education_answers_map_onto_onet_levels(text: str, level: int | None) -> None:
     assert education_level(text) == level
+
+
+@pytest.mark.parametrize(("duty", "supervises"), [
+    ("Supervises and coordinates the activities of the kitchen staff", True),
+    ("Directs the work of three cooks", True),
+    ("Leads a team of five cashiers", True),
+    ("Gives medication under the supervision of a registered nurse", None),
+    ("Notifies the supervisor when the conveyor stops", None),
+    ("Oversees construction and testing of waste systems", None),
+])
+def test_supervising_is_read_from_the_verbs_of_the_duties_not_the_word_supervisor(
+        duty: str, supervises: bool | None) -> None:
+    assert customer_supervises(PartA(duties=[{"text": duty}]))[0] is supervises
+
+
+@pytest.mark.parametrize(("given", "supervises"), [
+    ("none", False), ("No one", False), ("does not supervise anyone", False), ("8 cashiers", True),
+    ("Supervises 12 cashiers", True),
+])
+def test_the_supervision_item_is_read_as_yes_or_no(given: str, supervises: bool) -> None:
+    assert customer_supervises(PartA(supervision_given=given))[0] is supervises
 
 
 # ----- the language model's rationale ------------------------------------------------------------------------
