@@ -254,7 +254,7 @@ class Engine:
                                 elapsed_ms=0.0)
         channels, hits, title_best, title_sims = self._channels(query)
         fused = rank.fuse(channels, rank.weights_for(query, only))
-        lay = self._promote_lay_titles(query.title, fused) if only is None else {}
+        lay = self._promote_lay_titles(query.title, fused, channels) if only is None else {}
         k = max(1, min(k, len(self.codes)))
         top = np.argsort(-fused)[:k]
         confidences = rank.confidence(fused, top, channels, query)
@@ -474,9 +474,11 @@ class Engine:
         norm, i = normalize_title(title), self._code_index.get(code)
         return any(d.code_index == i and d.normalized == norm for d in self._state.titles.docs)
 
-    def _promote_lay_titles(self, title: str | None, fused: np.ndarray) -> dict[int, list[Match]]:
+    def _promote_lay_titles(self, title: str | None, fused: np.ndarray,
+                            channels: dict[str, np.ndarray] | None = None) -> dict[int, list[Match]]:
         """Lift the approved codes of a lay title above every other score (in place), the latest approved
-        first, and return the evidence to show for them."""
+        first, and return the evidence to show for them. In `channels` the title now matches those codes
+        word for word, as an O*NET title would, so their confidence is that of an exact title match."""
         codes = self._lay_titles.get(normalize_title(title)) if title and self._lay_titles else None
         if not codes or fused.shape[0] == 0:
             return {}
@@ -484,6 +486,9 @@ class Engine:
         evidence = {}
         for n, i in enumerate(codes):
             fused[i] = ceiling + 1.0 + n
+            for name, value in (("title", 1.0), ("title_exact_share", 1.0 / len(codes))):
+                if channels is not None and name in channels:
+                    channels[name][i] = max(float(channels[name][i]), value)
             evidence[i] = [Match(channel="title", kind="lay_title", text=title, matched_words=title_tokens(title),
                                  score=1.0)]
         return evidence
