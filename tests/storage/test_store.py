@@ -273,3 +273,25 @@ def test_sqlite_runs_in_wal_mode(tmp_path) -> None:
 def test_a_database_that_cannot_be_reached_is_a_clear_error() -> None:
     with pytest.raises(StoreError, match="cannot open the database postgresql\\+psycopg://oca:\\*\\*\\*@127.0.0.1:1/x"):
         Store.open("postgresql://oca:secret@127.0.0.1:1/x")
+
+
+def test_two_processes_writing_at_once_lose_nothing(db_url: str, store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    ref = submitted(store, "nurse", 0.5, 0.1)
+    others = [Store.open(db_url) for _ in range(2)]
+
+    def write(args: tuple[int, Store]) -> None:
+        n, opened = args
+        for i in range(15):
+            opened.add_comment(ref, f"analyst{n}", f"note {i}")
+            opened.create_submission()
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(write, enumerate(others)))
+    finally:
+        for opened in others:
+            opened.close()
+    assert len(store.comments(ref)) == 30
+    assert len(store.queue(states=["in_progress"])) == 30
