@@ -280,21 +280,22 @@ def check_education(part_a: PartA, occ: Occupation, kb: KnowledgeBase) -> Check:
 
 # ----- licences ---------------------------------------------------------------------------------------------
 
-_LICENCE_SENTENCE = re.compile(r"licen[cs]|certif|registration|\bregistered\b")
-_REQUIRED = re.compile(r"(licen[cs]\w*|registration|certification)[^.]*\brequired\b|\brequires?\b[^.]*licen[cs]e|"
-                       r"must be (licensed|certified|registered)")
+# "Licensing required.", "Requires commercial drivers' license.", "Must hold government-issued certification"
+_REQUIRED = re.compile(r"(licen[cs]\w*|registration|certification)[^.]*\brequired\b|"
+                       r"\b(requires?|required to|must (hold|be|have))\b[^.]*\b(licen[cs]\w*|certific\w*|registration)")
 _NO_LICENCE = re.compile(r"^\s*(none|no|n/?a|nil|not (required|applicable)|no (licen[cs]e|certificat)\w*)\W*$")
 _GENERIC_LICENCE = frozenset(title_tokens(
     "licence license licensed licensure certificate certification certified card permit credential valid current "
-    "active state national board exam holder class type level endorsement"
+    "active state national board exam holder class type level endorsement driver"
 )) - {"licensed", "certified"}
 _LICENCE_ABBREVIATIONS = {"cdl": "commercial driver"}
 
 
 def licence_statements(occ: Occupation) -> list[str]:
-    """The O*NET sentences of the occupation's description that speak of licensing, requirement first."""
-    sentences = [s.strip() for s in re.split(r"(?<=[.])\s+", occ.description) if _LICENCE_SENTENCE.search(s.lower())]
-    return sorted(sentences, key=lambda s: not _REQUIRED.search(s.lower()))
+    """The sentences of the occupation's O*NET description that require a licence or certificate (a sentence
+    that only mentions one, "maintain software licenses", is not one of them)."""
+    sentences = (s.strip() for s in re.split(r"(?<=[.])\s+", occ.description))
+    return [s for s in sentences if _REQUIRED.search(s.lower()) and "should be reported" not in s.lower()]
 
 
 def licence_words(licence: str) -> set[str]:
@@ -304,22 +305,25 @@ def licence_words(licence: str) -> set[str]:
 
 def names_occupation(licence: str, occ: Occupation, statements: Sequence[str]) -> bool:
     """Whether a licence names the occupation: it holds every word of one of its titles of two words or more
-    ("RN licence, Ohio" holds "Registered Nurse"), or every word it has beyond the generic ones ("licence",
-    "class", ...) is in the occupation's licensing statement ("CDL" and "commercial drivers' license")."""
+    ("RN licence, Ohio" holds "Registered Nurse"), its words beyond the generic ones ("licence", "class",
+    "driver's", ...) all belong to one of its titles ("Plumber license" and "Plumbers, Pipefitters, and
+    Steamfitters"), or to its licensing statement ("CDL" and "Requires commercial drivers' license")."""
     words = licence_words(licence)
     if not words:
         return False
     for title in [occ.title, *(a.title for a in occ.alt_titles)]:
         wanted = set(title_tokens(title))
-        if len(wanted) >= 2 and wanted <= words:
+        if (len(wanted) >= 2 and wanted <= words) or words <= wanted:
             return True
     stated = {w for s in statements for w in title_tokens(s)}
     return words <= stated
 
 
-def check_licence(part_a: PartA, occ: Occupation) -> Check:
+def check_licence(part_a: PartA, occ: Occupation, rivals: Sequence[Occupation] = ()) -> Check:
+    """The licences in Part A against the occupation's licensing statement and titles; a licence that names
+    one of the `rivals` (the other candidates) and not this occupation disagrees."""
     statements = licence_statements(occ)
-    required = bool(statements) and bool(_REQUIRED.search(statements[0].lower()))
+    required = bool(statements)
     onet = statements[0] if statements else None
     licences = [lic for lic in part_a.licenses if lic.strip()]
     if not licences:
@@ -338,6 +342,11 @@ def check_licence(part_a: PartA, occ: Occupation) -> Check:
         why = (f"The licence '{best}' names this occupation"
                + (", and O*NET says it requires licensing." if required else "."))
         return Check(status="agree", customer=best, onet=onet_text, explanation=why)
+    for rival in rivals:
+        named = next((lic for lic in licences if names_occupation(lic, rival, licence_statements(rival))), None)
+        if named is not None and rival.code != occ.code:
+            return Check(status="disagree", customer=named, onet=onet or occ.title,
+                         explanation=f"The licence '{named}' names {rival.title}, not this occupation.")
     if required:
         return Check(status="unknown", customer="; ".join(licences), onet=onet,
                      explanation="O*NET says this occupation needs a licence; the licence Part A names does not "
@@ -411,8 +420,8 @@ def check_supervision(part_a: PartA, occ: Occupation, kb: KnowledgeBase) -> Chec
                  explanation=f"The job supervises no one, but this is {role_text}.")
 
 
-def check_all(part_a: PartA, occ: Occupation, kb: KnowledgeBase) -> Checks:
-    return Checks(education=check_education(part_a, occ, kb), licence=check_licence(part_a, occ),
+def check_all(part_a: PartA, occ: Occupation, kb: KnowledgeBase, rivals: Sequence[Occupation] = ()) -> Checks:
+    return Checks(education=check_education(part_a, occ, kb), licence=check_licence(part_a, occ, rivals),
                   supervision=check_supervision(part_a, occ, kb))
 
 

@@ -84,7 +84,7 @@ def draft_part_b(part_a: PartA, engine: Engine, llm: LLM | None = None) -> PartB
         raise DraftError("Part A has nothing to code yet: give a job title, a summary or at least one duty.")
     kb = engine.kb
     top, others = result.candidates[0], result.candidates[1:]
-    builder = _EvidenceBuilder(part_a, engine)
+    builder = _EvidenceBuilder(part_a, engine, [c.code for c in result.candidates])
     proposed = builder.occupation_evidence(top, full=True)
     runners = [builder.runner_up(c, proposed, top) for c in others]
     checks = proposed.checks
@@ -124,8 +124,9 @@ class _OccupationEvidence:
 class _EvidenceBuilder:
     """Numbers evidence items in the order they are found, so ids are stable for a given Part A and engine."""
 
-    def __init__(self, part_a: PartA, engine: Engine) -> None:
+    def __init__(self, part_a: PartA, engine: Engine, candidate_codes: list[str]) -> None:
         self.part_a = part_a
+        self.candidate_codes = candidate_codes
         self.engine = engine
         self.kb = engine.kb
         self.citations: list[Citation] = []
@@ -145,7 +146,9 @@ class _EvidenceBuilder:
         occ = self.kb.occupations[candidate.code]
         code = occ.code
         alignment = ev.align_duties(self.duties, self.duty_vectors, occ, self.engine)
-        out = _OccupationEvidence(code=code, alignment=alignment, checks=ev.check_all(self.part_a, occ, self.kb))
+        rivals = [self.kb.occupations[c] for c in self.candidate_codes if c != code]
+        checks = ev.check_all(self.part_a, occ, self.kb, rivals)
+        out = _OccupationEvidence(code=code, alignment=alignment, checks=checks)
         titles = ev.title_matches(self.part_a, candidate, occ)
         for customer, onet, kind, score in titles if full else titles[:1]:
             out.title_ids.append(self.add("title", code, customer, onet, score, ev.TITLE_KINDS.get(kind, kind)))

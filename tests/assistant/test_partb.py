@@ -133,6 +133,15 @@ def test_education_and_licence_that_contradict_the_occupation_are_flagged(engine
     assert "education and licence check does not agree" in draft.rationale[-1]
 
 
+def test_a_licence_that_names_a_runner_up_disagrees_with_the_proposal(engine: Engine) -> None:
+    draft = draft_part_b(nurse(licenses=["Licensed Practical Nurse license"]), engine)
+    assert draft.code == NURSE
+    assert draft.checks.licence.status == "disagree"
+    assert "names Licensed Practical and Licensed Vocational Nurses" in draft.checks.licence.explanation
+    lpn = next(r for r in draft.runners_up if r.code == LPN)
+    assert not any(reason.startswith("Licence:") for reason in lpn.reasons)  # the licence agrees with it
+
+
 @pytest.mark.parametrize(("suggested", "words"), [
     ("29-1141", "The customer suggested 29-1141, the code proposed here."),
     (LPN, f"The customer suggested {LPN} Licensed Practical and Licensed Vocational Nurses, runner-up number"),

@@ -68,3 +68,19 @@ def test_a_draft_takes_well_under_a_second_once_the_engine_is_warm(real_engine: 
     for _ in range(3):
         draft_part_b(part_a, real_engine)
     assert (time.perf_counter() - started) / 3 < 0.6
+
+
+@pytest.mark.parametrize(("licence", "code", "status"), [
+    ("Journeyman electrician license", "47-2111.00", "agree"),
+    ("Plumber license", "47-2152.00", "agree"),
+    ("CDL Class A", "53-3032.00", "agree"),
+    ("Driver's license", "53-3032.00", "unknown"),  # O*NET asks for a commercial licence
+    ("Commercial Pilot certificate", "53-2012.00", "agree"),
+    ("RN license", "29-1141.00", "agree"),
+    ("none", "29-2061.00", "disagree"),  # "Licensing required."
+])
+def test_licences_against_onet_licensing_statements_and_titles(real_engine: Engine, licence: str, code: str,
+                                                               status: str) -> None:
+    from assistant.evidence import check_licence
+
+    assert check_licence(PartA(licenses=[licence]), real_engine.kb.occupations[code]).status == status
