@@ -6,6 +6,7 @@ written once. The engine is imported lazily: `oca --help` should not pay for chr
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -52,13 +53,20 @@ def build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = F
 
 
 def load_stored_lay_titles(engine: Engine, settings: Settings) -> int:
-    """Teach the engine the lay titles in the database; a home without a database has none (and gets none)."""
+    """Teach the engine the lay titles in the database; a home without a database has none (and gets none).
+
+    A database that cannot be opened costs the lay titles, with a warning, not the engine: coding from
+    O*NET's own titles still works."""
     if settings.database_url is None and not (settings.home / "oca.sqlite3").is_file():
         return 0
     from assistant.review import load_lay_titles
-    from assistant.store import Store
+    from assistant.store import Store, StoreError
 
-    store = Store.open(settings.db_url)
+    try:
+        store = Store.open(settings.db_url)
+    except StoreError as exc:
+        logging.getLogger(__name__).warning("lay titles not loaded: %s", exc)
+        return 0
     try:
         return load_lay_titles(store, engine)
     finally:

@@ -137,3 +137,10 @@ def test_comments_and_the_agreement_check_from_the_command_line(oca, drafted: st
     assert report["analysts_vs_drafts"]["pairs"] == 2
     code, out, _ = oca("agreement", "report")
     assert "between analysts" in out and "analysts vs drafts" in out
+
+
+def test_coding_still_works_when_the_database_is_down(oca, monkeypatch, caplog) -> None:
+    monkeypatch.setenv("OCA_DATABASE_URL", "postgresql://oca:secret@127.0.0.1:1/none")
+    code, out, _ = oca("code", "--title", "registered nurse", "--json")
+    assert code == 0 and json.loads(out)["candidates"][0]["code"] == "29-1141.00"
+    assert "lay titles not loaded" in caplog.text
