@@ -266,3 +266,33 @@ def test_what_the_customer_types_is_never_rendered_as_markup(open_chat) -> None:
     assert not at.exception
     for element in (*at.markdown, *at.caption):
         assert "<b>" not in element.value and "](" not in element.value
+
+
+def test_a_message_that_cannot_be_saved_is_given_back_and_one_that_cannot_be_answered_is_kept(
+        open_chat, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_chat()
+    send(at, "I work as a cashier")
+    ref = link_of(at)["ref"]
+
+    def refuse(self: Store, *args: object, **kwargs: object) -> None:
+        raise StoreError("the database is locked")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "save_conversation", refuse)
+        send(at, "I scan groceries at the till")
+    assert not at.exception
+    assert "Your message was not saved (the database is locked). Here it is, to copy: I scan groceries at the till" \
+        in texts(at, "error")
+
+    def engine_down(*args: object, **kwargs: object) -> None:
+        raise ReleaseError("The search index is damaged: run `oca index --rebuild`.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(conversation, "turn", engine_down)
+        send(at, "I also stock the shelves")
+    assert not at.exception
+    assert "Your message is saved, but it could not be answered: The search index is damaged" in texts(at, "error")
+    assert store.get(ref).conversation["messages"][-1] == {"role": "user", "content": "I also stock the shelves"}
+    at.run()  # the next load answers it
+    assert not at.error
+    assert [m["role"] for m in store.get(ref).conversation["messages"]][-2:] == ["user", "assistant"]

@@ -68,15 +68,21 @@ def render() -> None:
         for message in conv.messages:
             with st.chat_message(message.get("role", "assistant")):
                 st.markdown(escape_paragraphs(message.get("content", "")))
-        try:
-            if editable and submission is not None and conv.messages and conv.messages[-1].get("role") == "user":
-                unanswered = conv.model_copy(deep=True)
-                text = unanswered.messages.pop()["content"]
-                conv = answer(store, submission.reference, unanswered, text, engine, llm)
-            if prompt and editable:
-                submission, conv = take_message(store, submission, conv, prompt, engine, llm)
-        except OcaError as exc:
-            st.error(escape_markdown(f"Your message is kept, but it could not be answered: {exc}"))
+        if editable and submission is not None and conv.messages and conv.messages[-1].get("role") == "user":
+            unanswered = conv.model_copy(deep=True)
+            text = unanswered.messages.pop()["content"]
+            conv = answer_or_say_why(store, submission.reference, unanswered, text, engine, llm, conv)
+        if prompt and editable:
+            try:
+                submission = ensure_submission(store, submission)
+                with st.chat_message("user"):
+                    st.markdown(escape_paragraphs(prompt))
+                save(store, submission.reference, with_message(conv, prompt))
+            except OcaError as exc:
+                st.error(escape_markdown(f"Your message was not saved ({exc}). Here it is, to copy: {prompt}"))
+            else:
+                conv = answer_or_say_why(store, submission.reference, conv, prompt, engine, llm,
+                                         with_message(conv, prompt))
         notice = st.session_state.pop(customer.NOTICE_KEY, None)
         if notice:
             st.caption(escape_markdown(notice))
@@ -140,16 +146,22 @@ def save(store: Store, reference: str, conv: talk.Conversation) -> None:
     store.save_conversation(reference, conv.model_dump(mode="json"), conv.part_a.model_dump(mode="json"))
 
 
-def take_message(store: Store, submission: Submission | None, conv: talk.Conversation, text: str, engine: Engine,
-                 llm: LLM | None) -> tuple[Submission, talk.Conversation]:
-    """Save the customer's message first, then answer it."""
-    submission = ensure_submission(store, submission)
-    with st.chat_message("user"):
-        st.markdown(escape_paragraphs(text))
+def with_message(conv: talk.Conversation, text: str) -> talk.Conversation:
+    """The conversation with the customer's message added, as it is saved before anything answers it."""
     pending = conv.model_copy(deep=True)
     pending.messages.append({"role": "user", "content": " ".join(text.split())})
-    save(store, submission.reference, pending)
-    return submission, answer(store, submission.reference, conv, text, engine, llm)
+    return pending
+
+
+def answer_or_say_why(store: Store, reference: str, conv: talk.Conversation, text: str, engine: Engine,
+                      llm: LLM | None, kept: talk.Conversation) -> talk.Conversation:
+    """`answer`, or, when answering fails, the saved conversation (`kept`) and a message saying so."""
+    try:
+        return answer(store, reference, conv, text, engine, llm)
+    except OcaError as exc:
+        st.error(escape_markdown(f"Your message is saved, but it could not be answered: {exc} "
+                                 "I will try again the next time the page loads."))
+        return kept
 
 
 def answer(store: Store, reference: str, conv: talk.Conversation, text: str, engine: Engine,
