@@ -263,12 +263,14 @@ def check_education(part_a: PartA, occ: Occupation, kb: KnowledgeBase) -> Check:
     if occ.education and typical is not None:
         share = occ.education.get(level, 0.0)
         if share >= EDUCATION_SHARE or abs(level - typical) <= 1:
+            common = ("and the most common one" if level == typical
+                      else f"; the most common level is {typical_name}")
             return Check(status="agree", customer=customer, onet=onet,
                          explanation=f"{share:.0f}% of workers in this occupation need {level_name}, "
-                                     f"the level Part A gives; the most common level is {typical_name}.")
+                                     f"the level Part A gives{' ' if level == typical else ''}{common}.")
+        few = "No" if share < 0.5 else f"Only {share:.0f}% of"
         return Check(status="disagree", customer=customer, onet=onet,
-                     explanation=f"Only {share:.0f}% of workers in this occupation need {level_name}; "
-                                 f"most need {typical_name}.")
+                     explanation=f"{few} workers in this occupation need {level_name}; most need {typical_name}.")
     if zone in _ZONE_LEVELS:
         low, high = _ZONE_LEVELS[zone]
         fits = low - 1 <= level <= high + 1
