@@ -295,3 +295,28 @@ def test_two_processes_writing_at_once_lose_nothing(db_url: str, store: Store) -
             opened.close()
     assert len(store.comments(ref)) == 30
     assert len(store.queue(states=["in_progress"])) == 30
+
+
+def test_the_migration_goes_down_to_nothing_and_up_again(db_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    Store.open(db_url).close()
+    engine = database.build_db_engine(db_url)
+    config = Config()
+    config.set_main_option("script_location", str(database.MIGRATIONS))
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "base")
+        with engine.connect() as conn:
+            assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+        assert database.schema_revision(engine) is None
+    finally:
+        engine.dispose()
+    again = Store.open(db_url)
+    try:
+        assert again.create_submission().state == "in_progress"
+    finally:
+        again.close()
