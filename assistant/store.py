@@ -190,7 +190,8 @@ class Store(Accounts):
 
     def save_conversation(self, reference: str, conversation_json: Mapping[str, Any] | str | None,
                           part_a_json: Mapping[str, Any] | str | None) -> Submission:
-        """Save one turn of the customer's conversation and the Part A it has collected so far."""
+        """Save one turn of the customer's conversation and the Part A it has collected so far (None leaves
+        what is stored)."""
         conversation = _as_json(conversation_json, "conversation")
         part_a = _as_json(part_a_json, "Part A")
         if part_a is not None:
@@ -202,7 +203,8 @@ class Store(Accounts):
             row = self._row(s, reference)
             if row.state not in CUSTOMER_STATES:
                 raise TransitionError(f"submission {row.reference} is {row.state}: the customer can no longer change it")
-            row.conversation = conversation
+            if conversation is not None:
+                row.conversation = conversation
             if part_a is not None:
                 row.part_a = part_a
                 row.job_title = (part_a.get("job_title") or None)

@@ -81,6 +81,8 @@ def test_each_turn_is_saved_and_read_back_by_another_process(db_url: str, store:
         reopened.close()
     assert got.conversation == conversation
     assert got.part_a["job_title"] == "ward sister" and got.job_title == "ward sister"
+    store.save_conversation(ref, None, part_a("charge nurse"))  # Part A alone: the conversation stays
+    assert store.get(ref).conversation == conversation and store.get(ref).job_title == "charge nurse"
 
 
 def test_a_bad_part_a_is_refused_with_a_message_and_loses_nothing(store: Store) -> None:
