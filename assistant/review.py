@@ -157,7 +157,6 @@ def outcome(submission: Submission, engine: Engine | None = None) -> Outcome:
         draft = {"code": submission.code, "title": title, "soc_code": (submission.code or "")[:7],
                  "rationale": [f"An analyst chose this code: {submission.decision_reason}"],
                  "changed_from": draft.get("code"), "release": draft.get("release") or submission.onet_release}
-    draft["decided_by_analyst"] = True
     return shown.model_copy(update={"code": submission.code, "title": title, "part_b": draft,
                                     "reason": submission.decision_reason if state == "changed" else None})
 
