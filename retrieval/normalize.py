@@ -9,6 +9,26 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Characters that carry no words: controls (NUL, escapes), lone surrogates (not encodable), and format marks
+# (zero-width joiners, direction overrides, byte order marks) that would split or disguise words.
+_INVISIBLE = frozenset({"Cs", "Cf", "Co", "Cn"})
+
+
+def clean_text(value: str) -> str:
+    """`value` without characters that carry no words, white space folded to single spaces."""
+    if value.isascii() and value.isprintable():
+        return " ".join(value.split())
+    kept = []
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            kept.append(" ")  # tabs, line breaks, NUL and escapes separate words
+        elif category not in _INVISIBLE:
+            kept.append(ch)
+    kept = "".join(kept)
+    return " ".join(kept.split())
+
+
 # Common abbreviations in job titles (general usage, not drawn from any evaluation set).
 ABBREVIATIONS: dict[str, str] = {
     "mgr": "manager", "mngr": "manager", "mgmt": "management", "asst": "assistant", "assoc": "associate",
