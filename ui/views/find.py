@@ -27,7 +27,7 @@ FAMILY_KEY = "family"
 ZONE_KEY = "zone"
 OCCUPATION_KEY = "occupation"  # query parameter of the open occupation
 LIMIT_KEY = "find.limit"
-PAGE_SIZE = 20
+PAGE_SIZE = 10  # more on demand: each result is a dozen elements for the browser to draw
 TASKS_SHOWN = 2
 
 EMPTY = ("Type a job title (\"night nurse\"), a few words about the work (\"sew garments\") or a code "
