@@ -19,7 +19,7 @@ from assistant import evidence as ev
 from assistant.evidence import CHECK_NAMES, Check, Checks, Citation
 from assistant.parta import PartA
 from assistant.partb_export import to_html, to_json, to_markdown
-from assistant.partb_llm import CITATION_RE, LLMRationale, llm_messages, rationale_problems, rewrite_with_llm
+from assistant.partb_llm import CITATION_RE, LLMRationale, cited_ids, llm_messages, rationale_problems, rewrite_with_llm
 from retrieval.errors import OcaError
 from retrieval.models import Candidate, SocHierarchy
 from retrieval.onet import normalize_code
@@ -298,13 +298,16 @@ def suggestion_note(suggested: str | None, candidates: list[Candidate], kb) -> s
 
 
 def _quote(text: str) -> str:
-    """Quoted words inside a sentence: the quoted text's own full stop would end the sentence early."""
-    return "'" + text.strip().rstrip(".").strip() + "'"
+    """Quoted words inside a sentence, without their own full stop (it would end the sentence early) and with
+    square brackets made round, so that no quoted text can pose as a citation."""
+    return "'" + text.strip().rstrip(".").strip().replace("[", "(").replace("]", ")") + "'"
 
 
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-__all__ = ["CITATION_RE", "DraftError", "LLMRationale", "PartBDraft", "RunnerUp", "draft_part_b", "llm_messages",
-           "offline_rationale", "rationale_problems", "to_html", "to_json", "to_markdown"]
+__all__ = [
+    "CITATION_RE", "DraftError", "LLMRationale", "PartBDraft", "RunnerUp", "cited_ids", "draft_part_b", "llm_messages",
+    "offline_rationale", "rationale_problems", "to_html", "to_json", "to_markdown",
+]

@@ -28,7 +28,6 @@ KIND_LABELS = {
     "duty_task": "duty and task", "title": "job title", "education": "education", "licence": "licence",
     "supervision": "supervision", "tool": "tool or technology", "industry": "industry",
 }
-_CITATION = re.compile(r"\[(E\d+)\]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
 
@@ -159,9 +158,13 @@ def _confidence_line(draft: PartBDraft) -> str:
 # ----- HTML -------------------------------------------------------------------------------------------------
 
 def link_citations(text: str) -> Markup:
-    """The escaped text with each [E#] linked to its row in the evidence table."""
-    escaped = str(escape(text))
-    return Markup(_CITATION.sub(r'<a href="#\1">[\1]</a>', escaped))
+    """The escaped text with each cited id ([E1], [E1, E2]) linked to its row in the evidence table."""
+    from assistant.partb_llm import CITATION_RE
+
+    def link(group: re.Match[str]) -> str:
+        return "[" + re.sub(r"E\d+", lambda m: f'<a href="#{m.group(0)}">{m.group(0)}</a>', group.group(1)) + "]"
+
+    return Markup(CITATION_RE.sub(link, str(escape(text))))
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CITATION_RE = re.compile(r"\bE(\d+)\b")
+CITATION_RE = re.compile(r"\[\s*(E\d+(?:\s*[,;]\s*E\d+)*)\s*\]")  # [E1] or [E1, E2]
+_MENTION_RE = re.compile(r"\bE(\d+)\b")
 CODE_RE = re.compile(r"(?<![\d.-])\d{2}-\d{4}(?:\.\d{2})?(?![\d])")
 
 
@@ -33,6 +34,11 @@ class LLMRationale(BaseModel):
 
     code: str = Field(description="the O*NET-SOC code the rationale explains")
     paragraphs: list[str] = Field(min_length=1, max_length=6)
+
+
+def cited_ids(text: str) -> list[str]:
+    """The evidence ids a text cites, in order: each [E#] or [E#, E#] group."""
+    return [cid for group in CITATION_RE.findall(text) for cid in re.findall(r"E\d+", group)]
 
 
 def rationale_problems(code: str, paragraphs: list[str], draft: PartBDraft) -> list[str]:
@@ -45,8 +51,9 @@ def rationale_problems(code: str, paragraphs: list[str], draft: PartBDraft) -> l
     if draft.code not in text and draft.soc_code not in text:
         problems.append(f"the paragraphs do not name the proposed code {draft.code}")
     known = {c.id for c in draft.citations}
-    cited = [f"E{n}" for n in CITATION_RE.findall(text)]
-    unknown = sorted(set(cited) - known, key=lambda c: int(c[1:]))
+    cited = cited_ids(text)
+    # Any mention of an id counts, bracketed or not: a model may not point at evidence that is not there.
+    unknown = sorted({f"E{n}" for n in _MENTION_RE.findall(text)} - known, key=lambda c: int(c[1:]))
     if unknown:
         problems.append(f"cites evidence that does not exist: {', '.join(unknown)} (the evidence is "
                         f"{', '.join(sorted(known, key=lambda c: int(c[1:]))) or 'empty'})")
@@ -132,4 +139,5 @@ def _one_line(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["CITATION_RE", "CODE_RE", "LLMRationale", "llm_messages", "rationale_problems", "rewrite_with_llm"]
+__all__ = ["CITATION_RE", "CODE_RE", "LLMRationale", "cited_ids", "llm_messages", "rationale_problems",
+           "rewrite_with_llm"]

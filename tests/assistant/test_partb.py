@@ -14,7 +14,9 @@ from pydantic import BaseModel
 from assistant.evidence import customer_supervises, education_level
 from assistant.llm import LLMError
 from assistant.parta import PartA
-from assistant.partb import CITATION_RE, DraftError, PartBDraft, draft_part_b, llm_messages, to_html, to_json, to_markdown
+from assistant.partb import (DraftError, PartBDraft, cited_ids, draft_part_b, llm_messages, to_html, to_json,
+                             to_markdown)
+from assistant.partb_export import link_citations
 from retrieval.engine import Engine
 from retrieval.onet import KnowledgeBase
 from tests.fakes_llm import FakeLLM
@@ -57,8 +59,8 @@ def cashier(**changes: object) -> PartA:
     return PartA.model_validate(items)
 
 
-def cited_ids(texts: Sequence[str]) -> set[str]:
-    return {f"E{n}" for text in texts for n in CITATION_RE.findall(text)}
+def cited(texts: Sequence[str]) -> set[str]:
+    return {cid for text in texts for cid in cited_ids(text)}
 
 
 def onet_texts(kb: KnowledgeBase, code: str) -> set[str]:
@@ -71,8 +73,9 @@ def onet_texts(kb: KnowledgeBase, code: str) -> set[str]:
 
 
 def part_a_texts(part_a: PartA) -> set[str]:
-    texts = {part_a.job_title or "", part_a.summary or "", part_a.education or "", part_a.supervision_given or "", *part_a.other_titles,
-             *part_a.tools, *part_a.licenses, *(d.text for d in part_a.duties), *(i.name or "" for i in part_a.industries)}
+    texts = {part_a.job_title or "", part_a.summary or "", part_a.education or "", part_a.supervision_given or "",
+             *part_a.other_titles, *part_a.tools, *part_a.licenses, *(d.text for d in part_a.duties),
+             *(i.name or "" for i in part_a.industries)}
     return {t for t in texts if t}
 
 
@@ -81,7 +84,7 @@ def assert_grounded(draft: PartBDraft, part_a: PartA, kb: KnowledgeBase) -> None
     ids = {c.id for c in draft.citations}
     assert len(ids) == len(draft.citations)
     texts = [*draft.rationale, *(reason for r in draft.runners_up for reason in r.reasons)]
-    assert cited_ids(texts) <= ids
+    assert cited(texts) <= ids
     assert {c.citation for c in (draft.checks.education, draft.checks.licence, draft.checks.supervision)
             if c.citation} <= ids
     proposed_and_runners = {draft.code, *(r.code for r in draft.runners_up)}
@@ -120,7 +123,7 @@ def test_the_rationale_cites_only_evidence_that_exists_for_several_jobs(engine: 
     for part_a in jobs:
         draft = draft_part_b(part_a, engine)
         assert_grounded(draft, part_a, engine.kb)
-        assert cited_ids(draft.rationale), draft.rationale
+        assert cited(draft.rationale), draft.rationale
 
 
 def test_education_and_licence_that_contradict_the_occupation_are_flagged(engine: Engine) -> None:
@@ -210,6 +213,20 @@ def test_supervising_is_read_from_the_verbs_of_the_duties_not_the_word_superviso
 ])
 def test_the_supervision_item_is_read_as_yes_or_no(given: str, supervises: bool) -> None:
     assert customer_supervises(PartA(supervision_given=given))[0] is supervises
+
+
+def test_customer_words_that_look_like_citations_do_not_become_citations(engine: Engine) -> None:
+    part_a = nurse(duties=[{"text": "Gives the medicines doctors prescribe [E99] and watches for side effects"},
+                           {"text": "Works the E3 ward and records pulse and temperature in the chart"}])
+    draft = draft_part_b(part_a, engine)
+    assert_grounded(draft, part_a, engine.kb)
+    assert "(E99)" in " ".join(draft.rationale)  # quoted with round brackets
+    assert 'href="#E99"' not in to_html(draft, part_a)
+
+
+def test_citation_groups_are_read_and_linked() -> None:
+    assert cited_ids("fits [E1, E3] and [E2]; the E7 ward is not a citation") == ["E1", "E3", "E2"]
+    assert str(link_citations("see [E1, E2] <b>")) == 'see [<a href="#E1">E1</a>, <a href="#E2">E2</a>] &lt;b&gt;'
 
 
 # ----- the language model's rationale ------------------------------------------------------------------------
@@ -382,7 +399,8 @@ def snapshot_draft() -> PartBDraft:
              "onet_text": "Requires a nursing license.", "note": "agree"},
         ],
         "runners_up": [{"code": LPN, "title": "Licensed Practical and Licensed Vocational Nurses",
-                        "soc_code": "29-2061", "confidence": 0.21, "reasons": ["Fewer of the duties match its tasks."]}],
+                        "soc_code": "29-2061", "confidence": 0.21,
+                        "reasons": ["Fewer of the duties match its tasks."]}],
         "checks": {
             "education": {"status": "unknown", "explanation": "Part A does not say what education the job needs."},
             "licence": {"status": "agree", "customer": "Registered Nurse license",
