@@ -242,8 +242,12 @@ def education_level(text: str | None) -> int | None:
 
 
 def check_education(part_a: PartA, occ: Occupation, kb: KnowledgeBase) -> Check:
+    """Part A's education (or, without one, its training: "a two-year apprenticeship") against the share of
+    the occupation's workers at that level and its job zone."""
     customer = part_a.education
     level = education_level(customer)
+    if level is None and education_level(part_a.training) is not None:
+        customer, level = part_a.training, education_level(part_a.training)
     zone = occ.job_zone
     zone_name = kb.job_zone_names.get(zone) if zone is not None else None
     typical = occ.typical_education

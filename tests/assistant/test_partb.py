@@ -185,6 +185,16 @@ def test_an_empty_part_a_is_refused_with_a_message(engine: Engine) -> None:
         draft_part_b(PartA(contact={"name": "Ana"}), engine)
 
 
+@pytest.mark.parametrize(("training", "status"), [
+    ("Six-month culinary certificate", "agree"),  # one level above the cooks' usual high school diploma
+    ("Bachelor's degree in hospitality management", "disagree"),
+])
+def test_training_stands_in_for_education_when_part_a_gives_none(engine: Engine, training: str, status: str) -> None:
+    draft = draft_part_b(PartA(job_title="Line cook", training=training), engine)
+    assert draft.code == "35-2014.00"
+    assert (draft.checks.education.customer, draft.checks.education.status) == (training, status)
+
+
 @pytest.mark.parametrize(("text", "level"), [
     ("High school diploma", 2), ("GED", 2), ("Associate degree in nursing (ADN)", 5), ("BSN", 6),
     ("a degree", 6), ("Master's in social work", 8), ("PhD in chemistry", 11), ("none needed", 1),
