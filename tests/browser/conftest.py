@@ -17,8 +17,12 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from assistant.store import Store
 
 REPO = Path(__file__).parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,6 +67,14 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def idle(page: object) -> None:
+    """Wait until Streamlit has finished the current run: its "Running..." widget is gone."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(150)  # type: ignore[attr-defined]
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)  # type: ignore[attr-defined]
+
+
 class Shots:
     """Numbered screenshots of one test's steps: 01-<test>-<step>.png, ..."""
 
@@ -70,6 +82,7 @@ class Shots:
         self.folder, self.test, self.count = folder, test, 0
 
     def take(self, page: object, step: str) -> Path:
+        idle(page)
         self.count += 1
         path = self.folder / f"{self.test}-{self.count:02d}-{re.sub(r'[^a-z0-9]+', '-', step.lower())}.png"
         page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
@@ -90,6 +103,12 @@ def free_port() -> int:
 class RunningApp:
     def __init__(self, url: str, env: dict[str, str], log: Path) -> None:
         self.url, self.env, self.log = url, env, log
+
+    def store(self) -> Store:
+        """The app's database, as the tests read it to check what the pages did."""
+        from assistant.store import Store
+
+        return Store.open(self.env["OCA_DATABASE_URL"])
 
     def oca(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         """`oca ...` against the app's database and home, as an administrator would run it."""
