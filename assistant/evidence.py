@@ -192,11 +192,12 @@ _GENERIC_INDUSTRY = frozenset(text_tokens(
 
 
 def industry_match(industry: str, occ: Occupation) -> str | None:
-    """The O*NET sentence of the occupation (description or task) that names the most of the industry's words."""
+    """The O*NET sentence of the occupation (description or task) that names the most of the industry's words,
+    at least half of them ("medical records" is no evidence for "General Medical and Surgical Hospitals")."""
     words = set(text_tokens(industry)) - _GENERIC_INDUSTRY
     if not words:
         return None
-    best, hits = None, 0
+    best, hits = None, (len(words) - 1) // 2
     for text in [occ.description, *(t.text for t in occ.tasks)]:
         n = len(words & set(text_tokens(text)))
         if n > hits:

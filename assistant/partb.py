@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from assistant import evidence as ev
 from assistant.evidence import CHECK_NAMES, Check, Checks, Citation
-from assistant.parta import PartA
+from assistant.parta import PartA, naics_title
 from assistant.partb_export import to_html, to_json, to_markdown
 from assistant.partb_llm import CITATION_RE, LLMRationale, cited_ids, llm_messages, rationale_problems, rewrite_with_llm
 from retrieval.errors import OcaError
@@ -166,8 +166,12 @@ class _EvidenceBuilder:
             for tool, example in ev.tool_matches(self.part_a.tools, occ):
                 out.tool_ids.append(self.add("tool", code, tool, example))
             for industry in self.part_a.industries:
-                if industry.name and (sentence := ev.industry_match(industry.name, occ)):
-                    out.industry_ids.append(self.add("industry", code, industry.name, sentence))
+                # The NAICS title names the business in the census's words when the customer gave a code.
+                naics = naics_title(industry.naics) if industry.naics else None
+                for words in dict.fromkeys(w for w in (industry.name, naics) if w):
+                    if sentence := ev.industry_match(words, occ):
+                        out.industry_ids.append(self.add("industry", code, words, sentence))
+                        break
         return out
 
     def runner_up(self, candidate: Candidate, proposed: _OccupationEvidence, top: Candidate) -> RunnerUp:

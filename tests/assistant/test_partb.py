@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from assistant.evidence import customer_supervises, education_level
 from assistant.llm import LLMError
-from assistant.parta import PartA
+from assistant.parta import PartA, naics_title
 from assistant.partb import (DraftError, PartBDraft, cited_ids, draft_part_b, llm_messages, to_html, to_json,
                              to_markdown)
 from assistant.partb_export import link_citations
@@ -75,7 +75,8 @@ def onet_texts(kb: KnowledgeBase, code: str) -> set[str]:
 def part_a_texts(part_a: PartA) -> set[str]:
     texts = {part_a.job_title or "", part_a.summary or "", part_a.education or "", part_a.supervision_given or "",
              *part_a.other_titles, *part_a.tools, *part_a.licenses, *(d.text for d in part_a.duties),
-             *(i.name or "" for i in part_a.industries)}
+             *(i.name or "" for i in part_a.industries), *(naics_title(i.naics) or "" for i in part_a.industries
+                                                           if i.naics)}
     return {t for t in texts if t}
 
 
@@ -183,6 +184,19 @@ def test_the_offline_draft_is_deterministic(engine: Engine) -> None:
 def test_an_empty_part_a_is_refused_with_a_message(engine: Engine) -> None:
     with pytest.raises(DraftError, match="job title"):
         draft_part_b(PartA(contact={"name": "Ana"}), engine)
+
+
+def test_the_industry_is_cited_from_its_name_or_else_its_naics_title(engine: Engine) -> None:
+    def industry_evidence(industries: list[dict]) -> list[tuple[str, str]]:
+        part_a = cashier(industries=industries)
+        draft = draft_part_b(part_a, engine)
+        assert_grounded(draft, part_a, engine.kb)
+        return [(c.customer_text, c.onet_text) for c in draft.citations if c.kind == "industry" and c.code == CASHIER]
+
+    description = engine.kb.occupations[CASHIER].description  # "... money in stores, restaurants and ..."
+    assert industry_evidence([{"name": "Grocery store"}]) == [("Grocery store", description)]
+    assert industry_evidence([{"name": "Checkouts", "naics": "722511"}]) == [(naics_title("722511"), description)]
+    assert industry_evidence([{"name": "Shipyard"}]) == []
 
 
 @pytest.mark.parametrize(("training", "status"), [
