@@ -27,14 +27,17 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from assistant.accounts import Accounts, SignInRefused, User  # noqa: F401  (part of the store's interface)
-from assistant.database import HEAD_REVISION, StoreError, build_db_engine, first_line, migrate  # noqa: F401
+from assistant.accounts import Accounts, SignInRefused, User
+from assistant.database import HEAD_REVISION, StoreError, build_db_engine, first_line, migrate
 from assistant.db import AuditRow, BlindReviewRow, CommentRow, LayTitleRow, SubmissionRow, utcnow
 from assistant.lifecycle import (CUSTOMER_STATES, FINAL_STATES, REVIEW_STATES, State, TransitionError,
                                  check_state, check_transition)
 from assistant.parta import SOC_CODE_RE, PartA
 from retrieval.errors import OcaError
 from retrieval.normalize import normalize_title
+
+__all__ = ["AuditEntry", "Coding", "Comment", "DecidedCase", "HEAD_REVISION", "LayTitle", "NotFound", "SignInRefused",
+           "Store", "StoreError", "Submission", "User", "build_db_engine", "migrate", "new_reference"]
 
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read aloud and typed without doubt
 
