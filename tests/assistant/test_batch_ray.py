@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assistant.batch import DEFAULT_POLICY, Columns, LocalRunner, run_batch
+from assistant.batch import Columns, LocalRunner, run_batch
 from assistant.cli import main
 from assistant.service import build_engine
 from assistant.settings import Settings
