@@ -14,6 +14,7 @@ LLM layer, which reads messages and phrases questions through the same state.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,11 +23,12 @@ from pydantic import BaseModel, Field, ValidationError
 from assistant import intake
 from assistant.clarify import Question, Weighed, choose_question, needs_question
 from assistant.parta import Duty, Industry, PartA
-from assistant.rerank import Evidence, education_zone, log_factors, profile_index, reweight
+from assistant.rerank import Evidence, answer_factors, education_zone, log_factors, profile_index, reweight
 from retrieval.models import Candidate
 
 MAX_CLARIFYING = 3
 RANKED = 10  # candidates re-weighted after each answer
+ANSWER_POOL = 100  # candidates an answer alone is ranked over
 SHOWN = 3  # candidates named in the reply
 GREETING = ("Hello! I will help you find the O*NET occupation for a job. What is the job title, "
             "and what does the worker do day to day?")
@@ -59,10 +61,18 @@ class Shown(BaseModel):
 
 
 class Answer(BaseModel):
-    """A clarifying question and what the customer answered (option references resolved to the statement)."""
+    """What the customer added after first describing the job: the answer to a clarifying question (option
+    references resolved to the statement), or more duties told later (`question` None)."""
 
-    question: Question
+    question: Question | None = None
     text: str
+    duties: list[str] = Field(default_factory=list, description="the duty statements the answer added to Part A")
+    tools: list[str] = Field(default_factory=list, description="the tools the answer added to Part A")
+
+    def job_text(self) -> str:
+        """What the answer says about the job, as the engine reads it."""
+        tools = f"Uses {', '.join(self.tools)}." if self.tools else ""
+        return " ".join(filter(None, [*self.duties, tools]))
 
 
 class Conversation(BaseModel):
@@ -103,13 +113,19 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
     conv.messages.append({"role": "user", "content": text})
     question = conv.pending_question
     extraction = intake.extract(text, question.item if question else conv.pending_item)
-    if question is not None:
-        text_for_answer = _resolve_option(text, question)
-        if question.kind == "duties" and text_for_answer != text:
-            extraction.duties = [text_for_answer]
-        conv.answers.append(Answer(question=question, text=text_for_answer if extraction.answer != "skip" else ""))
+    answered = _resolve_option(text, question) if question is not None else text
+    if question is not None and question.kind == "duties" and answered != text:
+        extraction.duties = [answered]
+    before = conv.part_a
     part_a, changes, problems = apply(conv.part_a, extraction)
     conv.part_a = part_a
+    added_duties = [d for d in part_a.duties if d not in before.duties]
+    if question is not None or (before.duties and added_duties):
+        conv.answers.append(Answer(
+            question=question, text=answered if extraction.answer != "skip" else "",
+            duties=[d.text for d in added_duties],
+            tools=[t for t in part_a.tools if t not in before.tools],
+        ))
     conv.pending_question, conv.pending_item = None, None
 
     candidates = rank(conv, engine)
@@ -123,9 +139,17 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
 
 
 def rank(conv: Conversation, engine: Any) -> list[Candidate]:
-    """The engine's ranking for Part A so far, re-weighted by what the answers say about each candidate."""
+    """The engine's ranking for Part A so far, re-weighted by what the answers say about each candidate.
+
+    Answers to clarifying questions, and duties told after the first account of the job, are not blended
+    into the description: each is ranked on its own and weighs in as a factor (`rerank.answer_factors`), so
+    the customer's first account of the job, which names its main purpose, stays the prior and detail
+    sentences do not dilute it.
+    """
     part_a = conv.part_a
-    description = part_a.job_text() or None
+    answered = {duty for a in conv.answers for duty in a.duties}
+    own_words = part_a.model_copy(update={"duties": [d for d in part_a.duties if d.text not in answered]})
+    description = own_words.job_text() or part_a.job_text() or None
     if not part_a.job_title and not description:
         return []
     result = engine.code(title=part_a.job_title, description=description,
@@ -133,11 +157,33 @@ def rank(conv: Conversation, engine: Any) -> list[Candidate]:
     if not result.candidates:
         return []
     codes = [c.code for c in result.candidates]
-    factors = log_factors(codes, evidence_of(conv), engine.kb, profile_index(engine.kb))
+    factors = log_factors(codes, evidence_of(conv), engine.kb)
+    current = {d.text for d in part_a.duties} | set(part_a.tools)
+    answers = [_answer_probabilities(engine, a.job_text()) for a in conv.answers
+               if a.job_text() and set(a.duties + a.tools) <= current]  # a duty since corrected away no longer counts
+    factors += answer_factors(codes, answers)
     probs = reweight([c.confidence for c in result.candidates], factors)
     order = sorted(range(len(codes)), key=lambda i: -probs[i])
     return [result.candidates[i].model_copy(update={"rank": r + 1, "confidence": round(float(probs[i]), 4)})
             for r, i in enumerate(order)]
+
+
+# An answer's own ranking is the same every time it is asked for: keep the recent ones.
+_ANSWER_CACHE: OrderedDict[tuple[int, str], dict[str, float]] = OrderedDict()
+_ANSWER_CACHE_SIZE = 512
+
+
+def _answer_probabilities(engine: Any, text: str) -> dict[str, float]:
+    key = (id(engine), text)
+    if key in _ANSWER_CACHE:
+        _ANSWER_CACHE.move_to_end(key)
+        return _ANSWER_CACHE[key]
+    result = engine.code(description=text, k=ANSWER_POOL)
+    probabilities = {c.code: c.confidence for c in result.candidates}
+    _ANSWER_CACHE[key] = probabilities
+    if len(_ANSWER_CACHE) > _ANSWER_CACHE_SIZE:
+        _ANSWER_CACHE.popitem(last=False)
+    return probabilities
 
 
 def evidence_of(conv: Conversation) -> Evidence:
@@ -145,10 +191,8 @@ def evidence_of(conv: Conversation) -> Evidence:
     supervises = None
     if part_a.supervision_given:
         supervises = part_a.supervision_given.lower() not in {"none", "no", "nobody", "no one"}
-    duty_answers = tuple(a.text for a in conv.answers if a.text and a.question.kind != "tools")
-    tool_answers = tuple(a.text for a in conv.answers if a.text and a.question.kind == "tools")
     return Evidence(supervises=supervises, education_zone=education_zone(part_a.education),
-                    licences=tuple(part_a.licenses), duty_answers=duty_answers, tool_answers=tool_answers)
+                    licences=tuple(part_a.licenses))
 
 
 def apply(part_a: PartA, found: intake.Extraction) -> tuple[PartA, list[str], list[str]]:

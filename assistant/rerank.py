@@ -1,11 +1,13 @@
 """How what the customer said re-weights the engine's candidates, by its agreement with each one's O*NET profile.
 
-The engine ranks from the words of the job; some answers carry meaning that words alone rank poorly:
-"I supervise six cooks" should lift First-Line Supervisors over Cooks, "I have a bachelor's degree"
-should lift job zone 4 over job zone 2, and an answer to "which of these duties is closest to yours?"
-should count for the occupations whose tasks it echoes. Each agreement multiplies a candidate's
-probability by a fixed factor; the factors are set by judgement (strong, clear evidence about triples
-the odds), not fitted to any evaluation set.
+Two kinds of answer move candidates. Facts the engine cannot rank by words: "I supervise six cooks"
+lifts First-Line Supervisors over Cooks, "a bachelor's degree" lifts job zone 4 over job zone 2, "RN
+license" lifts Registered Nurses; each multiplies a candidate's odds by a fixed factor. And an answer to
+a clarifying question is scored on its own: the engine ranks the answer alone and its probability for
+each candidate is one more factor (a product of experts, tempered by `ANSWER_WEIGHT` because answers
+about one job are not independent). Scoring each answer separately keeps the opening description, which
+names the job's main purpose, from being diluted by detail sentences. The factors are set by judgement
+(clear evidence about triples the odds), not fitted to any evaluation set.
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ from retrieval.onet import KnowledgeBase, Occupation
 SUPERVISION_FACTOR = 3.0  # a clear yes/no about supervising against supervisor vs worker occupations
 ZONE_FACTOR = 2.0  # per job zone between the stated education and the occupation's typical one
 LICENCE_FACTOR = 3.0  # a licence named in the occupation's title
-# Log-odds per unit of TF-IDF cosine between an answer and the candidate's closest duty or tool statement;
-# a duty that matches one candidate at 0.5 and another at 0.1 moves the odds about fivefold.
-DUTY_WEIGHT = 4.0
-TOOL_WEIGHT = 3.0
+# Exponent on the engine's probability from an answer alone: half, because an answer about the same job is
+# far from independent of what came before (0.5 and 1 measured alike on a dev sample; the cautious one is kept).
+ANSWER_WEIGHT = 0.5
+ANSWER_FLOOR = 1e-4  # probability of a candidate the answer alone does not retrieve at all
 
 _SUPERVISOR_TITLE = re.compile(r"\b(supervisors?|managers?|chief|directors?)\b", re.IGNORECASE)
 
@@ -71,7 +73,8 @@ def is_supervisory(occ: Occupation) -> bool:
 
 @dataclass
 class ProfileIndex:
-    """TF-IDF over every occupation's task, DWA, tool and technology statements, for sentence-to-profile agreement.
+    """TF-IDF over every occupation's task, DWA, tool and technology statements: which of a candidate's statements
+    the other candidates lack, for clarifying questions (`assistant.clarify`).
 
     Statements shared by many occupations (a DWA, "Microsoft Excel") are stored once.
     """
@@ -101,23 +104,6 @@ class ProfileIndex:
         matrix = vectorizer.fit_transform(texts).tocsr()
         return cls(kb, vectorizer, matrix, texts, duty_rows, tool_rows)
 
-    def statement_similarities(self, text: str) -> np.ndarray:
-        """Cosine of `text` with every distinct statement."""
-        if not text.strip():
-            return np.zeros(self.matrix.shape[0], dtype=np.float32)
-        return (self.matrix @ self.vectorizer.transform([text]).T).toarray().ravel()
-
-    def agreement(self, text: str, codes: Sequence[str], kind: str = "duty") -> np.ndarray:
-        """Each candidate's best cosine between `text` and its duty (task, DWA) or tool statements."""
-        sims = self.statement_similarities(text)
-        table = self.duty_rows if kind == "duty" else self.tool_rows
-        out = np.zeros(len(codes), dtype=np.float64)
-        for i, code in enumerate(codes):
-            rows = table.get(code)
-            if rows is not None and len(rows):
-                out[i] = float(sims[rows].max())
-        return out
-
 
 # Knowledge bases are slotted dataclasses (no weak references): keep the last few, keyed by identity.
 _INDEXES: dict[int, tuple[KnowledgeBase, ProfileIndex]] = {}
@@ -143,12 +129,9 @@ class Evidence:
     supervises: bool | None = None
     education_zone: int | None = None
     licences: tuple[str, ...] = ()
-    duty_answers: tuple[str, ...] = ()  # answers to "which duty is closest to yours?"
-    tool_answers: tuple[str, ...] = ()
 
 
-def log_factors(codes: Sequence[str], evidence: Evidence, kb: KnowledgeBase,
-                index: ProfileIndex | None = None) -> np.ndarray:
+def log_factors(codes: Sequence[str], evidence: Evidence, kb: KnowledgeBase) -> np.ndarray:
     """Each candidate's log multiplier from `evidence`; only differences between candidates matter."""
     out = np.zeros(len(codes), dtype=np.float64)
     occs = [kb.occupations.get(code) for code in codes]
@@ -168,14 +151,16 @@ def log_factors(codes: Sequence[str], evidence: Evidence, kb: KnowledgeBase,
         if named:
             out += [math.log(LICENCE_FACTOR) * len(named & set(title_tokens(occ.title))) / len(named) if occ else 0.0
                     for occ in occs]
-    if evidence.duty_answers or evidence.tool_answers:
-        index = index or profile_index(kb)
-        for answer in evidence.duty_answers:
-            sims = index.agreement(answer, codes, "duty")
-            out += DUTY_WEIGHT * (sims - sims.mean())
-        for answer in evidence.tool_answers:
-            sims = index.agreement(answer, codes, "tool")
-            out += TOOL_WEIGHT * (sims - sims.mean())
+    return out
+
+
+def answer_factors(codes: Sequence[str], answers: Sequence[dict[str, float]]) -> np.ndarray:
+    """Log factors from the engine's probabilities for each answer ranked alone (code -> probability)."""
+    out = np.zeros(len(codes), dtype=np.float64)
+    for probabilities in answers:
+        if probabilities:
+            p = np.array([probabilities.get(code, 0.0) for code in codes])
+            out += ANSWER_WEIGHT * np.log(np.clip(p, ANSWER_FLOOR, None))
     return out
 
 

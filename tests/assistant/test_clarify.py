@@ -6,7 +6,7 @@ import pytest
 
 from assistant.clarify import Weighed, choose_question, entropy, needs_question
 from assistant.parta import PartA
-from assistant.rerank import Evidence, ProfileIndex, is_supervisory, log_factors, reweight
+from assistant.rerank import Evidence, ProfileIndex, answer_factors, is_supervisory, log_factors, reweight
 from retrieval.onet import KnowledgeBase
 
 RN, LPN = "29-1141.00", "29-2061.00"
@@ -84,7 +84,7 @@ def test_supervisors_are_recognised_by_soc_group_not_only_by_title(fixture_kb):
 
 
 def _ranked(kb, codes, evidence, index, probs):
-    after = reweight(probs, log_factors(codes, evidence, kb, index))
+    after = reweight(probs, log_factors(codes, evidence, kb))
     return [codes[i] for i in sorted(range(len(codes)), key=lambda i: -after[i])], after
 
 
@@ -108,11 +108,13 @@ def test_the_licence_named_lifts_the_occupation_it_names(fixture_kb, index, lice
     assert order[0] == first
 
 
-def test_a_duty_answer_counts_for_the_candidate_whose_tasks_it_echoes(fixture_kb, index):
-    sewer_task = fixture_kb.occupations[SEWER].tasks[0].text
-    order, _ = _ranked(fixture_kb, [CASHIER, TRUCKER, SEWER], Evidence(duty_answers=(sewer_task,)), index,
-                       [0.4, 0.35, 0.25])
-    assert order[0] == SEWER
+def test_an_answer_weighs_in_by_the_engines_probability_for_it_alone():
+    codes = [CASHIER, TRUCKER, SEWER]
+    factors = answer_factors(codes, [{SEWER: 0.8, CASHIER: 0.1}])
+    after = reweight([0.4, 0.35, 0.25], factors)
+    assert int(after.argmax()) == 2  # the sewer, which the answer alone points to
+    assert factors[1] < factors[0]  # a candidate the answer does not retrieve at all sinks furthest
+    assert answer_factors(codes, [{}]).tolist() == [0.0, 0.0, 0.0]
 
 
 def test_no_evidence_leaves_the_ranking_alone(fixture_kb, index):
