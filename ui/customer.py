@@ -19,7 +19,6 @@ MY_SUBMISSION_PAGE = "views/my_submission.py"
 MY_SUBMISSION_PATH = "my_submission"  # the page's URL path (st.Page's default: the file's name)
 
 # st.session_state keys
-PREFILL_TITLE_KEY = "chat.prefill_title"  # a title chosen on Find an occupation, for a new request
 REFERENCE_KEY = "chat.reference"  # the submission this session is writing
 SECRET_KEY = "chat.secret"  # what opens it: its private-link token, or the e-mail given in Part A
 CONVERSATION_KEY = "chat.conversation"  # the conversation before its first message is saved
@@ -30,6 +29,7 @@ SESSION_KEYS = (REFERENCE_KEY, SECRET_KEY, CONVERSATION_KEY, CANDIDATES_KEY, NOT
 # URL query parameters of a private link
 REF_PARAM = "ref"
 TOKEN_PARAM = "token"
+TITLE_PARAM = "title"  # chat?title=...: start a new request with this job title (Find an occupation links here)
 
 
 def forget_request() -> None:
@@ -40,11 +40,12 @@ def forget_request() -> None:
     st.query_params.pop(TOKEN_PARAM, None)
 
 
-def start_request(title: str) -> None:
-    """Open the chat on a new request whose job title is `title` (the customer can still change it)."""
-    forget_request()
-    st.session_state[PREFILL_TITLE_KEY] = title
-    st.switch_page(CHAT_PAGE)
+def start_link(title: str) -> dict[str, str]:
+    """The query parameters of a link to the chat that starts a new request with `title` as its job title.
+
+    A link, not a button that switches page: Find an occupation binds its widgets to the URL, and a page
+    switch made by the script would have to clear those parameters, which Streamlit refuses."""
+    return {TITLE_PARAM: title}
 
 
 def hold_request(reference: str, secret: str) -> None:

@@ -302,13 +302,18 @@ def test_ui_never_imports_network_or_database_clients() -> None:
 def test_importing_a_page_draws_nothing_and_opens_no_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 
+    import ui.views.chat
     import ui.views.code_job
     import ui.views.evaluation
+    import ui.views.find
+    import ui.views.my_submission
     import ui.views.occupation
 
     def no_engine() -> None:
         raise AssertionError("a page opened the engine on import")
 
     monkeypatch.setattr(state, "get_engine", no_engine)
-    for module in (ui.views.code_job, ui.views.occupation, ui.views.evaluation):
+    monkeypatch.setattr(state, "get_store", no_engine)
+    for module in (ui.views.code_job, ui.views.occupation, ui.views.evaluation, ui.views.find, ui.views.chat,
+                   ui.views.my_submission):
         importlib.reload(module)

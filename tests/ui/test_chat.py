@@ -228,17 +228,26 @@ def test_the_reply_streams_from_the_model_and_falls_back_to_the_offline_one(
 
 
 def test_a_title_chosen_on_find_an_occupation_starts_the_request(app: Callable[..., AppTest], small_engine: Engine,
-                                                                 db_url: str) -> None:
+                                                                 open_chat, store: Store) -> None:
     at = app(small_engine).run()
     at.switch_page("views/find.py").run()
     at.text_input(key="q").input("truck").run()
-    at.button(key="start-53-3032.00").click().run()
+    links = [link.proto for link in at.get("page_link")]
+    start = next(link for link in links if link.label == "Describe a job like this")
+    assert start.query_string == "title=Heavy+and+Tractor-Trailer+Truck+Drivers" and start.page_script_hash
+
+    at = open_chat(title="Heavy and Tractor-Trailer Truck Drivers")  # where that link leads
     assert not at.exception
-    assert at.title[0].value == "Describe a job"
     assert said(at)[-1][1] == chat.TITLE_GREETING.format(title="Heavy and Tractor-Trailer Truck Drivers")
+    assert customer.TITLE_PARAM not in at.query_params  # a reload does not start yet another request
     v = form_version(at)
     assert at.text_input(key=parta_form.key(v, "job_title")).value == "Heavy and Tractor-Trailer Truck Drivers"
     assert at.expander[0].label.startswith("1\\. Heavy and Tractor")  # ranked from the title alone
+    send(at, "I drive a truck across the country delivering goods")  # the answer to the duties question
+    assert not at.exception
+    part_a = store.get(link_of(at)["ref"]).part_a
+    assert part_a["job_title"] == "Heavy and Tractor-Trailer Truck Drivers"
+    assert part_a["duties"] or part_a["summary"]
 
 
 def test_an_engine_or_a_database_that_cannot_open_is_an_error(open_chat, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -102,12 +102,17 @@ def render() -> None:
 def open_request(store: Store) -> tuple[Submission | None, talk.Conversation]:
     """The request this session (or the URL's private link) holds, with its saved conversation; else a new
     conversation that is saved once the customer says something."""
+    title = st.query_params.get(customer.TITLE_PARAM)
+    if title:  # a new request for this title; one held before stays saved under its own link
+        customer.forget_request()
+        st.query_params.pop(customer.TITLE_PARAM, None)
+        st.session_state[customer.CONVERSATION_KEY] = new_conversation(" ".join(title.split())[:200])
+        parta_form.refresh()
     held = customer.requested()
     if held is None:
         conv = st.session_state.get(customer.CONVERSATION_KEY)
         if conv is None:
-            conv = new_conversation(st.session_state.pop(customer.PREFILL_TITLE_KEY, None))
-            st.session_state[customer.CONVERSATION_KEY] = conv
+            conv = st.session_state[customer.CONVERSATION_KEY] = new_conversation(None)
         return None, conv
     reference, secret = held
     submission = store.get_for_customer(reference, secret)

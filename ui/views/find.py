@@ -120,9 +120,8 @@ def show_found(found: FoundOccupation, words: list[str]) -> None:
             head.markdown("\n".join(f"- {highlight(t, words)}" for t in found.matched_tasks[:TASKS_SHOWN]))
         actions.button("View occupation", key=f"view-{found.code}", on_click=open_occupation, args=(found.code,),
                        icon=":material/badge:", width="stretch")
-        if actions.button("Describe a job like this", key=f"start-{found.code}", icon=":material/chat:",
-                          width="stretch"):
-            customer.start_request(found.title)
+        actions.page_link(customer.CHAT_PAGE, label="Describe a job like this", icon=":material/chat:",
+                          query_params=customer.start_link(found.title), width="stretch")
 
 
 def show_occupation(engine: Engine, code: str) -> None:
@@ -132,9 +131,8 @@ def show_occupation(engine: Engine, code: str) -> None:
     except UnknownCodeError:
         st.error(escape_markdown(UNKNOWN_CODE.format(code=code[:40])))
         return
-    if st.button(escape_markdown(f"Describe a job like this ({profile.title})"), key="find.start",
-                 type="primary", icon=":material/chat:"):
-        customer.start_request(profile.title)
+    st.page_link(customer.CHAT_PAGE, label=escape_markdown(f"Describe a job like this ({profile.title})"),
+                 icon=":material/chat:", query_params=customer.start_link(profile.title))
     show_profile(profile, on_related=open_occupation, key_prefix="find-related")
 
 
