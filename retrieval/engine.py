@@ -283,23 +283,26 @@ class Engine:
         asked = [q if isinstance(q, Query) else Query(**q) for q in queries]
         keys = [(_clean(q.title), _clean(q.description), _clean(q.industry)) for q in asked]
         distinct = list(dict.fromkeys(keys))
-        self._batch.memo = self._precompute_dense([key for key in distinct if any(key)])
+        self._batch.memo = self._precompute_dense([key for key in distinct if any(key)], texts=evidence)
         try:
             answers = {key: self.code(*key, k=k, evidence=evidence) for key in distinct}
         finally:
             self._batch.memo = None
         return [answers[key] for key in keys]
 
-    def _precompute_dense(self, jobs: Sequence[tuple[str | None, str | None, str | None]]) -> _DenseMemo:
+    def _precompute_dense(self, jobs: Sequence[tuple[str | None, str | None, str | None]],
+                          texts: bool = True) -> _DenseMemo:
+        """Vectors and dense hits for every job; without `texts` (no evidence wanted) the hits carry only
+        what ranking reads (id, code, similarity), which chroma finds three times faster."""
         memo = _DenseMemo()
         plans: list[tuple[str | None, list[str]]] = []
         for title, description, industry in jobs:
             title_text = fold(f"{title} {industry or ''}".strip()) if title else None
             plans.append((title_text, split_sentences(description) if description else []))
-        texts = list(dict.fromkeys(t for title_text, sentences in plans for t in (title_text, *sentences) if t))
-        if not texts:
+        wanted = list(dict.fromkeys(t for title_text, sentences in plans for t in (title_text, *sentences) if t))
+        if not wanted:
             return memo
-        memo.vectors = dict(zip(texts, self._embedder.embed(texts)))
+        memo.vectors = dict(zip(wanted, self._embedder.embed(wanted)))
         whole: list[np.ndarray] = []
         parts: list[np.ndarray] = []
         for title_text, sentences in plans:
@@ -314,7 +317,10 @@ class Engine:
             step = max(1, DENSE_BATCH_HITS // n)  # chroma fetches every hit's text in one SQL statement
             for start in range(0, len(distinct), step):
                 part = distinct[start:start + step]
-                found = self._store.query(np.vstack([row for _, row in part]), n=n)
+                found = self._store.query(np.vstack([row for _, row in part]), n=n, ids_only=not texts)
+                if not texts:  # ids are "<code>:<kind letter><n>"
+                    found = [[Hit(h.id, h.id.rpartition(":")[0], h.kind, "", h.similarity) for h in row]
+                             for row in found]
                 memo.hits.update(((n, key), hits) for (key, _), hits in zip(part, found))
         return memo
 

@@ -36,6 +36,7 @@ MAX_CHUNK = 5000
 KINDS_KEY = "_kinds"
 _KIND = re.compile(r"[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?")
 _INCLUDE: Any = ["documents", "metadatas", "distances"]
+_DISTANCES: Any = ["distances"]
 _COSINE: Any = {"hnsw": {"space": "cosine"}}
 
 
@@ -235,10 +236,13 @@ class VectorStore:
             metadatas=[{"code": d.code, "kind": d.kind} for d in part],
         )
 
-    def query(self, vectors: np.ndarray, n: int, kinds: Sequence[str] | None = None) -> list[list[Hit]]:
+    def query(self, vectors: np.ndarray, n: int, kinds: Sequence[str] | None = None, *,
+              ids_only: bool = False) -> list[list[Hit]]:
         """One list of hits per query row, best first; similarity is cosine (1 - chroma's distance).
 
-        A kind the index does not have simply contributes no hits, as a filter on it would.
+        A kind the index does not have simply contributes no hits, as a filter on it would. `ids_only`
+        leaves each hit's code and text empty: chroma then reads no documents or metadata, which makes a
+        search about three times cheaper, for callers that know the code from the id.
         """
         if self._catalog is None:
             raise IndexError_(
@@ -251,10 +255,10 @@ class VectorStore:
         if matrix.shape[0] == 0 or n <= 0 or not wanted:
             return [[] for _ in range(matrix.shape[0])]
         if len(wanted) == 1:
-            per_kind = [self._query_kind(wanted[0], matrix, n)]
+            per_kind = [self._query_kind(wanted[0], matrix, n, ids_only)]
         else:
             # chroma releases the GIL while it searches, so the per-kind searches overlap.
-            per_kind = list(self._pool().map(lambda kind: self._query_kind(kind, matrix, n), wanted))
+            per_kind = list(self._pool().map(lambda kind: self._query_kind(kind, matrix, n, ids_only), wanted))
         return [_merge([rows[i] for rows in per_kind], n) for i in range(matrix.shape[0])]
 
     def _pool(self) -> ThreadPoolExecutor:
@@ -262,11 +266,15 @@ class VectorStore:
             self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="vector-store")
         return self._executor
 
-    def _query_kind(self, kind: str, matrix: np.ndarray, n: int) -> list[list[Hit]]:
-        result = self._kinds[kind].query(query_embeddings=matrix, n_results=n, include=_INCLUDE)
+    def _query_kind(self, kind: str, matrix: np.ndarray, n: int, ids_only: bool = False) -> list[list[Hit]]:
+        result = self._kinds[kind].query(query_embeddings=matrix, n_results=n,
+                                         include=_DISTANCES if ids_only else _INCLUDE)
+        distances = result["distances"] or []
+        if ids_only:
+            return [[Hit(id=i, code="", kind=kind, text="", similarity=1.0 - float(d)) for i, d in zip(ids, dists)]
+                    for ids, dists in zip(result["ids"], distances)]
         documents = result["documents"] or []
         metadatas = result["metadatas"] or []
-        distances = result["distances"] or []
         return [
             [
                 Hit(id=i, code=str(m["code"]), kind=kind, text=t or "", similarity=1.0 - float(d))

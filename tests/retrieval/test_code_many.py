@@ -92,9 +92,14 @@ def test_dev_set_rows_get_the_same_answers_from_the_real_engine(real_engine: Eng
     jobs += [{"description": c["description"], "industry": c["industry"]} for c in dot[:15]]
     jobs += [{"title": c["title"], "description": c["description"]} for c in dot[15:]]
     together = real_engine.code_many(jobs, k=5)
-    mismatched = [job for job, result in zip(jobs, together)
-                  if answer(result) != answer(real_engine.code(**job, k=5))]
-    assert mismatched == []
+    bare = real_engine.code_many(jobs, k=5, evidence=False)
+    alone = [real_engine.code(**job, k=5) for job in jobs]
+    assert [job for job, a, b in zip(jobs, together, alone) if answer(a) != answer(b)] == []
+
+    def ranking(result: CodingResult) -> list[tuple]:
+        return [(c.code, c.score, c.confidence, c.channels) for c in result.candidates]
+
+    assert [job for job, a, b in zip(jobs, bare, alone) if ranking(a) != ranking(b)] == []
 
 
 def test_leaving_evidence_out_keeps_the_ranking(engine: Engine) -> None:
