@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Characters that carry no words: controls (NUL, escapes), lone surrogates (not encodable), and format marks
 # (zero-width joiners, direction overrides, byte order marks) that would split or disguise words.
@@ -119,6 +120,7 @@ def title_tokens(title: str, *, drop_levels: bool = True) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)  # one query normalises its title several times (channels, weights, lay titles)
 def normalize_title(title: str) -> str:
     return " ".join(title_tokens(title))
 
