@@ -254,8 +254,10 @@ def show_status(store: Store, submission: Submission | None, conv: talk.Conversa
             st.page_link(customer.MY_SUBMISSION_PAGE, label="See the decision", icon=":material/description:",
                          query_params={customer.REF_PARAM: submission.reference, customer.TOKEN_PARAM: token}
                          if link else None)
-    with st.expander(escape_markdown(f"Your reference: {submission.reference}"),
-                     expanded=submission.state not in CUSTOMER_STATES):
+    # Once sent, the way back is the one thing left to do here: shown in the open, not in a closed expander.
+    where = st.container() if submission.state not in CUSTOMER_STATES else st.expander(
+        escape_markdown(f"Your reference: {submission.reference}"))
+    with where:
         if link:
             st.caption("Keep this private link to come back to your request and see the result:")
             st.code(link, language=None)

@@ -62,9 +62,11 @@ def render() -> None:
 def _engine_or_none() -> Any:
     """The engine only names a changed code's occupation; the page works without it."""
     try:
-        return state.get_engine()
+        engine = state.get_engine()
     except (OcaError, ValidationError):
         return None
+    st.session_state[state.VERSIONS_KEY] = (engine.release, engine.engine_version)  # for the footer
+    return engine
 
 
 def ask_for_reference() -> None:
