@@ -180,7 +180,7 @@ class LocalRunner:
             row = fresh.get(job) or self._cache.get(job)
             if row is None:  # evicted by the other thread between the two lookups
                 row = code_jobs(self.engine, [job], self.k)[0]
-            out.append(row)
+            out.append(dict(row))  # the caller adds the review columns to its own copy
         self._cache.update(fresh)
         while len(self._cache) > CACHE_ENTRIES:
             self._cache.popitem(last=False)
