@@ -305,3 +305,14 @@ def test_a_message_that_cannot_be_saved_is_given_back_and_one_that_cannot_be_ans
     at.run()  # the next load answers it
     assert not at.error
     assert [m["role"] for m in store.get(ref).conversation["messages"]][-2:] == ["user", "assistant"]
+
+
+def test_a_misconfigured_model_is_named_and_the_chat_works_offline(open_chat, store: Store,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OCA_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.delenv("OCA_LLM_MODEL", raising=False)
+    at = open_chat()
+    assert "Working without a language model: OCA_LLM_BASE_URL is set" in texts(at, "warning")
+    send(at, "I work as a cashier")
+    assert not at.exception and not at.error
+    assert "Closest occupations so far" in said(at)[-1][1]
