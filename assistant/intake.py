@@ -55,10 +55,8 @@ NO_SUPERVISION = re.compile(
     r"\b(?:I )?(?:do not|don't|dont|never) (?:supervise|manage|oversee|lead)\b|\bno(?: ?one|body) reports? to me\b|"
     r"\bnot (?:a |any )?(?:supervisor|manager)\b", re.IGNORECASE)
 SUPERVISION_GIVEN = re.compile(
-    r"(?P<v>\b(?:I )?(?:supervise|supervises|supervising|manage|manages|oversee|oversees|lead|leads|direct|directs)"
-    r"\b(?: and [a-z]+)?(?: (?:a team of |a crew of |the )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|"
-    r"several|other|[a-z]+)?\s*(?:workers|staff|employees|people|crew|team|cooks|nurses|[a-z]+ers|[a-z]+ors|"
-    r"[a-z]+ists|activities of [^.;!?]{0,80}))?)", re.IGNORECASE)
+    r"(?P<v>\b(?:I |we )?(?:supervise|supervises|supervising|manage|manages|oversee|oversees|lead|leads|direct|"
+    r"directs)\b[^.;!?,]{0,80}?)(?=$|[.;!?,]|\s+and\s+(?:my|I|we|our)\b)", re.IGNORECASE)
 SUPERVISION_RECEIVED = re.compile(
     r"\b(?:I report to|I'm supervised by|I am supervised by|my (?:boss|supervisor|manager) is) (?P<v>[^.;!?,]{2,80})",
     re.IGNORECASE)
