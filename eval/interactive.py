@@ -3,7 +3,8 @@
 A scripted customer opens with the first sentence of a case's description (the title is withheld) and
 answers each question with the sentence of the rest of the description most similar to it (TF-IDF
 cosine with O*NET's vocabulary; the earliest sentence when none shares a word). Asked for the industry,
-it gives the case's industry when the case has one. With no sentence left it says it does not know.
+it gives the case's industry when the case has one. Asked for the job title (withheld) or contact details,
+or with no sentence left, it says it does not know.
 Accuracy is read after the opening and after each of up to `questions` answers.
 """
 
@@ -24,6 +25,7 @@ from eval.metrics import levels_from_taxonomy, percentile, score_case
 
 _SENTENCES = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z(])")
 DONT_KNOW = "I don't know."
+WITHHELD = frozenset({"job_title", "contact"})  # the title is what is being tested; cases have no contact details
 
 
 class Step(BaseModel):
@@ -67,6 +69,8 @@ class ScriptedCustomer:
         self._similarity = similarity
 
     def answer(self, question: str, item: str | None) -> str:
+        if item in WITHHELD:
+            return DONT_KNOW
         if item == "industry" and self.industry:
             industry, self.industry = self.industry, None
             return f"The industry is {industry}."

@@ -46,6 +46,12 @@ def test_the_customer_opens_with_the_first_sentence_and_answers_with_the_closest
     assert "title" not in customer.opening.lower() and "Zigzag" not in customer.opening
 
 
+def test_the_customer_never_gives_the_withheld_title():
+    customer = ScriptedCustomer(SEWER_CASE, word_overlap)
+    assert customer.answer("What is the job title?", "job_title") == DONT_KNOW
+    assert len(customer.left) == 2  # no sentence was spent on it
+
+
 def test_asked_for_the_industry_the_customer_gives_the_case_industry_once():
     customer = ScriptedCustomer(SEWER_CASE, word_overlap)
     assert customer.answer("What does the employer make or do (the industry)?", "industry") == \
