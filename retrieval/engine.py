@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from retrieval import rank
+from retrieval import rank, rerank
 from retrieval.embedder import Embedder, MiniLMEmbedder
 from retrieval.errors import IndexError_
 from retrieval.lexical import OccupationBM25, TitleDoc, TitleIndex
@@ -136,6 +136,8 @@ class Engine:
         self._soc_cache: dict[str, SocHierarchy] = {}
         # How many titles O*NET lists for an occupation: widely held jobs collect many names.
         self._breadth = np.log1p(np.bincount(state.titles.doc_codes, minlength=len(state.codes))).astype(np.float32)
+        self._reranker = rerank.Reranker.packaged()
+        self._statics = rerank.build_statics(state.codes, state.soc_codes, state.taxonomy, state.titles, state.vocab)
         # Lay titles approved by analysts (assistant.review): normalised title -> code indices, oldest first.
         self._lay_titles: dict[str, list[int]] = {}
         self._batch = threading.local()  # code_many's precomputed dense results, per calling thread
@@ -253,7 +255,7 @@ class Engine:
             return CodingResult(query=query, candidates=[], release=self.release, engine_version=self.engine_version,
                                 elapsed_ms=0.0)
         channels, hits, title_best, title_sims = self._channels(query)
-        fused = rank.fuse(channels, rank.weights_for(query, only))
+        fused = self._rank(query, channels, only)
         lay = self._promote_lay_titles(query.title, fused, channels) if only is None else {}
         k = max(1, min(k, len(self.codes)))
         top = np.argsort(-fused)[:k]
@@ -270,6 +272,14 @@ class Engine:
         return CodingResult(query=query, candidates=candidates, release=self.release,
                             engine_version=self.engine_version,
                             elapsed_ms=round((time.perf_counter() - started) * 1000, 2))
+
+    def _rank(self, query: Query, channels: dict[str, np.ndarray], only: Sequence[str] | None = None) -> np.ndarray:
+        """Fixed-weight fusion; for the full ranking, the learned reranker then re-orders its best candidates."""
+        standardised = rank.standardise_all(channels)
+        fused = rank.fuse(channels, rank.weights_for(query, only), standardised)
+        if only is None:
+            fused = self._reranker.rerank(channels, fused, rank.query_mode(query), self._statics, standardised)
+        return fused
 
     def code_many(self, queries: Iterable[Query | Mapping[str, str | None]], k: int = 10,
                   evidence: bool = True) -> list[CodingResult]:

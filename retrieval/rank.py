@@ -17,7 +17,7 @@ import numpy as np
 from retrieval.models import Query
 from retrieval.normalize import normalize_title
 
-FUSION_VERSION = "f1"
+FUSION_VERSION = "f2"
 _HEAD = 50  # how many of a channel's best scores define its spread
 _FLOOR = 200  # scores below the channel's 200th best are treated as equal (no evidence)
 
@@ -82,18 +82,29 @@ def standardise(scores: np.ndarray) -> np.ndarray:
     return (clipped - float(head.mean())) / spread
 
 
-def fuse(channels: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+def fuse(channels: Mapping[str, np.ndarray], weights: Mapping[str, float],
+         standardised: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """The weighted sum of standardised channels; `standardised` (from `standardise_all`) saves redoing them."""
     total: np.ndarray | None = None
     for name, scores in channels.items():
         w = weights.get(name, 0.0)
         if w == 0.0:
             continue
-        part = w * (np.asarray(scores, dtype=np.float32) if name in RAW_CHANNELS else standardise(scores))
+        if standardised is not None and name in standardised:
+            part = w * standardised[name]
+        else:
+            part = w * (np.asarray(scores, dtype=np.float32) if name in RAW_CHANNELS else standardise(scores))
         total = part if total is None else total + part
     if total is None:
         size = len(next(iter(channels.values()))) if channels else 0
         return np.zeros(size, dtype=np.float32)
     return total
+
+
+def standardise_all(channels: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every channel as `fuse` adds it: standardised, or as it is for the RAW_CHANNELS flags."""
+    return {name: np.asarray(v, dtype=np.float32) if name in RAW_CHANNELS else standardise(v)
+            for name, v in channels.items()}
 
 
 def top_mean(hits: Sequence, code_index: Mapping[str, int], n: int, top: int = 3) -> np.ndarray:

@@ -35,7 +35,7 @@ def collect(engine, cases: list[dict], fields: list[str]) -> tuple[list[list[flo
         if query.is_empty():
             continue
         channels, _, _, _ = engine._channels(query)
-        fused = rank.fuse(channels, rank.weights_for(query))
+        fused = engine._rank(query, channels)  # the ranking `code` answers with, reranker included
         gold = {engine.kb.soc_of(g) if "." in g else g for g in case["gold"]}
         feats.append(rank.confidence_features(fused, channels))
         labels.append(int(engine.kb.soc_of(engine.codes[int(np.argmax(fused))]) in gold))

@@ -1,0 +1,189 @@
+"""A learned second pass over the fused ranking: re-order the best few candidates from what each channel says.
+
+The fixed-weight fusion (`rank.fuse`) finds a good pool; a linear model over per-candidate features (each
+channel's raw and standardised score and rank, the lead of the fused score, how many of the other strong
+candidates sit in the same SOC group, ...) re-orders that pool. The model is fitted by
+`scripts/fit_reranker.py` on pseudo-queries built from O*NET itself (held-out titles, bundles of held-out
+tasks), never on the evaluation cases; its coefficients live in `reranker.json` beside this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from retrieval import rank
+
+POOL = 40  # candidates the model re-orders; the rest keep their fused order below them
+CHANNELS = ("title", "title_support", "title_exact", "title_exact_share", "lexical_title", "dense_title",
+            "lexical_description", "title_mentions", "dense_description", "dense_sentences", "lexical_industry")
+_CONSENSUS_TOP = 10
+TITLE_KINDS = ("alternate_title", "reported_title", "direct_match_title")
+
+
+@dataclass(frozen=True)
+class Pool:
+    """What the model needs to know about the pool of one query: small enough to cache for thousands of queries."""
+
+    index: np.ndarray  # occupation indices, fused order
+    fused: np.ndarray  # fused score of each
+    raw: np.ndarray  # (len(CHANNELS), pool) raw channel values, 0 where the channel is absent
+    std: np.ndarray  # same, standardised against the whole channel
+    rank: np.ndarray  # same, the candidate's rank within the channel (0 = best)
+    present: np.ndarray  # (len(CHANNELS),) 1 where the query had the channel
+
+
+def gather(channels: Mapping[str, np.ndarray], fused: np.ndarray, size: int = POOL,
+           standardised: Mapping[str, np.ndarray] | None = None) -> Pool:
+    n = fused.shape[0]
+    size = min(size, n)
+    part = np.argpartition(-fused, size - 1)[:size] if n > size else np.arange(n)
+    index = part[np.argsort(-fused[part], kind="stable")]
+    raw = np.zeros((len(CHANNELS), size), dtype=np.float32)
+    std = np.zeros_like(raw)
+    ranks = np.zeros_like(raw)
+    present = np.zeros(len(CHANNELS), dtype=np.float32)
+    for c, name in enumerate(CHANNELS):
+        values = channels.get(name)
+        if values is None:
+            ranks[c] = n
+            continue
+        present[c] = 1.0
+        values = np.asarray(values, dtype=np.float32)
+        raw[c] = values[index]
+        if standardised is not None and name in standardised:
+            std[c] = standardised[name][index]
+        else:
+            std[c] = rank.standardise(values)[index] if name not in rank.RAW_CHANNELS else values[index]
+        # how many occupations score strictly higher
+        ranks[c] = n - np.searchsorted(np.sort(values), raw[c], side="right")
+    return Pool(index.astype(np.int32), fused[index].astype(np.float32), raw, std, ranks, present)
+
+
+@dataclass(frozen=True)
+class Statics:
+    """Per-occupation facts that do not depend on the query."""
+
+    breadth: np.ndarray  # log number of titles O*NET lists
+    kinds: np.ndarray  # (n, len(TITLE_KINDS)) log number of titles of each kind
+    generic: np.ndarray  # 1 for the '.00' occupation of a SOC code
+    vocabulary: np.ndarray  # log size of its word list: small for occupations O*NET has no tasks for
+    broad: np.ndarray  # index of its SOC broad group
+    minor: np.ndarray  # index of its SOC minor group
+
+
+def build_statics(codes: list[str], soc_codes: list[str], taxonomy, titles,
+                  vocab: list[frozenset[str]]) -> Statics:
+    """`titles` is the engine's `TitleIndex`: how many names O*NET and BLS give an occupation, and of which kind,
+    stands in for how common it is (O*NET pseudo-queries drawn one title at a time carry that prior)."""
+    broad_ids: dict[str, int] = {}
+    minor_ids: dict[str, int] = {}
+    broad = np.zeros(len(codes), dtype=np.int32)
+    minor = np.zeros(len(codes), dtype=np.int32)
+    for i, soc in enumerate(soc_codes):
+        levels = {g.level: g.code for g in taxonomy.hierarchy(soc)}
+        broad[i] = broad_ids.setdefault(levels.get("broad", soc), len(broad_ids))
+        minor[i] = minor_ids.setdefault(levels.get("minor", soc[:4]), len(minor_ids))
+    generic = np.array([c.endswith(".00") for c in codes], dtype=np.float32)
+    vocabulary = np.log1p(np.array([len(v) for v in vocab], dtype=np.float32))
+    n = len(codes)
+    breadth = np.log1p(np.bincount(titles.doc_codes, minlength=n)).astype(np.float32)
+    kinds = np.zeros((n, len(TITLE_KINDS)), dtype=np.float32)
+    column = {k: j for j, k in enumerate(TITLE_KINDS)}
+    for doc in titles.docs:
+        j = column.get(doc.kind)
+        if j is not None:
+            kinds[doc.code_index, j] += 1
+    return Statics(breadth, np.log1p(kinds), generic, vocabulary, broad, minor)
+
+
+def _consensus(groups: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """For each candidate, the share of the top candidates' weight that falls in its own group (itself excluded)."""
+    top = min(_CONSENSUS_TOP, groups.shape[0])
+    same = groups[:, None] == groups[None, :top]
+    mass = (same * weights[None, :top]).sum(axis=1)
+    mass[:top] -= weights[:top]
+    return mass / max(float(weights[:top].sum()), 1e-6)
+
+
+def features(pool: Pool, statics: Statics) -> np.ndarray:
+    """(pool, F) feature matrix; the column order is `feature_names()`."""
+    size = pool.index.shape[0]
+    lead = pool.fused - pool.fused[0]
+    soft = np.exp(np.clip(lead, -30, 0)).astype(np.float32)
+    cols = [
+        lead,
+        np.log1p(np.arange(size, dtype=np.float32)),
+        soft / soft.sum(),
+    ]
+    for c in range(len(CHANNELS)):
+        cols.append(pool.raw[c])
+        cols.append(pool.std[c])
+        cols.append(np.log1p(pool.rank[c]) * pool.present[c])
+        cols.append(pool.raw[c] - pool.raw[c].max())
+    idx = pool.index
+    cols += [statics.kinds[idx, j] for j in range(len(TITLE_KINDS))]
+    cols += [statics.breadth[idx], statics.generic[idx], statics.vocabulary[idx],
+             _consensus(statics.broad[idx], soft), _consensus(statics.minor[idx], soft)]
+    return np.stack(cols, axis=1).astype(np.float32)
+
+
+def feature_names() -> list[str]:
+    names = ["fused_lead", "fused_rank", "fused_share"]
+    for name in CHANNELS:
+        names += [f"{name}.raw", f"{name}.std", f"{name}.rank", f"{name}.gap"]
+    names += [f"{kind}s" for kind in TITLE_KINDS]
+    return names + ["breadth", "generic", "vocabulary", "broad_consensus", "minor_consensus"]
+
+
+def model_key(mode: str, pool: Pool) -> str:
+    """Which model scores this pool. A title that some occupations list word for word is a different problem
+    (which of those occupations?) from one nobody lists (who has a title like it?), so each has its own model."""
+    if mode != "description" and float(pool.raw[CHANNELS.index("title_exact_share")].max()) > 0:
+        return f"{mode}:exact"
+    return mode
+
+
+class Reranker:
+    """Linear scores per query mode; a mode the file lacks leaves the fused order as it is."""
+
+    def __init__(self, params: Mapping) -> None:
+        self.modes = {}
+        names = feature_names()
+        for mode, p in params.get("modes", {}).items():
+            if p.get("features") != names:
+                continue  # fitted on another feature set: ignore rather than mis-score
+            self.modes[mode] = (np.asarray(p["mean"], dtype=np.float32), np.asarray(p["scale"], dtype=np.float32),
+                                np.asarray(p["coef"], dtype=np.float32), float(p.get("bias", 0.0)))
+
+    @classmethod
+    def packaged(cls) -> Reranker:
+        path = resources.files("retrieval").joinpath("reranker.json")
+        if not path.is_file():
+            return cls({})
+        return cls(json.loads(path.read_text()))
+
+    def score(self, X: np.ndarray, mode: str) -> np.ndarray | None:
+        params = self.modes.get(mode)
+        if params is None:
+            return None
+        mean, scale, coef, bias = params
+        return ((X - mean) / scale) @ coef + bias
+
+    def rerank(self, channels: Mapping[str, np.ndarray], fused: np.ndarray, mode: str, statics: Statics,
+               standardised: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """Fused scores with the pool re-scored by the model and kept above every other occupation."""
+        if not self.modes or fused.shape[0] == 0:
+            return fused
+        pool = gather(channels, fused, standardised=standardised)
+        key = model_key(mode, pool)
+        if key not in self.modes:
+            return fused
+        scores = self.score(features(pool, statics), key)
+        out = fused - float(fused.max()) + float(scores.min()) - 1.0
+        out[pool.index] = scores
+        return out.astype(np.float32)

@@ -1,0 +1,372 @@
+"""Fit the learned reranker (retrieval/reranker.json) on pseudo-queries made from O*NET itself.
+
+Nothing here is fitted on the evaluation cases. The pseudo-queries are:
+- title queries: alternate and reported titles of an occupation, held out of the index while fitting;
+- description queries: bundles of an occupation's task statements, held out of the index while fitting;
+- title + description queries: one held-out title with one held-out bundle of the same occupation.
+Held-out items are removed from the title index, the BM25 documents and the dense hits (by document id),
+so a query never meets itself. Each query's candidate pool (`rerank.gather`) is cached; fitting then takes
+seconds. `--dev FILE` also caches pools of labelled case files through the normal engine, but only to
+*measure* the fitted model (top-1/top-5 at SOC detailed before and after), never to fit it.
+
+    python scripts/fit_reranker.py pseudo            # build the pseudo-query pools (a few minutes)
+    python scripts/fit_reranker.py dev ../shared/eval/acs2009_dev.jsonl --fields title,industry
+    python scripts/fit_reranker.py fit               # fit, write retrieval/reranker.json, report
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import random
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.service import build_engine  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from retrieval import rank, rerank  # noqa: E402
+from retrieval.engine import Engine, _State, _title_docs  # noqa: E402
+from retrieval.lexical import OccupationBM25, TitleIndex  # noqa: E402
+from retrieval.models import Query  # noqa: E402
+from retrieval.normalize import normalize_title, text_tokens  # noqa: E402
+
+CACHE = Path("/tmp/oca-rerank")
+SEED = 7
+TITLES_PER_OCCUPATION = 5
+TASKS_PER_BUNDLE = 4
+
+
+class MaskedStore:
+    """The vector store with some documents hidden: asks for a few more hits and drops the hidden ones."""
+
+    def __init__(self, store, hidden: set[str]) -> None:
+        self._store = store
+        self._hidden = hidden
+
+    def query(self, vectors, n, kinds=None):
+        rows = self._store.query(vectors, n + 40, kinds)
+        return [[h for h in row if h.id not in self._hidden][:n] for row in rows]
+
+
+def choose_held_out(kb, rng: random.Random):
+    """Per occupation: titles and task bundles to hold out."""
+    titles: dict[str, list[str]] = {}
+    bundles: dict[str, list[list[int]]] = {}
+    for code in sorted(kb.occupations):
+        occ = kb.occupations[code]
+        own = normalize_title(occ.title)
+        pool = list(dict.fromkeys(occ.reported_titles)) + [a.title for a in occ.alt_titles]
+        pool = [t for t in dict.fromkeys(pool) if normalize_title(t) and normalize_title(t) != own]
+        rng.shuffle(pool)
+        # reported titles are what incumbents call their job: closest to a write-in, so favour them
+        reported = set(occ.reported_titles)
+        pool.sort(key=lambda t: t not in reported and rng.random() < 0.5)
+        titles[code] = pool[:TITLES_PER_OCCUPATION]
+        n_tasks = len(occ.tasks)
+        if n_tasks >= 4:
+            order = list(range(n_tasks))
+            rng.shuffle(order)
+            per = min(TASKS_PER_BUNDLE, n_tasks // 2)
+            count = 2 if n_tasks >= 2 * per + 4 else 1
+            bundles[code] = [sorted(order[i * per:(i + 1) * per]) for i in range(count)]
+    return titles, bundles
+
+
+def masked_engine(engine: Engine, kb, titles, bundles) -> Engine:
+    st = engine._state
+    code_index = {c: i for i, c in enumerate(st.codes)}
+    held_norm = {(code_index[c], normalize_title(t)) for c, ts in titles.items() for t in ts}
+    docs = [d for d in _title_docs(kb, code_index) if (d.code_index, d.normalized) not in held_norm]
+    title_index = TitleIndex(docs, len(st.codes))
+    documents = []
+    hidden: set[str] = set()
+    for code in st.codes:
+        occ = kb.occupations[code]
+        held_t = {normalize_title(t) for t in titles.get(code, [])}
+        held_k = {i for b in bundles.get(code, []) for i in b}
+        parts = [occ.title, occ.description]
+        parts += [a.title for a in occ.alt_titles if normalize_title(a.title) not in held_t]
+        parts += [r for r in occ.reported_titles if normalize_title(r) not in held_t]
+        parts += [t.text for i, t in enumerate(occ.tasks) if i not in held_k]
+        parts += occ.dwas
+        documents.append(text_tokens(" ".join(parts)))
+        for i, r in enumerate(dict.fromkeys(occ.reported_titles)):
+            if normalize_title(r) in held_t:
+                hidden.add(f"{code}:r{i}")
+        for i in held_k:
+            hidden.add(f"{code}:k{i}")
+    bm25 = OccupationBM25(documents)
+    state = _State(st.manifest, st.release, st.codes, st.occupation_titles, st.soc_codes, st.taxonomy,
+                   title_index, bm25, [frozenset(d) for d in documents])
+    return Engine(state, MaskedStore(engine._store, hidden), engine._embedder, engine._kb_path, kb)
+
+
+def pool_of(engine: Engine, query: Query) -> rerank.Pool:
+    channels, _, _, _ = engine._channels(query)
+    fused = rank.fuse(channels, rank.weights_for(query))
+    return rerank.gather(channels, fused)
+
+
+def build_pseudo(engine: Engine, out: Path, limit: int | None) -> None:
+    kb = engine.kb
+    rng = random.Random(SEED)
+    titles, bundles = choose_held_out(kb, rng)
+    started = time.perf_counter()
+    masked = masked_engine(engine, kb, titles, bundles)
+    print(f"masked index in {time.perf_counter() - started:.1f} s", flush=True)
+    full_exact = engine._state.titles.exact
+    code_index = {c: i for i, c in enumerate(engine.codes)}
+    queries = []
+    for code in sorted(kb.occupations):
+        occ = kb.occupations[code]
+        i = code_index[code]
+        for t in titles.get(code, []):
+            gold = {i} | set(full_exact.get(normalize_title(t), []))
+            queries.append(("title", code, Query(title=t), gold))
+        tasks = [occ.tasks[k].text for b in bundles.get(code, []) for k in b]
+        for b_no, bundle in enumerate(bundles.get(code, [])):
+            text = " ".join(occ.tasks[k].text for k in bundle)
+            queries.append(("description", code, Query(description=text), {i}))
+            ts = titles.get(code, [])
+            if ts:
+                t = ts[b_no % len(ts)]
+                gold = {i} | set(full_exact.get(normalize_title(t), []))
+                queries.append(("title_description", code, Query(title=t, description=text), gold))
+        del tasks
+    rng.shuffle(queries)
+    if limit:
+        queries = queries[:limit]
+    print(f"{len(queries)} pseudo-queries", flush=True)
+    rows = []
+    for n, (mode, code, query, gold) in enumerate(queries):
+        rows.append({"mode": mode, "code": code, "pool": pool_of(masked, query), "gold": sorted(gold)})
+        if n % 500 == 0:
+            print(f"  {n} ({time.perf_counter() - started:.0f} s)", flush=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as fh:
+        pickle.dump(rows, fh)
+
+
+def build_pseudo_exact(engine: Engine, out: Path, limit: int | None) -> None:
+    """Titles that several occupations list word for word, asked as they are (not held out): which of the
+    listing occupations is meant is for the rest of the evidence (its breadth, a description) to tell."""
+    kb = engine.kb
+    rng = random.Random(SEED)
+    titles, bundles = choose_held_out(kb, rng)
+    masked = masked_engine(engine, kb, titles, bundles)
+    st = engine._state
+    held = {(c, normalize_title(t)) for c, ts in titles.items() for t in ts}
+    shown: dict[str, str] = {}
+    for doc in st.titles.docs:
+        shown.setdefault(doc.normalized, doc.text)
+    pairs = [(norm, st.codes[i]) for norm, listed in st.titles.exact.items() if len(listed) > 1
+             for i in listed if (st.codes[i], norm) not in held]
+    rng.shuffle(pairs)
+    pairs = pairs[: limit or 4000]
+    queries = []
+    for n, (norm, code) in enumerate(pairs):
+        title = shown[norm]
+        queries.append(("title", code, Query(title=title)))
+        occ_bundles = bundles.get(code, [])
+        if occ_bundles and n % 2 == 0:
+            text = " ".join(kb.occupations[code].tasks[k].text for k in occ_bundles[n % len(occ_bundles)])
+            queries.append(("title_description", code, Query(title=title, description=text)))
+    print(f"{len(queries)} exact-title pseudo-queries", flush=True)
+    code_index = {c: i for i, c in enumerate(st.codes)}
+    rows = []
+    started = time.perf_counter()
+    for n, (mode, code, query) in enumerate(queries):
+        rows.append({"mode": mode, "code": code, "pool": pool_of(masked, query), "gold": [code_index[code]],
+                     "exact": True})
+        if n % 500 == 0:
+            print(f"  {n} ({time.perf_counter() - started:.0f} s)", flush=True)
+    with out.open("wb") as fh:
+        pickle.dump(rows, fh)
+
+
+def build_dev(engine: Engine, path: Path, fields: list[str], out: Path) -> None:
+    """Pools of labelled cases through the normal engine: for measuring only."""
+    code_index = {c: i for i, c in enumerate(engine.codes)}
+    socs = engine._state.soc_codes
+    rows = []
+    for line in path.open():
+        if not line.strip():
+            continue
+        case = json.loads(line)
+        query = Query(**{f: case.get(f) for f in fields})
+        if query.is_empty():
+            continue
+        gold_soc = {g if "." not in g else socs[code_index[g]] for g in case["gold"] if "." not in g or g in code_index}
+        gold_code = {code_index[g] for g in case["gold"] if g in code_index}
+        rows.append({"id": case["id"], "mode": rank.query_mode(query), "pool": pool_of(engine, query),
+                     "gold_soc": sorted(gold_soc), "gold": sorted(gold_code)})
+    with out.open("wb") as fh:
+        pickle.dump(rows, fh)
+
+
+def statics_of(engine: Engine) -> rerank.Statics:
+    st = engine._state
+    return rerank.build_statics(engine.codes, st.soc_codes, st.taxonomy, st.titles, st.vocab)
+
+
+def training_rows(rows, key):
+    """Pseudo-queries for one model (`rerank.model_key`). Held-out titles that other occupations list word for
+    word are left out of both: their answer is never among the listing occupations, unlike a real query's."""
+    out = []
+    for row in rows:
+        actual = rerank.model_key(row["mode"], row["pool"])
+        if actual == key and (row.get("exact", False) == key.endswith(":exact")):
+            out.append(row)
+    return out
+
+
+def fit_listwise(rows, statics, code_index: dict[str, int], lam: float) -> dict:
+    """Linear scores with a softmax over each pool (the right occupation should take the probability mass),
+    each query weighted by how many titles its occupation has: pseudo-queries are drawn per occupation, real
+    jobs are not spread evenly over occupations, and the number of names an occupation goes by is O*NET's
+    own measure of how widely it is held."""
+    blocks = [rerank.features(r["pool"], statics) for r in rows]
+    labels = [np.isin(r["pool"].index, r["gold"]).astype(np.float64) for r in rows]
+    keep = [i for i, y in enumerate(labels) if y.any()]
+    blocks = [blocks[i] for i in keep]
+    labels = [labels[i] for i in keep]
+    weights = np.array([np.expm1(statics.breadth[code_index[rows[i]["code"]]]) for i in keep], dtype=np.float64)
+    weights /= weights.mean()
+    X = np.vstack(blocks).astype(np.float64)
+    y = np.concatenate(labels)
+    seg = np.repeat(np.arange(len(blocks)), [b.shape[0] for b in blocks])
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    Z = (X - mean) / scale
+    nq = len(blocks)
+
+    def objective(w):
+        s = Z @ w
+        top = np.full(nq, -np.inf)
+        np.maximum.at(top, seg, s)
+        e = np.exp(s - top[seg])
+        den = np.bincount(seg, weights=e, minlength=nq)
+        num = np.bincount(seg, weights=e * y, minlength=nq)
+        loss = -(weights * (np.log(num) - np.log(den))).sum() / nq + lam * (w @ w) / 2
+        push = e * y / num[seg] - e / den[seg]
+        grad = -(Z.T @ (push * weights[seg])) / nq + lam * w
+        return loss, grad
+
+    result = minimize(objective, np.zeros(Z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 1000})
+    return {"features": rerank.feature_names(), "mean": mean.tolist(), "scale": scale.tolist(),
+            "coef": [round(float(c), 6) for c in result.x], "bias": 0.0, "n": nq}
+
+
+def evaluate(rows, statics, socs, reranker: rerank.Reranker | None):
+    """Top-1 and top-5 at SOC detailed (and top-1 at O*NET-SOC where the gold says) of fused or reranked pools."""
+    top1 = top5 = n = 0
+    top1_code = n_code = 0
+    for row in rows:
+        pool = row["pool"]
+        order = pool.index
+        if reranker is not None:
+            s = reranker.score(rerank.features(pool, statics), rerank.model_key(row["mode"], pool))
+            if s is not None:
+                order = pool.index[np.argsort(-s, kind="stable")]
+        gold_soc = set(row.get("gold_soc") or [socs[g] for g in row["gold"]])
+        predicted = [socs[i] for i in order[:5]]
+        n += 1
+        top1 += predicted[0] in gold_soc
+        top5 += any(p in gold_soc for p in predicted)
+        if row["gold"]:
+            n_code += 1
+            top1_code += int(order[0]) in set(row["gold"])
+    return {"n": n, "top1": round(top1 / max(n, 1), 4), "top5": round(top5 / max(n, 1), 4),
+            "top1_code": round(top1_code / n_code, 4) if n_code else None}
+
+
+# Every model `rerank.model_key` can ask for. Only the description model ships: on held-out O*NET titles the
+# title models barely beat the fixed fusion (title) or lost to it (title:exact, whose pseudo-queries are all
+# titles several occupations share, unlike most real ones), so titles keep the fused order.
+MODELS = ("title", "title:exact", "description", "title_description", "title_description:exact")
+SHIPPED = ("description",)
+
+
+def fit(engine: Engine, cache: Path, lam: float, out: Path | None, models: tuple[str, ...] = SHIPPED) -> None:
+    statics = statics_of(engine)
+    socs = engine._state.soc_codes
+    code_index = {c: i for i, c in enumerate(engine.codes)}
+    pseudo = []
+    for name in ("pseudo.pkl", "pseudo-exact.pkl"):
+        if (cache / name).is_file():
+            with (cache / name).open("rb") as fh:
+                pseudo += pickle.load(fh)
+    # a fifth of the occupations is kept back to check each model on O*NET before it is fitted on all
+    check_codes = {c for c in engine.codes if zlib.crc32(c.encode()) % 5 == 0}
+    modes = {}
+    for key in models:
+        rows = training_rows(pseudo, key)
+        if not rows:
+            continue
+        trial = rerank.Reranker({"modes": {key: fit_listwise([r for r in rows if r["code"] not in check_codes],
+                                                             statics, code_index, lam)}})
+        check = [r for r in rows if r["code"] in check_codes]
+        print(f"{key}: {len(rows)} pseudo-queries; held-out occupations: fused {evaluate(check, statics, socs, None)}"
+              f" reranked {evaluate(check, statics, socs, trial)}", flush=True)
+        modes[key] = fit_listwise(rows, statics, code_index, lam)
+    reranker = rerank.Reranker({"modes": modes})
+    for path in sorted(cache.glob("dev-*.pkl")):  # measured only
+        with path.open("rb") as fh:
+            rows = pickle.load(fh)
+        print(f"{path.stem}: fused {evaluate(rows, statics, socs, None)} reranked "
+              f"{evaluate(rows, statics, socs, reranker)}", flush=True)
+    if out is not None:
+        out.write_text(json.dumps({
+            "note": ("Linear reranker over rerank.feature_names(), one model per rerank.model_key; fitted by "
+                     "scripts/fit_reranker.py on O*NET pseudo-queries (held-out titles and task bundles)."),
+            "lambda": lam, "modes": modes}) + "\n")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("pseudo")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--exact", action="store_true", help="titles several occupations list, not held out")
+    d = sub.add_parser("dev")
+    d.add_argument("path", type=Path)
+    d.add_argument("--fields", required=True)
+    f = sub.add_parser("fit")
+    f.add_argument("--lam", type=float, default=0.01, help="L2 penalty on the standardised coefficients")
+    f.add_argument("--out", type=Path, default=ROOT / "retrieval" / "reranker.json")
+    f.add_argument("--dry-run", action="store_true")
+    f.add_argument("--models", default=",".join(SHIPPED), help=f"which of {', '.join(MODELS)} to fit")
+    ap.add_argument("--cache", type=Path, default=CACHE)
+    args = ap.parse_args()
+    engine = build_engine(Settings(), progress=True)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    if args.command == "pseudo":
+        if args.exact:
+            build_pseudo_exact(engine, args.cache / "pseudo-exact.pkl", args.limit)
+        else:
+            build_pseudo(engine, args.cache / "pseudo.pkl", args.limit)
+        return 0
+    if args.command == "dev":
+        fields = [x.strip() for x in args.fields.split(",")]
+        build_dev(engine, args.path, fields, args.cache / f"dev-{args.path.stem}-{'+'.join(fields)}.pkl")
+        return 0
+    models = tuple(m.strip() for m in args.models.split(",") if m.strip())
+    unknown = sorted(set(models) - set(MODELS))
+    if unknown:
+        ap.error(f"unknown model(s) {unknown}; known: {', '.join(MODELS)}")
+    fit(engine, args.cache, args.lam, None if args.dry_run else args.out, models)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

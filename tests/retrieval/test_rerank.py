@@ -1,0 +1,143 @@
+"""The learned reranker: its candidate pool, its features, and how a fitted model re-orders the ranking."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from retrieval import rank, rerank
+from retrieval.lexical import TitleDoc, TitleIndex
+from retrieval.models import Query
+from retrieval.onet import Taxonomy
+
+N = 60
+CODES = [f"51-{4000 + i:04d}.00" if i % 2 == 0 else f"51-{4000 + i - 1:04d}.01" for i in range(N)]
+SOCS = [c[:7] for c in CODES]
+
+
+def statics() -> rerank.Statics:
+    docs = [TitleDoc(i, "alternate_title", f"title {i} extra", f"title {i} extra") for i in range(N)]
+    docs += [TitleDoc(0, "reported_title", f"other {j}", f"other {j}") for j in range(5)]
+    titles = TitleIndex(docs, N)
+    return rerank.build_statics(CODES, SOCS, Taxonomy(), titles, [frozenset({"w"})] * N)
+
+
+def channels(seed: int = 0, exact: int | None = None) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    out = {"lexical_description": rng.random(N).astype(np.float32),
+           "dense_description": rng.random(N).astype(np.float32)}
+    if exact is not None:
+        out["title"] = rng.random(N).astype(np.float32)
+        share = np.zeros(N, dtype=np.float32)
+        share[exact] = 1.0
+        out["title_exact_share"] = share
+    return out
+
+
+def model_favouring(feature: str, mode: str) -> rerank.Reranker:
+    names = rerank.feature_names()
+    coef = [1.0 if name == feature else 0.0 for name in names]
+    return rerank.Reranker({"modes": {mode: {"features": names, "mean": [0.0] * len(names),
+                                             "scale": [1.0] * len(names), "coef": coef}}})
+
+
+def test_the_pool_holds_the_best_fused_candidates_best_first() -> None:
+    ch = channels()
+    fused = rank.fuse(ch, {"lexical_description": 1.0, "dense_description": 1.0})
+    pool = rerank.gather(ch, fused, size=10)
+    assert list(pool.index) == list(np.argsort(-fused)[:10])
+    column = rerank.CHANNELS.index("lexical_description")
+    best = int(np.argmax(ch["lexical_description"]))
+    if best in pool.index:
+        assert pool.rank[column][list(pool.index).index(best)] == 0
+    # a channel the query did not have is marked absent, not read as zero evidence
+    assert pool.present[rerank.CHANNELS.index("title")] == 0
+    assert pool.present[column] == 1
+
+
+def test_features_have_one_row_per_candidate_and_the_named_columns() -> None:
+    ch = channels()
+    fused = rank.fuse(ch, {"lexical_description": 1.0})
+    X = rerank.features(rerank.gather(ch, fused), statics())
+    assert X.shape == (rerank.POOL, len(rerank.feature_names()))
+    assert np.isfinite(X).all()
+
+
+def test_without_a_model_the_fused_ranking_is_kept() -> None:
+    ch = channels()
+    fused = rank.fuse(ch, {"lexical_description": 1.0})
+    out = rerank.Reranker({}).rerank(ch, fused, "description", statics())
+    assert np.array_equal(out, fused)
+
+
+def test_a_model_reorders_the_pool_and_keeps_it_above_everyone_else() -> None:
+    ch = channels(1)
+    fused = rank.fuse(ch, {"lexical_description": 1.0})
+    reranker = model_favouring("dense_description.raw", "description")
+    out = reranker.rerank(ch, fused, "description", statics())
+    pool = rerank.gather(ch, fused)
+    top = int(np.argmax(out))
+    # the pool member the model favours comes first, even when the fusion put it lower
+    assert top == int(pool.index[np.argmax(ch["dense_description"][pool.index])])
+    outside = np.setdiff1d(np.arange(N), pool.index)
+    assert out[pool.index].min() > out[outside].max()
+
+
+def test_a_model_fitted_on_other_features_is_ignored() -> None:
+    names = rerank.feature_names()[:-1]
+    reranker = rerank.Reranker({"modes": {"description": {"features": names, "mean": [0.0] * len(names),
+                                                          "scale": [1.0] * len(names), "coef": [1.0] * len(names)}}})
+    ch = channels()
+    fused = rank.fuse(ch, {"lexical_description": 1.0})
+    assert np.array_equal(reranker.rerank(ch, fused, "description", statics()), fused)
+
+
+def test_a_title_some_occupation_lists_word_for_word_goes_to_its_own_model() -> None:
+    ch = channels(2, exact=5)
+    fused = rank.fuse(ch, {"title": 1.0, "lexical_description": 1.0})
+    fused[5] += 100
+    pool = rerank.gather(ch, fused)
+    assert rerank.model_key("title_description", pool) == "title_description:exact"
+    assert rerank.model_key("description", pool) == "description"
+    ch_plain = channels(2, exact=None)
+    ch_plain["title_exact_share"] = np.zeros(N, dtype=np.float32)
+    assert rerank.model_key("title", rerank.gather(ch_plain, fused)) == "title"
+    # only the exact-title model exists: a query without a listed title keeps its fused order
+    reranker = model_favouring("dense_description.raw", "title:exact")
+    assert np.array_equal(reranker.rerank(ch_plain, fused, "title", statics()), fused)
+
+
+def test_the_packaged_model_matches_the_features_the_engine_computes() -> None:
+    params = json.loads(resources.files("retrieval").joinpath("reranker.json").read_text())
+    reranker = rerank.Reranker(params)
+    assert "description" in reranker.modes
+    assert set(reranker.modes) <= {"title", "title:exact", "description", "title_description",
+                                   "title_description:exact"}
+    for mean, scale, coef, _ in reranker.modes.values():
+        assert mean.shape == scale.shape == coef.shape == (len(rerank.feature_names()),)
+        assert (scale > 0).all()
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(("duties", "soc"), [
+    ("Drives a truck with a capacity of more than 26,000 pounds to carry goods over long distances. "
+     "Inspects the truck before and after trips, keeps a log of hours and loads and secures cargo.", "53-3032"),
+    ("Prepares and cooks meals in a restaurant kitchen. Seasons and grills meat, fish and vegetables. "
+     "Cleans the grill and work area.", "35-2014"),
+    ("Answers telephone calls from customers about their accounts. Resolves billing complaints and records "
+     "details of each call.", "43-4051"),
+])
+def test_duties_alone_put_the_occupation_they_describe_near_the_top(real_engine, duties: str, soc: str) -> None:
+    result = real_engine.code(description=duties, k=3)
+    assert soc in [c.soc_code for c in result.candidates]
+
+
+@pytest.mark.real_data
+def test_ablations_rank_without_the_reranker(real_engine) -> None:
+    query = Query(description="Prepares and cooks meals in a restaurant kitchen; seasons and grills meat.")
+    channels_, _, _, _ = real_engine._channels(query)
+    plain = rank.fuse(channels_, rank.weights_for(query, ["dense"]))
+    assert np.allclose(real_engine._rank(query, channels_, ["dense"]), plain)
