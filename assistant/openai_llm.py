@@ -120,8 +120,9 @@ class OpenAILLM:
                             yield choice.delta.content
                         if choice.finish_reason is not None:
                             finished = True
-        except (openai.OpenAIError, OSError) as exc:
-            error = _transport_error(exc)
+        except (openai.OpenAIError, OSError, ValueError) as exc:  # ValueError: an event that is not JSON
+            error = _transport_error(exc) if not isinstance(exc, ValueError) else LLMError(
+                f"the stream sent an event that is not JSON: {exc}", kind="invalid")
             if text:
                 error = LLMError(f"the stream broke off: {exc}", kind="incomplete")
             error.partial = "".join(text)
