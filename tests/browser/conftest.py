@@ -45,11 +45,19 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path: Path) -> Iterator[object]:
+def playwright_installed() -> None:
     try:
-        from playwright.sync_api import expect, sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         _missing("the playwright package is not installed (pip install -e '.[dev]')")
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: Path, playwright_installed: None) -> Iterator[object]:
+    """One Chromium per test module: Playwright's sync API allows one running instance at a time, and other
+    modules (test_partb_page) start their own."""
+    from playwright.sync_api import expect, sync_playwright
+
     expect.set_options(timeout=STEP_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium_path), headless=True,
@@ -133,7 +141,8 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -
 
 @pytest.fixture(scope="session")
 def running_app(real_engine: object, real_home: Path, shared_onet_dir: Path, shared_taxonomy_dir: Path,
-                tmp_path_factory: pytest.TempPathFactory, browser: object) -> Iterator[RunningApp]:
+                tmp_path_factory: pytest.TempPathFactory, chromium_path: Path,
+                playwright_installed: None) -> Iterator[RunningApp]:
     """The app as `./run` starts it, on its own port and database, over the session's built index."""
     folder = tmp_path_factory.mktemp("browser-app")
     port = free_port()

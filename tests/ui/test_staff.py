@@ -16,6 +16,7 @@ from assistant.parta import Contact, Duty, Industry, PartA
 from assistant.settings import load_settings
 from assistant.store import Store, StoreError
 from retrieval.engine import Engine
+from retrieval.errors import ReleaseError
 from ui import auth, state
 from ui.views import agreement as agreement_page
 from ui.views import review as review_page
@@ -293,7 +294,7 @@ def test_an_analyst_approves_the_draft_and_the_title_is_kept(
     reference = three["nurse"]
     at = review_of(staff_app, reference)
     assert at.radio(key=review_page.DECISION_KEY).value == "approve"
-    click(at, f"Approve {NURSE}")
+    click(at, f"Approve {NURSE} Registered Nurses")
     assert not at.exception, at.exception
     assert f"{reference}: Approved {NURSE}." in texts(at, "success")
     decided = store.get(reference)
@@ -387,7 +388,7 @@ def test_a_decision_made_meanwhile_by_someone_else_is_shown_not_overwritten(
     at = review_of(staff_app, three["chef"])
     store.add_user("bob", PASSWORD, "analyst")
     review.decide(store, three["chef"], "bob", "reject", reason="Not a job description.")
-    click(at, f"Approve {CHEF}")
+    click(at, f"Approve {CHEF} Chefs and Head Cooks")
     assert not at.exception
     assert "rejected by bob" in texts(at, "markdown")
     assert "Reason: Not a job description." in texts(at, "markdown")
@@ -401,7 +402,7 @@ def test_a_refused_decision_is_shown_as_its_message(staff_app: Callable[..., App
     at = review_of(staff_app, three["chef"])
     store.add_user("ann2", PASSWORD, "evaluator")
     at.session_state[auth.USER_KEY] = auth.SignedIn(name="ann2", role="analyst")  # a role the store disagrees with
-    click(at, f"Approve {CHEF}")
+    click(at, f"Approve {CHEF} Chefs and Head Cooks")
     assert not at.exception
     assert "'ann2' is not an analyst account" in texts(at, "error")
     assert store.get(three["chef"]).state == "drafted"
@@ -499,3 +500,21 @@ def test_the_agreement_page_shows_a_database_error(staff_app: Callable[..., AppT
     at.run()
     assert not at.exception
     assert [plain(e.value) for e in at.error] == ["the database is locked; try again"] * 2
+
+
+def test_the_review_screen_without_an_engine_still_shows_the_submission(
+        staff_app: Callable[..., AppTest], store: Store, three: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    at = review_of(staff_app, three["nurse"])
+
+    def broken() -> None:
+        raise ReleaseError("O*NET release not found at /nowhere: set OCA_ONET_DIR to the unzipped db_29_3_text folder.")
+
+    monkeypatch.setattr(state, "get_engine", broken)
+    at.run()
+    assert not at.exception
+    assert "set OCA_ONET_DIR" in texts(at, "error")
+    assert "Cares for patients on a hospital ward and gives them their medicines." in texts(at, "markdown")
+    click(at, f"Approve {NURSE} Registered Nurses")
+    assert "the engine must be open" in texts(at, "error")  # it checks the code and learns the title
+    assert store.get(three["nurse"]).state == "drafted"

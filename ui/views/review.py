@@ -122,7 +122,10 @@ def decide(store: object, engine: object | None, submission: object, analyst: st
         if not draft_code:
             st.warning("The draft has no code to approve: change the code instead.")
             return
-        if st.button(escape_markdown(f"Approve {draft_code}"), type="primary", key="review.approve"):
+        draft = getattr(submission, "draft", None) or {}
+        title = draft.get("title") if draft.get("code") == draft_code else None
+        label = f"Approve {draft_code}" + (f" {title}" if title else "")
+        if st.button(escape_markdown(label), type="primary", key="review.approve"):
             act(store, engine, reference, analyst, "approve", f"Approved {draft_code}.")
     elif choice == "change":
         code = pick_occupation(engine, SEARCH_KEY, NEW_CODE_KEY)
