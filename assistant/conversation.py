@@ -14,7 +14,6 @@ LLM layer, which reads messages and phrases questions through the same state.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,12 +22,11 @@ from pydantic import BaseModel, Field, ValidationError
 from assistant import intake
 from assistant.clarify import Question, Weighed, choose_question, needs_question
 from assistant.parta import Duty, Industry, PartA
-from assistant.rerank import Evidence, answer_factors, education_zone, log_factors, profile_index, reweight
+from assistant.rerank import Evidence, education_zone, log_factors, profile_index, reweight
 from retrieval.models import Candidate
 
 MAX_CLARIFYING = 3
 RANKED = 10  # candidates re-weighted after each answer
-ANSWER_POOL = 100  # candidates an answer alone is ranked over
 SHOWN = 3  # candidates named in the reply
 GREETING = ("Hello! I will help you find the O*NET occupation for a job. What is the job title, "
             "and what does the worker do day to day?")
@@ -61,18 +59,12 @@ class Shown(BaseModel):
 
 
 class Answer(BaseModel):
-    """What the customer added after first describing the job: the answer to a clarifying question (option
-    references resolved to the statement), or more duties told later (`question` None)."""
+    """A clarifying question and what the customer answered (option references resolved to the statement)."""
 
-    question: Question | None = None
+    question: Question
     text: str
     duties: list[str] = Field(default_factory=list, description="the duty statements the answer added to Part A")
     tools: list[str] = Field(default_factory=list, description="the tools the answer added to Part A")
-
-    def job_text(self) -> str:
-        """What the answer says about the job, as the engine reads it."""
-        tools = f"Uses {', '.join(self.tools)}." if self.tools else ""
-        return " ".join(filter(None, [*self.duties, tools]))
 
 
 class Conversation(BaseModel):
@@ -119,11 +111,10 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
     before = conv.part_a
     part_a, changes, problems = apply(conv.part_a, extraction)
     conv.part_a = part_a
-    added_duties = [d for d in part_a.duties if d not in before.duties]
-    if question is not None or (before.duties and added_duties):
+    if question is not None:
         conv.answers.append(Answer(
             question=question, text=answered if extraction.answer != "skip" else "",
-            duties=[d.text for d in added_duties],
+            duties=[d.text for d in part_a.duties if d not in before.duties],
             tools=[t for t in part_a.tools if t not in before.tools],
         ))
     conv.pending_question, conv.pending_item = None, None
@@ -139,17 +130,9 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
 
 
 def rank(conv: Conversation, engine: Any) -> list[Candidate]:
-    """The engine's ranking for Part A so far, re-weighted by what the answers say about each candidate.
-
-    Answers to clarifying questions, and duties told after the first account of the job, are not blended
-    into the description: each is ranked on its own and weighs in as a factor (`rerank.answer_factors`), so
-    the customer's first account of the job, which names its main purpose, stays the prior and detail
-    sentences do not dilute it.
-    """
+    """The engine's ranking for Part A so far, re-weighted by what the answers say about each candidate."""
     part_a = conv.part_a
-    answered = {duty for a in conv.answers for duty in a.duties}
-    own_words = part_a.model_copy(update={"duties": [d for d in part_a.duties if d.text not in answered]})
-    description = own_words.job_text() or part_a.job_text() or None
+    description = part_a.job_text() or None
     if not part_a.job_title and not description:
         return []
     result = engine.code(title=part_a.job_title, description=description,
@@ -157,33 +140,10 @@ def rank(conv: Conversation, engine: Any) -> list[Candidate]:
     if not result.candidates:
         return []
     codes = [c.code for c in result.candidates]
-    factors = log_factors(codes, evidence_of(conv), engine.kb)
-    current = {d.text for d in part_a.duties} | set(part_a.tools)
-    answers = [_answer_probabilities(engine, a.job_text()) for a in conv.answers
-               if a.job_text() and set(a.duties + a.tools) <= current]  # a duty since corrected away no longer counts
-    factors += answer_factors(codes, answers)
-    probs = reweight([c.confidence for c in result.candidates], factors)
+    probs = reweight([c.confidence for c in result.candidates], log_factors(codes, evidence_of(conv), engine.kb))
     order = sorted(range(len(codes)), key=lambda i: -probs[i])
     return [result.candidates[i].model_copy(update={"rank": r + 1, "confidence": round(float(probs[i]), 4)})
             for r, i in enumerate(order)]
-
-
-# An answer's own ranking is the same every time it is asked for: keep the recent ones.
-_ANSWER_CACHE: OrderedDict[tuple[int, str], dict[str, float]] = OrderedDict()
-_ANSWER_CACHE_SIZE = 512
-
-
-def _answer_probabilities(engine: Any, text: str) -> dict[str, float]:
-    key = (id(engine), text)
-    if key in _ANSWER_CACHE:
-        _ANSWER_CACHE.move_to_end(key)
-        return _ANSWER_CACHE[key]
-    result = engine.code(description=text, k=ANSWER_POOL)
-    probabilities = {c.code: c.confidence for c in result.candidates}
-    _ANSWER_CACHE[key] = probabilities
-    if len(_ANSWER_CACHE) > _ANSWER_CACHE_SIZE:
-        _ANSWER_CACHE.popitem(last=False)
-    return probabilities
 
 
 def evidence_of(conv: Conversation) -> Evidence:

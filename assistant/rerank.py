@@ -1,13 +1,10 @@
 """How what the customer said re-weights the engine's candidates, by its agreement with each one's O*NET profile.
 
-Two kinds of answer move candidates. Facts the engine cannot rank by words: "I supervise six cooks"
-lifts First-Line Supervisors over Cooks, "a bachelor's degree" lifts job zone 4 over job zone 2, "RN
-license" lifts Registered Nurses; each multiplies a candidate's odds by a fixed factor. And an answer to
-a clarifying question is scored on its own: the engine ranks the answer alone and its probability for
-each candidate is one more factor (a product of experts, tempered by `ANSWER_WEIGHT` because answers
-about one job are not independent). Scoring each answer separately keeps the opening description, which
-names the job's main purpose, from being diluted by detail sentences. The factors are set by judgement
-(clear evidence about triples the odds), not fitted to any evaluation set.
+The engine ranks from the words of the job (every answer about the work is part of them); some answers
+carry facts that words alone rank poorly: "I supervise six cooks" should lift First-Line Supervisors over
+Cooks, "I have a bachelor's degree" job zone 4 over job zone 2, "RN license" Registered Nurses over
+Licensed Practical Nurses. Each agreement multiplies a candidate's odds by a fixed factor; the factors
+are set by judgement (clear evidence about a fact triples the odds), not fitted to any evaluation set.
 """
 
 from __future__ import annotations
@@ -28,10 +25,6 @@ from retrieval.onet import KnowledgeBase, Occupation
 SUPERVISION_FACTOR = 3.0  # a clear yes/no about supervising against supervisor vs worker occupations
 ZONE_FACTOR = 2.0  # per job zone between the stated education and the occupation's typical one
 LICENCE_FACTOR = 3.0  # a licence named in the occupation's title
-# Exponent on the engine's probability from an answer alone: half, because an answer about the same job is
-# far from independent of what came before (0.5 and 1 measured alike on a dev sample; the cautious one is kept).
-ANSWER_WEIGHT = 0.5
-ANSWER_FLOOR = 1e-4  # probability of a candidate the answer alone does not retrieve at all
 
 _SUPERVISOR_TITLE = re.compile(r"\b(supervisors?|managers?|chief|directors?)\b", re.IGNORECASE)
 
@@ -151,16 +144,6 @@ def log_factors(codes: Sequence[str], evidence: Evidence, kb: KnowledgeBase) -> 
         if named:
             out += [math.log(LICENCE_FACTOR) * len(named & set(title_tokens(occ.title))) / len(named) if occ else 0.0
                     for occ in occs]
-    return out
-
-
-def answer_factors(codes: Sequence[str], answers: Sequence[dict[str, float]]) -> np.ndarray:
-    """Log factors from the engine's probabilities for each answer ranked alone (code -> probability)."""
-    out = np.zeros(len(codes), dtype=np.float64)
-    for probabilities in answers:
-        if probabilities:
-            p = np.array([probabilities.get(code, 0.0) for code in codes])
-            out += ANSWER_WEIGHT * np.log(np.clip(p, ANSWER_FLOOR, None))
     return out
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.clarify import Weighed, choose_question, entropy, needs_question
 from assistant.parta import PartA
-from assistant.rerank import Evidence, ProfileIndex, answer_factors, is_supervisory, log_factors, reweight
+from assistant.rerank import Evidence, ProfileIndex, is_supervisory, log_factors, reweight
 from retrieval.onet import KnowledgeBase
 
 RN, LPN = "29-1141.00", "29-2061.00"
@@ -106,15 +106,6 @@ def test_the_licence_named_lifts_the_occupation_it_names(fixture_kb, index, lice
     order, _ = _ranked(fixture_kb, [LPN, RN] if first == RN else [RN, LPN], Evidence(licences=(licence,)),
                        index, [0.55, 0.45])
     assert order[0] == first
-
-
-def test_an_answer_weighs_in_by_the_engines_probability_for_it_alone():
-    codes = [CASHIER, TRUCKER, SEWER]
-    factors = answer_factors(codes, [{SEWER: 0.8, CASHIER: 0.1}])
-    after = reweight([0.4, 0.35, 0.25], factors)
-    assert int(after.argmax()) == 2  # the sewer, which the answer alone points to
-    assert factors[1] < factors[0]  # a candidate the answer does not retrieve at all sinks furthest
-    assert answer_factors(codes, [{}]).tolist() == [0.0, 0.0, 0.0]
 
 
 def test_no_evidence_leaves_the_ranking_alone(fixture_kb, index):
