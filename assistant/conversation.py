@@ -100,7 +100,7 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
     if not text:
         reply = "I did not get any text. " + (conv.pending_question.text if conv.pending_question else
                                                ITEM_QUESTIONS.get(conv.pending_item or "job_title", GREETING))
-        return TurnResult(reply=reply, conversation=conv, candidates=[], complete=conv.complete,
+        return TurnResult(reply=reply, conversation=conv, candidates=rank(conv, engine), complete=conv.complete,
                           understood=understood(conv.part_a))
     conv.messages.append({"role": "user", "content": text})
     question = conv.pending_question

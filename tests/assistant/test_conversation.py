@@ -117,6 +117,7 @@ def test_an_empty_message_loses_nothing(engine):
     assert result.conversation.part_a == conv.part_a
     assert result.conversation.messages == conv.messages
     assert "did not get any text" in result.reply
+    assert [c.code for c in result.candidates][:1] == [CASHIER]  # the candidates stay on show
 
 
 def test_a_message_with_a_bad_email_keeps_the_rest(engine):
