@@ -62,8 +62,9 @@ SUPERVISION_RECEIVED = re.compile(
     re.IGNORECASE)
 EXPERIENCE = re.compile(r"(?P<v>\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+? years?\b[^.;!?]*)",
                         re.IGNORECASE)
-EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-PHONE = re.compile(r"(?<![\w@])\+?\(?\d[\d\s().\-]{7,}\d")
+# Bounded repetitions throughout: a 100 KB paste of one "word" must not make any pattern quadratic.
+EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}")
+PHONE = re.compile(r"(?<![\w@])\+?\(?\d[\d\s().\-]{7,24}\d")
 NAME = re.compile(r"\bmy name is (?P<v>[A-Z][\w'\-]+(?: [A-Z][\w'\-]+){0,3})", re.IGNORECASE)
 CORRECTION = re.compile(r"^\s*(?:actually|sorry|correction|no,|oops|i meant|let me correct)\b|\bactually\b",
                         re.IGNORECASE)
@@ -72,6 +73,11 @@ SKIP = re.compile(r"^\s*(?:skip|pass|n/?a|not sure|no idea|i don'?t know|dunno|r
 YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|correct|right|sure|i do|indeed)\b", re.IGNORECASE)
 NO = re.compile(r"^\s*(?:no|nope|not really|none|i don'?t|never|nobody|no one)\b", re.IGNORECASE)
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
+# Longer runs without a full stop are read in pieces of about this size (a pasted block without punctuation
+# would otherwise cost every pattern time in the square of its length).
+SENTENCE_CHARS = 300
+# One message is read up to this length (about two pages); the rest is kept in the conversation, not read.
+READ_CHARS = 5000
 BARE_TITLE_WORDS = 8
 BARE_INDUSTRY_WORDS = 12
 DUTY_MIN_WORDS = 3
@@ -118,14 +124,32 @@ def extract(text: str, asked: str | None = None) -> Extraction:
         out.answer = "yes"
     elif NO.match(text):
         out.answer = "no"
+    if len(text) > READ_CHARS:
+        out.problems.append(f"Your message is long: I read its first {READ_CHARS:,} characters. "
+                            "Send anything important from the rest in another message.")
+        text = text[:READ_CHARS]
     text = _take_contact(text, out)
-    for sentence in [s.strip() for s in _SENTENCES.split(text) if s.strip()]:
+    for sentence in sentences(text):
         _read_sentence(sentence, out)
     if asked:
         _fill_asked(text, asked, out)
     out.duties = list(dict.fromkeys(out.duties))
     out.tools = list(dict.fromkeys(out.tools))
     out.licenses = list(dict.fromkeys(out.licenses))
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of `text`; one longer than SENTENCE_CHARS is cut at spaces (or anywhere, for one long word)."""
+    out: list[str] = []
+    for sentence in (s.strip() for s in _SENTENCES.split(text)):
+        while len(sentence) > SENTENCE_CHARS:
+            cut = sentence.rfind(" ", SENTENCE_CHARS // 2, SENTENCE_CHARS)
+            cut = cut if cut > 0 else SENTENCE_CHARS
+            out.append(sentence[:cut].strip())
+            sentence = sentence[cut:].strip()
+        if sentence:
+            out.append(sentence)
     return out
 
 

@@ -180,6 +180,10 @@ def load_cases(path: Path | str, known: KnownCodes | None = None) -> tuple[list[
             continue
         first_line_of[case.id] = lineno
         cases.append(case)
+    if not cases:
+        first = "; ".join(f"line {p.line}: {p.message}" for p in problems[:3])
+        raise CaseFileError(f"case file {path} has no usable cases (expected one JSON object a line, as in "
+                            f"shared/eval/README.md){': ' + first if first else ''}.")
     return cases, problems
 
 

@@ -250,7 +250,8 @@ class Engine:
         (rank.CHANNEL_GROUPS: "title", "lexical", "dense"), for ablations; `evidence=False` leaves the
         candidates' evidence out (the ranking is the same), for callers that only keep the codes."""
         started = time.perf_counter()
-        query = Query(title=_clean(title), description=_clean(description), industry=_clean(industry))
+        query = Query(title=_clean(title, TITLE_CHARS), description=_clean(description, DESCRIPTION_CHARS),
+                      industry=_clean(industry, TITLE_CHARS))
         if query.is_empty():
             return CodingResult(query=query, candidates=[], release=self.release, engine_version=self.engine_version,
                                 elapsed_ms=0.0)
@@ -291,7 +292,8 @@ class Engine:
         was not precomputed is computed as usual, so a change to the ranking cannot make the two disagree.
         """
         asked = [q if isinstance(q, Query) else Query(**q) for q in queries]
-        keys = [(_clean(q.title), _clean(q.description), _clean(q.industry)) for q in asked]
+        keys = [(_clean(q.title, TITLE_CHARS), _clean(q.description, DESCRIPTION_CHARS), _clean(q.industry, TITLE_CHARS))
+                for q in asked]
         distinct = list(dict.fromkeys(keys))
         self._batch.memo = self._precompute_dense([key for key in distinct if any(key)], texts=evidence)
         try:
@@ -540,10 +542,16 @@ def _idf(bm25, word: str) -> float:
     return float(np.log(1 + bm25.scores["num_docs"] / (1 + df)))
 
 
-def _clean(value: str | None) -> str | None:
+# How much of each field a query reads: longer texts add time, not evidence (O*NET descriptions run ~500 chars).
+TITLE_CHARS = 300
+DESCRIPTION_CHARS = 6000
+
+
+def _clean(value: str | None, limit: int | None = None) -> str | None:
     if value is None:
         return None
-    return clean_text(value) or None
+    value = clean_text(value[: limit * 2] if limit else value)  # a 100 KB paste costs no more than a page
+    return (value[:limit] if limit else value) or None
 
 
 def _release_stamp(onet_dir: Path, taxonomy_dir: Path) -> str:
