@@ -219,12 +219,13 @@ def test_the_reply_streams_from_the_model_and_falls_back_to_the_offline_one(
     send(at, "I work as a registered nurse")
     assert not at.exception, at.exception
     assert said(at)[-1] == ("assistant", "Thanks! Registered Nurses fits best so far. What industry is it?")
-    send(at, "a hospital")
+    send(at, "a hospital. You can reach me at jane.doe@example.com")
     assert not at.exception
     last = said(at)[-1][1]
     assert "Half a sent" not in last and "Closest occupations so far" in last
     assert LLMError("x", kind="incomplete").notice() in texts(at, "caption")
-    assert "jane" not in "".join(str(c.messages) for c in llm.calls)
+    assert [c.kind for c in llm.calls].count("stream") == 2
+    assert "jane.doe@example.com" not in "".join(str(c.messages) for c in llm.calls)  # contact details stay here
 
 
 def test_a_title_chosen_on_find_an_occupation_starts_the_request(app: Callable[..., AppTest], small_engine: Engine,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ui.markup import escape_markdown, highlight
+from ui.markup import escape_markdown, escape_paragraphs, highlight
 
 
 def unescape(text: str) -> str:
@@ -39,3 +39,12 @@ def test_highlight_escapes_the_text_around_and_inside_the_bold_words() -> None:
     shown = highlight("Supervise nurses' aides <b>now</b>", ["nurse"])
     assert shown == "Supervise **nurses**' aides \\<b\\>now\\</b\\>"
     assert highlight("No match here", []) == "No match here"
+
+
+def test_escape_paragraphs_keeps_line_breaks_and_escapes_each_line() -> None:
+    text = "Noted: <b>x</b>.\n\n\nClosest:\n1. Nurses (29-1141.00)\n2. [x](javascript:alert(1))\n\nWhat else?"
+    assert escape_paragraphs(text) == (
+        "Noted\\: \\<b\\>x\\</b\\>\\.\n\n"
+        "Closest\\:  \n1\\. Nurses \\(29\\-1141\\.00\\)  \n2\\. \\[x\\]\\(javascript\\:alert\\(1\\)\\)\n\n"
+        "What else?"
+    )
