@@ -19,6 +19,10 @@ import numpy as np
 from retrieval import rank
 
 POOL = 40  # candidates the model re-orders; the rest keep their fused order below them
+# The features (ranks within a channel, scores standardised against the best 50 and floored at the 200th)
+# mean what they meant at fitting time only over a full release's ~1,000 occupations; a small or partial
+# release (a test fixture, a subset) keeps the fused order.
+MIN_OCCUPATIONS = 500
 CHANNELS = ("title", "title_support", "title_exact", "title_exact_share", "lexical_title", "dense_title",
             "lexical_description", "title_mentions", "dense_description", "dense_sentences", "lexical_industry")
 _CONSENSUS_TOP = 10
@@ -177,7 +181,7 @@ class Reranker:
     def rerank(self, channels: Mapping[str, np.ndarray], fused: np.ndarray, mode: str, statics: Statics,
                standardised: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
         """Fused scores with the pool re-scored by the model and kept above every other occupation."""
-        if not self.modes or fused.shape[0] == 0:
+        if not self.modes or fused.shape[0] < MIN_OCCUPATIONS:
             return fused
         pool = gather(channels, fused, standardised=standardised)
         key = model_key(mode, pool)

@@ -13,7 +13,7 @@ from retrieval.lexical import TitleDoc, TitleIndex
 from retrieval.models import Query
 from retrieval.onet import Taxonomy
 
-N = 60
+N = 600
 CODES = [f"51-{4000 + i:04d}.00" if i % 2 == 0 else f"51-{4000 + i - 1:04d}.01" for i in range(N)]
 SOCS = [c[:7] for c in CODES]
 
@@ -84,6 +84,13 @@ def test_a_model_reorders_the_pool_and_keeps_it_above_everyone_else() -> None:
     assert top == int(pool.index[np.argmax(ch["dense_description"][pool.index])])
     outside = np.setdiff1d(np.arange(N), pool.index)
     assert out[pool.index].min() > out[outside].max()
+
+
+def test_a_release_too_small_for_the_model_keeps_the_fused_order() -> None:
+    small = {name: values[: rerank.MIN_OCCUPATIONS - 1] for name, values in channels(3).items()}
+    fused = rank.fuse(small, {"lexical_description": 1.0})
+    reranker = model_favouring("dense_description.raw", "description")
+    assert np.array_equal(reranker.rerank(small, fused, "description", statics()), fused)
 
 
 def test_a_model_fitted_on_other_features_is_ignored() -> None:
