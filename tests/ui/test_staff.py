@@ -518,3 +518,27 @@ def test_the_review_screen_without_an_engine_still_shows_the_submission(
     click(at, f"Approve {NURSE} Registered Nurses")
     assert "the engine must be open" in texts(at, "error")  # it checks the code and learns the title
     assert store.get(three["nurse"]).state == "drafted"
+
+
+def test_an_admin_reaches_every_staff_page(staff_app: Callable[..., AppTest], store: Store) -> None:
+    at = signed_in(staff_app(), "root", "admin").run()
+    for page, title in ((QUEUE, "Review queue"), (REVIEW, "Review a submission"), (AGREEMENT, "Agreement check"),
+                        (EVALUATION, "Evaluation"), ("views/batch.py", None)):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        if title:
+            assert at.title[0].value == title
+
+
+def test_importing_a_staff_page_draws_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    import ui.views.signin
+
+    def nothing() -> None:
+        raise AssertionError("a page opened the engine or the database on import")
+
+    monkeypatch.setattr(state, "get_engine", nothing)
+    monkeypatch.setattr(state, "get_store", nothing)
+    for module in (queue_page, review_page, agreement_page, ui.views.signin):
+        importlib.reload(module)
