@@ -16,6 +16,7 @@ from assistant import conversation as talk
 from assistant.lifecycle import CUSTOMER_STATES, FINAL_STATES
 from assistant.llm import LLMError
 from assistant.parta import PartA
+from assistant.rerank import profile_index
 from assistant.review import CUSTOMER_MESSAGES, submit
 from assistant.store import NotFound
 from retrieval.errors import OcaError
@@ -95,6 +96,9 @@ def render() -> None:
         with answers:
             parta_form.render(conv.part_a, disabled=not editable,
                               on_save=lambda edited: save_part_a(edited, conv))
+    # Everything is drawn: now read the release's profiles that clarifying questions use (seconds, once per
+    # process), so the customer's first message does not wait for them.
+    profile_index(engine.kb)
 
 
 # ----- the request and its conversation ----------------------------------------------------------------
