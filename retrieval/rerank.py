@@ -3,8 +3,9 @@
 The fixed-weight fusion (`rank.fuse`) finds a good pool; a linear model over per-candidate features (each
 channel's raw and standardised score and rank, the lead of the fused score, how many of the other strong
 candidates sit in the same SOC group, ...) re-orders that pool. The model is fitted by
-`scripts/fit_reranker.py` on pseudo-queries built from O*NET itself (held-out titles, bundles of held-out
-tasks), never on the evaluation cases; its coefficients live in `reranker.json` beside this module.
+`scripts/fit_reranker.py` on pseudo-queries built from O*NET itself (bundles of held-out tasks; held-out
+titles for the title models, which are not shipped), never on the evaluation cases; its coefficients live
+in `reranker.json` beside this module. A query whose model `reranker.json` lacks keeps the fused order.
 """
 
 from __future__ import annotations
