@@ -8,6 +8,7 @@ scores into a calibrated probability.
 
 from __future__ import annotations
 
+import functools
 import pickle
 import re
 import sys
@@ -137,10 +138,15 @@ class Engine:
         # How many titles O*NET lists for an occupation: widely held jobs collect many names.
         self._breadth = np.log1p(np.bincount(state.titles.doc_codes, minlength=len(state.codes))).astype(np.float32)
         self._reranker = rerank.Reranker.packaged()
-        self._statics = rerank.build_statics(state.codes, state.soc_codes, state.taxonomy, state.titles, state.vocab)
         # Lay titles approved by analysts (assistant.review): normalised title -> code indices, oldest first.
         self._lay_titles: dict[str, list[int]] = {}
         self._batch = threading.local()  # code_many's precomputed dense results, per calling thread
+
+    @functools.cached_property
+    def _statics(self) -> rerank.Statics:
+        """Per-occupation facts for the reranker, worked out on first use so that a warm start does not pay."""
+        st = self._state
+        return rerank.build_statics(st.codes, st.soc_codes, st.taxonomy, st.titles, st.vocab)
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -279,7 +285,8 @@ class Engine:
         standardised = rank.standardise_all(channels)
         fused = rank.fuse(channels, rank.weights_for(query, only), standardised)
         if only is None:
-            fused = self._reranker.rerank(channels, fused, rank.query_mode(query), self._statics, standardised)
+            fused = self._reranker.rerank(channels, fused, rank.query_mode(query), lambda: self._statics,
+                                          standardised)
         return fused
 
     def code_many(self, queries: Iterable[Query | Mapping[str, str | None]], k: int = 10,

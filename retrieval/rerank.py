@@ -11,7 +11,7 @@ in `reranker.json` beside this module. A query whose model `reranker.json` lacks
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
@@ -179,16 +179,18 @@ class Reranker:
         mean, scale, coef, bias = params
         return ((X - mean) / scale) @ coef + bias
 
-    def rerank(self, channels: Mapping[str, np.ndarray], fused: np.ndarray, mode: str, statics: Statics,
-               standardised: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
-        """Fused scores with the pool re-scored by the model and kept above every other occupation."""
+    def rerank(self, channels: Mapping[str, np.ndarray], fused: np.ndarray, mode: str,
+               statics: Callable[[], Statics], standardised: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """Fused scores with the pool re-scored by the model and kept above every other occupation.
+
+        `statics` is called only when a model applies, so queries the reranker leaves alone never pay for it."""
         if not self.modes or fused.shape[0] < MIN_OCCUPATIONS:
             return fused
         pool = gather(channels, fused, standardised=standardised)
         key = model_key(mode, pool)
         if key not in self.modes:
             return fused
-        scores = self.score(features(pool, statics), key)
+        scores = self.score(features(pool, statics()), key)
         out = fused - float(fused.max()) + float(scores.min()) - 1.0
         out[pool.index] = scores
         return out.astype(np.float32)
