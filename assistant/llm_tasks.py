@@ -34,6 +34,9 @@ CONTACT_ITEMS = frozenset({
 })
 CODE_RE = re.compile(r"\b\d{2}-\d{4}(?:\.\d{2})?\b")
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# "I'm Ana Ruiz", "my name is Ana": a name the customer gives in passing, before intake has read it as one.
+INTRODUCTION_RE = re.compile(r"\b(?i:(?:I'm|I am|I’m)\s+(?=[A-Z]\w+\s+[A-Z])|(?:my name is|this is|name:)\s+)"
+                             r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})")
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _EVIDENCE_SHOWN = 3
 MAX_QUESTION_CHARS = 400
@@ -47,6 +50,7 @@ def redact(text: str, contact: Contact | None = None) -> str:
     import phonenumbers
 
     text = EMAIL_RE.sub("[e-mail removed]", text)
+    text = INTRODUCTION_RE.sub(lambda m: m.group(0)[: m.start("name") - m.start()] + "[name removed]", text)
     for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, "US"))):
         text = text[: match.start] + "[phone removed]" + text[match.end:]
     if contact is None:
@@ -300,7 +304,9 @@ def stream_reply(llm: LLM, offline_reply: str, part_a: PartA, candidates: Sequen
     Raises `LLMError` (its `.notice()` is the sentence to show) if the stream breaks off or the finished
     reply is unusable, such as naming a code that was not retrieved; the caller then shows `offline_reply`.
     """
-    messages = _messages("chat_reply", reply=offline_reply, job=job_for_llm(part_a))
+    # The offline reply repeats what the customer said ("Noted: e-mail: ..."): redacted and fenced like the rest.
+    messages = _messages("chat_reply", reply=prompts.fence(redact(offline_reply, part_a.contact)),
+                         job=job_for_llm(part_a))
     allowed = [c.code for c in candidates] + CODE_RE.findall(offline_reply)
     text: list[str] = []
     for chunk in llm.stream(messages):
@@ -314,6 +320,8 @@ def stream_reply(llm: LLM, offline_reply: str, part_a: PartA, candidates: Sequen
         problem = "the reply was too long"
     elif outside := _codes_outside(reply, allowed):
         problem = f"the reply named codes that were not retrieved ({', '.join(outside)})"
+    elif prompts.repeats_instructions(reply):
+        problem = "the reply repeated the assistant's instructions"
     elif offline_reply.rstrip().endswith("?") and "?" not in reply:
         problem = "the reply dropped the question the customer has to answer"
     if problem:

@@ -64,6 +64,10 @@ def rationale_problems(code: str, paragraphs: list[str], draft: PartBDraft) -> l
     others = sorted(set(CODE_RE.findall(text)) - allowed)
     if others:
         problems.append(f"names other occupation codes ({', '.join(others)}): name only {draft.code}")
+    import prompts
+
+    if prompts.repeats_instructions(text):
+        problems.append("repeats the drafting instructions: write the rationale in your own words")
     if any(len(p) > 2500 for p in paragraphs):
         problems.append("a paragraph is longer than 2500 characters")
     return problems
@@ -109,7 +113,10 @@ def llm_messages(draft: PartBDraft, part_a: PartA) -> list[dict[str, str]]:
         checks=json.dumps(checks, ensure_ascii=False, indent=1),
         runners_up=prompts.fence(json.dumps(runners, ensure_ascii=False, indent=1)),
     )
-    return [{"role": "system", "content": prompts.render("system")}, {"role": "user", "content": user}]
+    from assistant.llm_tasks import redact  # contact details typed into a duty, not only those in Part A's contact
+
+    return [{"role": "system", "content": prompts.render("system")},
+            {"role": "user", "content": redact(user, part_a.contact)}]
 
 
 def rewrite_with_llm(draft: PartBDraft, part_a: PartA, llm: LLM) -> None:

@@ -52,3 +52,38 @@ def fence(text: str) -> str:
     """`text` inside data tags; tags inside the text are defused so it cannot close the fence early."""
     inner = _TAG_RE.sub("[tag removed]", text.strip())
     return f"<{DATA_TAG}>\n{inner}\n</{DATA_TAG}>"
+
+
+_WORD_RE = re.compile(r"[a-z0-9]+")
+ECHO_WORDS = 12  # a run this long of a prompt's own words in a model's answer is the prompt repeated, not chance
+
+
+def _runs(words: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+_instruction_runs: set[tuple[str, ...]] | None = None
+
+
+def _prompt_runs() -> set[tuple[str, ...]]:
+    """Every ECHO_WORDS-word run of the prompts' own instructions (placeholders split a run: the values placed
+    in them are the job and its evidence, which an answer may quote)."""
+    global _instruction_runs
+    if _instruction_runs is None:
+        runs: set[tuple[str, ...]] = set()
+        for path in PROMPTS_DIR.glob("*.md"):
+            for segment in re.split(r"\$\w+|\$\{\w+\}", path.read_text(encoding="utf-8")):
+                runs |= _runs(_WORD_RE.findall(segment.lower()), ECHO_WORDS)
+        _instruction_runs = runs
+    return _instruction_runs
+
+
+def repeats_instructions(text: str) -> str | None:
+    """The first run of a prompt's instructions that `text` repeats word for word (a model that was talked
+    into printing its prompt), else None."""
+    words = _WORD_RE.findall(text.lower())
+    found = _runs(words, ECHO_WORDS) & _prompt_runs()
+    if not found:
+        return None
+    first = min(found, key=lambda run: " ".join(words).find(" ".join(run)))
+    return " ".join(first)
