@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,11 +29,24 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
+    llm_api_key_file: Path | None = Field(
+        None, description="A file holding the API key (a mounted secret); read when OCA_LLM_API_KEY is not set."
+    )
     llm_timeout_s: float = 30.0
 
     database_url: str | None = Field(
         None, description="SQLAlchemy URL of the database (e.g. postgresql+psycopg://...); default: SQLite under home."
     )
+
+    @model_validator(mode="after")
+    def _key_from_file(self) -> Settings:
+        if self.llm_api_key is None and self.llm_api_key_file is not None:
+            try:
+                key = self.llm_api_key_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(f"OCA_LLM_API_KEY_FILE {self.llm_api_key_file} cannot be read: {exc.strerror}") from None
+            self.llm_api_key = SecretStr(key) if key else None
+        return self
 
     @property
     def db_url(self) -> str:
