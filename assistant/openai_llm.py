@@ -155,7 +155,9 @@ class OpenAILLM:
                     response_format=_response_format(output_type, STRUCTURED_MODES[mode]),  # type: ignore[arg-type]
                     **self._common_kwargs(),
                 )
-            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+            except openai.APIStatusError as exc:
+                if not _refuses_format(exc):
+                    raise _transport_error(exc) from exc
                 if mode + 1 < len(STRUCTURED_MODES):
                     log.info("%s rejected %s (%s); trying %s", self.base_url, STRUCTURED_MODES[mode],
                              exc.status_code, STRUCTURED_MODES[mode + 1])
@@ -191,6 +193,14 @@ class OpenAILLM:
         if self.max_tokens is not None:
             kwargs["max_tokens"] = self.max_tokens
         return kwargs
+
+
+def _refuses_format(exc: openai.APIStatusError) -> bool:
+    """A refusal of the response format: a 400/422, or a 500 that says so (llama-cpp-python's server
+    answers an unknown `json_schema` type with a 500 carrying its validation error)."""
+    if exc.status_code in (400, 422):
+        return True
+    return exc.status_code >= 500 and "response_format" in str(exc)
 
 
 def _response_format(output_type: type[BaseModel], mode: str) -> dict[str, Any]:

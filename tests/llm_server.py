@@ -186,7 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
         refusal = owner.refusal(body)
         try:
             if refusal is not None:
-                self.send_json(400, {"error": {"message": refusal, "type": "invalid_request_error"}})
+                self.send_json(owner.refusal_status, {"error": {"message": refusal, "type": "invalid_request_error"}})
             else:
                 owner.next_behaviour().respond(self, body, owner)
         except (BrokenPipeError, ConnectionResetError):
@@ -203,8 +203,9 @@ class _Server(ThreadingHTTPServer):
 
 class ScriptedLLMServer:
     def __init__(self, *, json_schema: bool = True, json_object_schema: bool = True,
-                 stream_options: bool = True) -> None:
+                 stream_options: bool = True, refusal_status: int = 400) -> None:
         self.json_schema = json_schema
+        self.refusal_status = refusal_status  # llama-cpp-python's server refuses json_schema with a 500
         self.json_object_schema = json_object_schema
         self.stream_options = stream_options
         self.requests: list[dict[str, Any]] = []
@@ -246,7 +247,7 @@ class ScriptedLLMServer:
     def refusal(self, body: dict[str, Any]) -> str | None:
         response_format = body.get("response_format") or {}
         if not self.json_schema and response_format.get("type") == "json_schema":
-            return "response_format type 'json_schema' is not supported"
+            return "1 validation error: ('body', 'response_format', 'type') Input should be 'text' or 'json_object'"
         if not self.json_object_schema and response_format.get("type") == "json_object" and "schema" in response_format:
             return "unrecognized field 'schema' in response_format"
         if not self.stream_options and "stream_options" in body:

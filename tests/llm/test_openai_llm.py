@@ -319,3 +319,22 @@ def test_a_reader_that_stops_early_leaves_the_adapter_usable_and_counted(llm_ser
 
     assert llm.generate(ASK, Choice).code == "51-3011.00"
     assert llm.usage.total.requests == 2
+
+
+def test_a_server_that_refuses_json_schema_with_a_500_gets_json_object(llm_server: ScriptedLLMServer) -> None:
+    # llama-cpp-python's server: its request model allows only 'text' and 'json_object', and says so with a 500.
+    llm_server.json_schema, llm_server.refusal_status = False, 500
+    llm = make_llm(llm_server.url, max_retries=0)
+    llm_server.script(reply({"code": "51-3011.00", "why": "a"}))
+
+    assert llm.generate(ASK, Choice).code == "51-3011.00"
+    assert [r["response_format"]["type"] for r in llm_server.requests] == ["json_schema", "json_object"]
+    assert llm.structured_mode == "json_object_with_schema"
+
+
+def test_a_plain_500_is_not_taken_for_a_refused_format(llm_server: ScriptedLLMServer) -> None:
+    llm_server.default = error(500, "out of memory")
+    with pytest.raises(LLMError) as caught:
+        make_llm(llm_server.url, max_retries=0).generate(ASK, Choice)
+    assert caught.value.kind == "server"
+    assert [r["response_format"]["type"] for r in llm_server.requests] == ["json_schema"]
