@@ -137,7 +137,7 @@ class ExtractedItems(BaseModel):
 
 def _grounded_extraction(source: str) -> type[ExtractedItems]:
     """ExtractedItems that also rejects items the message does not support (a model inventing a job)."""
-    source_words = set(_WORD_RE.findall(source.lower()))
+    source_words = {_stem(w) for w in _WORD_RE.findall(source.lower())}
 
     class GroundedItems(ExtractedItems):
         @model_validator(mode="after")
@@ -149,7 +149,7 @@ def _grounded_extraction(source: str) -> type[ExtractedItems]:
                 raise ValueError(_first_error(exc)) from None
             for name, value in items.items():
                 for text in _strings(value):
-                    words = [w for w in _WORD_RE.findall(text.lower()) if len(w) > 2]
+                    words = [_stem(w) for w in _WORD_RE.findall(text.lower()) if len(w) > 2]
                     if words and sum(w in source_words for w in words) < len(words) / 2:
                         raise ValueError(f"{name} '{text[:60]}' is not what the message says; use its own words")
                     if EMAIL_RE.search(text) or "[removed]" in text or "[phone removed]" in text:
@@ -158,6 +158,11 @@ def _grounded_extraction(source: str) -> type[ExtractedItems]:
 
     GroundedItems.__name__ = "ExtractedItems"
     return GroundedItems
+
+
+def _stem(word: str) -> str:
+    """Plural and singular alike ("breads" is what "bread" says)."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _first_error(exc: ValidationError) -> str:

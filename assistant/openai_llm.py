@@ -230,12 +230,12 @@ def _parse(raw: str | None, output_type: type[T]) -> T:
         raise _InvalidAnswer("the answer was empty", raw)
     text = _FENCE_RE.sub("", raw.strip())
     try:
-        data = json.loads(text)
+        data = json.loads(text, strict=False)  # strict=False: raw newlines inside strings, as small models write
     except json.JSONDecodeError as exc:
         # Small models wrap JSON in prose: take the outermost object when there is one.
         start, end = text.find("{"), text.rfind("}")
         try:
-            data = json.loads(text[start:end + 1]) if 0 <= start < end else None
+            data = json.loads(text[start:end + 1], strict=False) if 0 <= start < end else None
         except json.JSONDecodeError:
             data = None
         if data is None:

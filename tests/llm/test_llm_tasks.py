@@ -230,3 +230,8 @@ def test_stream_reply_rejects_a_reply_that_drops_the_question() -> None:
     llm.streams.append(["That sounds like ", "Bakers."])
     with pytest.raises(LLMError, match="dropped the question"):
         list(llm_tasks.stream_reply(llm, OFFLINE_REPLY, full_part_a(), CANDIDATES))
+
+
+def test_extract_part_a_accepts_a_plural_of_the_customers_word() -> None:
+    items = llm_tasks.extract_part_a(FakeLLM({"duties": ["bakes breads and pastry"]}), MESSAGE)
+    assert items == {"duties": [{"text": "bakes breads and pastry"}]}

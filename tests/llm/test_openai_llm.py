@@ -338,3 +338,8 @@ def test_a_plain_500_is_not_taken_for_a_refused_format(llm_server: ScriptedLLMSe
         make_llm(llm_server.url, max_retries=0).generate(ASK, Choice)
     assert caught.value.kind == "server"
     assert [r["response_format"]["type"] for r in llm_server.requests] == ["json_schema"]
+
+
+def test_a_raw_newline_inside_a_json_string_is_read(llm_server: ScriptedLLMServer) -> None:
+    llm_server.script(reply('{"code": "51-3011.00", "why": "bakes\nbread"}'))
+    assert make_llm(llm_server.url).generate(ASK, Choice).why == "bakes\nbread"
