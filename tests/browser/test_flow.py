@@ -27,15 +27,17 @@ SEARCHES = ["registered nurse", "cashier", "sewing machine operator", "truck dri
             "pastry chef", "forklift", "teacher"]
 
 
-def chat_says(page, text: str) -> None:
+def chat_says(page, text: str, turn: int) -> None:
+    """The customer's `turn`-th message; the chat then shows the greeting and two messages a turn.
+
+    The count is known rather than read before sending: a page still redrawing shows fewer messages."""
     from playwright.sync_api import expect
 
     messages = page.get_by_test_id("stChatMessage")
-    before = messages.count()
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(text)
     box.press("Enter")
-    expect(messages).to_have_count(before + 2)  # the customer's message and the assistant's reply
+    expect(messages).to_have_count(1 + 2 * turn)  # the customer's message and the assistant's reply
     idle(page)
 
 
@@ -58,8 +60,8 @@ def test_a_job_goes_from_the_customers_chat_to_an_analysts_decision_and_back(
         page.goto(running_app.url)
         expect(page.get_by_role("heading", name="Describe a job")).to_be_visible()
         shots.take(page, "customer opens the chat")
-        chat_says(page, FIRST_MESSAGE)
-        chat_says(page, SECOND_MESSAGE)
+        chat_says(page, FIRST_MESSAGE, 1)
+        chat_says(page, SECOND_MESSAGE, 2)
         shots.take(page, "customer described the job")
         page.get_by_role("button", name="Send for review").click()
         sent = page.get_by_text(re.compile(r"Sent for review\. Your reference is OCA-[A-Z0-9]{4}-[A-Z0-9]{4}"))
