@@ -139,6 +139,16 @@ def write_doc(path: Path, tests: dict, load: dict | None, batch: dict | None, si
             f"{batch['ids_in_order']}, {batch['titles_with_two_codes']} titles with two codes; {batch['seconds']} s) |")
     else:
         lines.append("| batch resume | — | not run (--skip-batch) |")
+    notes = []
+    if load and load_avg and load_avg[0] > (os.cpu_count() or 1):
+        notes.append(f"The machine was busy when the load benchmark ran (load average {load_avg[0]:.1f} on "
+                     f"{os.cpu_count()} CPUs, from other work): its latencies are pessimistic.")
+    if batch:
+        notes.append("The batch rows repeat 400 O*NET alternate titles, so a run codes each distinct title once and "
+                     "reuses the answer: the batch figure is about exactly-once coding across a SIGKILL, not speed "
+                     "(README, Batch coding, has the throughput).")
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
     failing = {n: c["failed_tests"] for n, c in tests.items() if c.get("failed_tests")}
     if failing:
         lines += ["", "## Failing tests", ""]
