@@ -7,8 +7,8 @@ round-trips through JSON, so a front end or the store can keep it between reques
 What to ask next: nothing about the job yet -> the title and duties; top candidates close -> the
 clarifying question that best separates them (`clarify`), at most `MAX_CLARIFYING` of them; otherwise the
 next Part A item still missing. Part A is complete enough to draft once it has a title, duties and an
-industry and no clarifying question is outstanding. Offline and deterministic; `llm` is accepted for the
-LLM layer, which reads messages and phrases questions through the same state.
+industry and no clarifying question is outstanding. Offline and deterministic; with a language model
+(`llm`), it also reads the message and orders the retrieved candidates, always within what retrieval found.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant import intake
+from assistant import intake, llm_tasks
 from assistant.clarify import Question, Weighed, choose_question, needs_question
 from assistant.parta import Duty, Industry, PartA
 from assistant.rerank import Evidence, education_zone, log_factors, profile_index, reweight
@@ -86,6 +86,7 @@ class TurnResult(BaseModel):
     understood: list[str] = Field(default_factory=list, description="Part A as understood so far, one line an item")
     changes: list[str] = Field(default_factory=list, description="what this message added or corrected")
     problems: list[str] = Field(default_factory=list)
+    notice: str | None = Field(None, description="one plain sentence when the language model failed and the offline path answered")
 
 
 def start() -> Conversation:
@@ -93,8 +94,12 @@ def start() -> Conversation:
     return Conversation(messages=[{"role": "assistant", "content": GREETING}], pending_item="job_title")
 
 
-def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = None) -> TurnResult:
-    """One exchange: read the message into Part A, re-rank, and ask the next thing (see the module docstring)."""
+def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = None, *, phrase: bool = False) -> TurnResult:
+    """One exchange: read the message into Part A, re-rank, and ask the next thing (see the module docstring).
+
+    With `llm`, the model also reads the message (filling what the offline reading missed) and orders the
+    retrieved candidates; with `phrase` it rewords the next question (the chat page instead streams a
+    reworded reply). Each step that fails falls back to the offline path and sets `TurnResult.notice`."""
     conv = conversation.model_copy(deep=True)
     text = " ".join((user_text or "").split())
     if not text:
@@ -104,7 +109,12 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
                           understood=understood(conv.part_a))
     conv.messages.append({"role": "user", "content": text})
     question = conv.pending_question
-    extraction = intake.extract(text, question.item if question else conv.pending_item)
+    asked_item = question.item if question else conv.pending_item
+    extraction = intake.extract(text, asked_item)
+    failures: list[str] = []
+    if llm is not None and extraction.answer != "skip":
+        with llm_tasks.collect_failures() as failures:
+            _fill_from_llm(extraction, llm_tasks.extract_part_a(llm, text, asked_item, contact=conv.part_a.contact))
     answered = _resolve_option(text, question) if question is not None else text
     if question is not None and question.kind == "duties" and answered != text:
         extraction.duties = [answered]
@@ -120,13 +130,46 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
     conv.pending_question, conv.pending_item = None, None
 
     candidates = rank(conv, engine)
+    if llm is not None and not failures and len(candidates) > 1:  # after one failure, the turn goes on offline
+        with llm_tasks.collect_failures() as failed:
+            codes = llm_tasks.rerank(llm, conv.part_a, candidates[:RANKED])
+        failures += failed
+        if codes:  # the model may only order what retrieval found: apply_order drops anything else
+            candidates = llm_tasks.apply_order(candidates[:RANKED], codes) + candidates[RANKED:]
     conv.candidates = [Shown(code=c.code, title=c.title, confidence=c.confidence) for c in candidates]
     ask = _next_question(conv, candidates, engine)
+    if llm is not None and phrase and not failures and ask and not (
+            conv.pending_question and conv.pending_question.options):
+        with llm_tasks.collect_failures() as failed:
+            ask = llm_tasks.phrase_question(llm, ask, candidates[:RANKED], conv.part_a) or ask
+        failures += failed
     conv.complete = all(_has(conv.part_a, item) for item in ESSENTIAL) and conv.pending_question is None
     reply = compose_reply(changes, problems, candidates, ask, conv.complete)
     conv.messages.append({"role": "assistant", "content": reply})
     return TurnResult(reply=reply, conversation=conv, candidates=candidates[:RANKED], complete=conv.complete,
-                      understood=understood(conv.part_a), changes=changes, problems=problems)
+                      understood=understood(conv.part_a), changes=changes, problems=problems,
+                      notice=failures[0] if failures else None)
+
+
+def _fill_from_llm(found: intake.Extraction, items: dict[str, Any] | None) -> None:
+    """Fill what the offline reading of the message missed with what the model read (`llm_tasks.extract_part_a`).
+
+    The offline reading wins where both found an item; the model only adds. Contact items never come from it."""
+    if not items:
+        return
+    if not found.job_title and isinstance(items.get("job_title"), str):
+        found.job_title = items["job_title"]
+    industries = [i.get("name") for i in items.get("industries") or [] if isinstance(i, dict) and i.get("name")]
+    if not found.industry and industries:
+        found.industry = industries[0]
+    if not found.duties:
+        found.duties = [d["text"] for d in items.get("duties") or [] if isinstance(d, dict) and d.get("text")]
+    for field in ("tools", "licenses"):
+        extra = [v for v in items.get(field) or [] if isinstance(v, str) and v not in getattr(found, field)]
+        setattr(found, field, getattr(found, field) + extra)
+    for field in ("education", "supervision_given", "supervision_received", "experience"):
+        if not getattr(found, field) and isinstance(items.get(field), str):
+            setattr(found, field, items[field])
 
 
 def rank(conv: Conversation, engine: Any) -> list[Candidate]:

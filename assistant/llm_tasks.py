@@ -14,6 +14,8 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -92,8 +94,25 @@ def _messages(prompt: str, **variables: object) -> list[Message]:
     ]
 
 
+_failures: ContextVar[list[str] | None] = ContextVar("oca_llm_failures", default=None)
+
+
+@contextmanager
+def collect_failures() -> Iterator[list[str]]:
+    """Within the block, each step that falls back adds the plain sentence to show the user to the list."""
+    found: list[str] = []
+    token = _failures.set(found)
+    try:
+        yield found
+    finally:
+        _failures.reset(token)
+
+
 def _fallback(task: str, exc: LLMError | ValidationError) -> None:
     log.warning("LLM %s fell back to the offline path: %s", task, exc)
+    if (found := _failures.get()) is not None:
+        found.append(exc.notice() if isinstance(exc, LLMError)
+                     else "The language model's answer was not usable, so this answer was prepared without it.")
     return None
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant import conversation
+from assistant import conversation, llm_tasks
 from assistant.llm import LLMError
 from assistant.review import decide
 from assistant.store import Store, StoreError
@@ -211,7 +211,8 @@ def test_an_analysts_question_reaches_the_chat_and_the_answer_is_sent_again(
 
 def test_the_reply_streams_from_the_model_and_falls_back_to_the_offline_one(
         open_chat, monkeypatch: pytest.MonkeyPatch) -> None:
-    llm = FakeLLM(default=LLMError("down", kind="timeout"))
+    llm = FakeLLM(default={})  # reads nothing more than the offline reader did
+    monkeypatch.setattr(llm_tasks, "rerank", lambda *args, **kwargs: None)  # keeps the engine's order
     llm.streams.append(["Thanks! ", "Registered Nurses fits best so far. What industry is it?"])
     llm.streams.append(["Half a sent", LLMError("cut", kind="incomplete")])
     monkeypatch.setattr(customer, "get_llm", lambda: (llm, None))
@@ -226,6 +227,20 @@ def test_the_reply_streams_from_the_model_and_falls_back_to_the_offline_one(
     assert LLMError("x", kind="incomplete").notice() in texts(at, "caption")
     assert [c.kind for c in llm.calls].count("stream") == 2
     assert "jane.doe@example.com" not in "".join(str(c.messages) for c in llm.calls)  # contact details stay here
+
+
+def test_a_model_that_fails_to_read_the_message_leaves_the_offline_turn_saved_once(
+        open_chat, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    llm = FakeLLM(default=LLMError("down", kind="timeout"))
+    monkeypatch.setattr(customer, "get_llm", lambda: (llm, None))
+    at = open_chat()
+    send(at, "I work as a registered nurse in a hospital")
+    assert not at.exception, at.exception
+    assert "Closest occupations so far" in said(at)[-1][1]
+    assert LLMError("x", kind="timeout").notice() in texts(at, "caption")
+    assert [c.kind for c in llm.calls].count("stream") == 0  # after one failure the turn stays offline
+    saved = store.get(link_of(at)["ref"]).conversation["messages"]
+    assert [m["role"] for m in saved] == ["assistant", "user", "assistant"]  # greeting, message, reply: once each
 
 
 def test_a_title_chosen_on_find_an_occupation_starts_the_request(app: Callable[..., AppTest], small_engine: Engine,

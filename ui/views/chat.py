@@ -177,9 +177,9 @@ def answer(store: Store, reference: str, conv: talk.Conversation, text: str, eng
            llm: LLM | None) -> talk.Conversation:
     """One turn: the offline reply, reworded by the model as it streams when one is configured; any model
     failure shows the offline reply and one sentence saying so."""
-    notice = None
     try:
         result = talk.turn(conv, text, engine, llm)
+        notice = result.notice  # a model step failed: the turn went on offline, and so does the reply
     except LLMError as exc:
         result, notice = talk.turn(conv, text, engine, None), exc.notice()
     reply = result.reply
