@@ -110,6 +110,25 @@ def opened(settings: Settings) -> Iterator[Store]:
         store.close()
 
 
+PASSWORD_ENV = "OCA_PASSWORD"
+
+
+def sign_in(store: Store, name: str) -> None:
+    """An analyst's action from the command line needs the account's password, as the app's sign-in does
+    (with the same limit on failures): from OCA_PASSWORD, else a prompt, else the first line of stdin."""
+    import os
+
+    from assistant.review import REVIEWER_ROLES
+
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        password = getpass.getpass(f"Password for {name}: ") if sys.stdin.isatty() else sys.stdin.readline()
+    user = store.authenticate(name, password.rstrip("\r\n"))
+    if user is None or user.role not in REVIEWER_ROLES:
+        raise OcaError(f"{name!r} is not an analyst account, or the password is wrong; give the password in "
+                       f"{PASSWORD_ENV} or on stdin")
+
+
 def _engine(settings: Settings):
     from assistant import service
 
@@ -177,6 +196,7 @@ def cmd_decide(args: argparse.Namespace, settings: Settings) -> int:
 
     engine = _engine(settings) if args.decision in ("approve", "change") else None
     with opened(settings) as store:
+        sign_in(store, args.analyst)
         done = review.decide(store, args.reference, args.analyst, args.decision, engine=engine, code=args.code,
                              reason=args.reason, reason_category=args.reason_category, note=args.note,
                              question=args.question)
@@ -189,6 +209,7 @@ def cmd_decide(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_comment(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
+        sign_in(store, args.analyst)
         comment = store.add_comment(args.reference, args.analyst, args.text)
     print(f"Comment added at {comment.at:%Y-%m-%d %H:%M}.")
     return 0
@@ -273,8 +294,7 @@ def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_agreement_sample(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
-        if store.user(args.analyst) is None:
-            raise OcaError(f"no account named {args.analyst!r}; add it with `oca users add`")
+        sign_in(store, args.analyst)
         sample = store.blind_sample(args.analyst, args.n, args.seed)
     if args.json:
         print(json.dumps([{"reference": s.reference, "part_a": _job_only(s)} for s in sample], indent=2,
@@ -297,8 +317,7 @@ def cmd_agreement_sample(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_agreement_code(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
-        if store.user(args.analyst) is None:
-            raise OcaError(f"no account named {args.analyst!r}; add it with `oca users add`")
+        sign_in(store, args.analyst)
         store.record_blind_code(args.reference, args.analyst, args.code)
     print(f"Recorded {args.code} for {args.reference.upper()} by {args.analyst}.")
     return 0

@@ -115,12 +115,23 @@ def test_analyst_commands_need_an_analyst_account(small_engine: Engine, store: S
         name = f"{account}1"
         store.add_user(name, PASSWORD, account)
     allowed = account in ("analyst", "admin")
+    monkeypatch.setenv("OCA_PASSWORD", "not the password")
+    code = cli.main(["decide", reference, "ask", "--analyst", name, "--question", "Which ward?"])
+    assert code == 2 and capsys.readouterr().err.startswith("error: "), "a wrong password is refused"
+    monkeypatch.setenv("OCA_PASSWORD", PASSWORD)
     code = cli.main(["decide", reference, "ask", "--analyst", name, "--question", "Which ward?"])
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     assert (code == 0) == allowed, (out, err)
     if not allowed:
         assert err.startswith("error: ") and store.get(reference).state == "drafted"
+    for command in (["comment", reference, "a note"], ["agreement", "code", reference, "29-1141.00"]):
+        monkeypatch.setenv("OCA_PASSWORD", "not the password")
+        assert cli.main([*command, "--analyst", name]) == 2, command
+        monkeypatch.setenv("OCA_PASSWORD", PASSWORD)
+        if not allowed:
+            assert cli.main([*command, "--analyst", name]) == 2, command
+    assert not store.comments(reference) or allowed
 
 
 def test_exports_carry_contact_details_only_when_asked(small_engine: Engine, store: Store) -> None:

@@ -20,6 +20,7 @@ def oca(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, engine_home: Path, fixt
         fixture_taxonomy: Path, capsys: pytest.CaptureFixture[str]):
     url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
     monkeypatch.setenv("OCA_DATABASE_URL", url)
+    monkeypatch.setenv("OCA_PASSWORD", PASSWORD)  # analysts' commands check the account's password
 
     def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
         if stdin is not None:
