@@ -219,14 +219,15 @@ def test_a_large_csv_is_read_in_chunks_without_holding_the_file(tmp_path: Path) 
         writer.writerow(["id", "title"])
         writer.writerows([i, f"machine operator number {i}"] for i in range(1_500_000))
     size = path.stat().st_size
+    base = pa.total_allocated_bytes()  # what earlier tests in this process still hold is not this read's
     peak = rows = 0
     for chunk in read_chunks(path, 2000, skip=10):
         assert chunk.num_rows <= 2000
         rows += chunk.num_rows
-        peak = max(peak, pa.total_allocated_bytes())
+        peak = max(peak, pa.total_allocated_bytes() - base)
     assert rows == 1_500_000 - 10
     # Arrow reads a few 1 MB blocks ahead; the file itself (about 60 MB) is never held.
-    assert peak < 0.75 * size, f"{peak:,} bytes held while streaming a {size:,}-byte file"
+    assert peak < 0.5 * size, f"{peak:,} bytes held while streaming a {size:,}-byte file"
 
 
 def test_the_command_codes_a_file_and_explains_bad_columns(fixture_release: Path, fixture_taxonomy: Path,
