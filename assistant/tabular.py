@@ -128,7 +128,9 @@ def _rechunk(batches: Iterator[pa.RecordBatch], chunk_rows: int, skip: int, path
 def _text_batches(path: Path, fmt: Format, names: list[str]) -> Iterator[pa.RecordBatch]:
     reader = pacsv.open_csv(
         path,
-        read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+        # One block at a time in this thread: with threads Arrow parses blocks ahead, and memory then
+        # grows with the machine's cores and the time coding takes rather than staying at a block.
+        read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False),
         parse_options=pacsv.ParseOptions(delimiter=DELIMITERS[fmt], newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
