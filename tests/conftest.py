@@ -9,7 +9,8 @@ import pytest
 
 import assistant.llm
 from retrieval.onet import KnowledgeBase, load_release
-from tests.llm_server import llm_server, refused_url  # noqa: F401 - fixtures for the whole suite
+from tests.servers import chroma_url  # noqa: F401 - fixtures for the whole suite
+from tests.llm_server import llm_server, refused_url  # noqa: F401
 
 # No test reaches an LLM over the network; `llm_server` switches this back on for its own loopback server.
 assistant.llm.ALLOW_REQUESTS = False

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.servers import free_port
 
 if TYPE_CHECKING:
     from assistant.store import Store
@@ -100,12 +101,6 @@ class Shots:
 @pytest.fixture
 def shots(screenshots: Path, request: pytest.FixtureRequest) -> Shots:
     return Shots(screenshots, request.node.name.removeprefix("test_"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RunningApp:
