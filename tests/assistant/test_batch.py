@@ -212,22 +212,29 @@ def test_bad_input_gets_a_clear_message(engine: Engine, tmp_path: Path) -> None:
         run_batch(ragged, tmp_path / "out.csv", Columns(title="job title"), runner)
 
 
-def test_a_large_csv_is_read_in_chunks_without_holding_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "big.csv"
+def _streaming_peak(path: Path, rows: int) -> int:
+    """Write a CSV of `rows` rows, read it in chunks, and return the most Arrow memory the read held."""
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["id", "title"])
-        writer.writerows([i, f"machine operator number {i}"] for i in range(1_500_000))
-    size = path.stat().st_size
+        writer.writerows([i, f"machine operator number {i}"] for i in range(rows))
     base = pa.total_allocated_bytes()  # what earlier tests in this process still hold is not this read's
-    peak = rows = 0
+    peak = seen = 0
     for chunk in read_chunks(path, 2000, skip=10):
         assert chunk.num_rows <= 2000
-        rows += chunk.num_rows
+        seen += chunk.num_rows
         peak = max(peak, pa.total_allocated_bytes() - base)
-    assert rows == 1_500_000 - 10
-    # Arrow reads a few 1 MB blocks ahead; the file itself (about 60 MB) is never held.
-    assert peak < 0.5 * size, f"{peak:,} bytes held while streaming a {size:,}-byte file"
+    assert seen == rows - 10
+    return peak
+
+
+def test_a_large_csv_is_read_in_chunks_without_holding_the_file(tmp_path: Path) -> None:
+    # Arrow's allocation count wanders by some tens of MB with its block buffers and the allocator's caching;
+    # a 120 MB file read whole would need all of it, streamed it needs a fraction.
+    path = tmp_path / "big.csv"
+    peak = _streaming_peak(path, 3_000_000)
+    size = path.stat().st_size
+    assert peak < size / 2, f"{peak:,} bytes held while streaming a {size:,}-byte file"
 
 
 def test_the_command_codes_a_file_and_explains_bad_columns(fixture_release: Path, fixture_taxonomy: Path,
