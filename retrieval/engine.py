@@ -141,6 +141,7 @@ class Engine:
         # Lay titles approved by analysts (assistant.review): normalised title -> code indices, oldest first.
         self._lay_titles: dict[str, list[int]] = {}
         self._batch = threading.local()  # code_many's precomputed dense results, per calling thread
+        self._id_facts: dict[str, tuple[int, bool]] = {}  # dense document id -> (code index, task or DWA)
 
     @functools.cached_property
     def _statics(self) -> rerank.Statics:
@@ -261,7 +262,7 @@ class Engine:
         if query.is_empty():
             return CodingResult(query=query, candidates=[], release=self.release, engine_version=self.engine_version,
                                 elapsed_ms=0.0)
-        channels, hits, title_best, title_sims = self._channels(query)
+        channels, hits, title_best, title_sims = self._channels(query, evidence)
         fused = self._rank(query, channels, only)
         lay = self._promote_lay_titles(query.title, fused, channels) if only is None else {}
         k = max(1, min(k, len(self.codes)))
@@ -337,11 +338,29 @@ class Engine:
             for start in range(0, len(distinct), step):
                 part = distinct[start:start + step]
                 found = self._store.query(np.vstack([row for _, row in part]), n=n, ids_only=not texts)
-                if not texts:  # ids are "<code>:<kind letter><n>"
-                    found = [[Hit(h.id, h.id.rpartition(":")[0], h.kind, "", h.similarity) for h in row]
-                             for row in found]
-                memo.hits.update(((n, key), hits) for (key, _), hits in zip(part, found))
+                rows_found = [self._dense_row(hits) for hits in found] if texts else [
+                    self._dense_row_of_ids([h.id for h in hits], [h.similarity for h in hits]) for hits in found]
+                memo.hits.update(((n, key), row) for (key, _), row in zip(part, rows_found))
+        memo.texts = texts
         return memo
+
+    def _dense_row(self, hits: Sequence[Hit]) -> _DenseRow:
+        typed = tuple(_typed(h) for h in hits)
+        codes, similarity = rank.hit_arrays(typed, self._code_index)
+        sentence = np.fromiter((h.kind in SENTENCE_KINDS for h in typed), dtype=bool, count=len(typed))
+        return _DenseRow(codes, similarity, sentence, typed)
+
+    def _dense_row_of_ids(self, ids: Sequence[str], similarity: Sequence[float]) -> _DenseRow:
+        """What ranking reads of hits known by id alone ("<code>:<kind letter><n>"), without hit objects."""
+        known = self._id_facts
+        facts = [known.get(i) or known.setdefault(i, self._facts_of_id(i)) for i in ids]
+        codes = np.fromiter((f[0] for f in facts), dtype=np.int64, count=len(facts))
+        sentence = np.fromiter((f[1] for f in facts), dtype=bool, count=len(facts))
+        return _DenseRow(codes, np.asarray(similarity, dtype=np.float64), sentence, ())
+
+    def _facts_of_id(self, doc_id: str) -> tuple[int, bool]:
+        code, _, rest = doc_id.rpartition(":")
+        return self._code_index.get(code, -1), DOC_KINDS.get(rest[:1], "task") in SENTENCE_KINDS
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         memo: _DenseMemo | None = getattr(self._batch, "memo", None)
@@ -349,15 +368,17 @@ class Engine:
             return np.vstack([memo.vectors[t] for t in texts])
         return self._embedder.embed(texts)
 
-    def _query_dense(self, matrix: np.ndarray, n: int) -> list[list[Hit]]:
+    def _query_dense(self, matrix: np.ndarray, n: int, evidence: bool = True) -> list[_DenseRow]:
         memo: _DenseMemo | None = getattr(self._batch, "memo", None)
-        if memo is not None:
+        if memo is not None and (memo.texts or not evidence):
             found = [memo.hits.get((n, row.tobytes())) for row in matrix]
-            if all(hits is not None for hits in found):
-                return [list(hits) for hits in found]
-        return self._store.query(matrix, n=n)
+            if all(row is not None for row in found):
+                return found
+        return [self._dense_row(hits) for hits in self._store.query(matrix, n=n)]
 
-    def _channels(self, query: Query) -> tuple[dict[str, np.ndarray], dict[int, list[Hit]], np.ndarray, np.ndarray]:
+    def _channels(self, query: Query, evidence: bool = True
+                  ) -> tuple[dict[str, np.ndarray], dict[int, list[Hit]], np.ndarray, np.ndarray]:
+        """Every channel's score for each occupation; with `evidence`, also the dense hits by occupation."""
         st = self._state
         n = len(self.codes)
         channels: dict[str, np.ndarray] = {}
@@ -377,15 +398,13 @@ class Engine:
             rows.extend(sentence_vectors)
         # Whole-query vectors need a wide pool per occupation; each sentence only its best matches.
         n_whole = len(rows) - len(sentences)
-        raw = self._query_dense(np.vstack(rows[:n_whole]), QUERY_POOL) if n_whole else []
+        raw = self._query_dense(np.vstack(rows[:n_whole]), QUERY_POOL, evidence) if n_whole else []
         if sentences:
-            raw += self._query_dense(np.vstack(rows[n_whole:]), SENTENCE_POOL)
-        results = [[_typed(h) for h in row] for row in raw]
+            raw += self._query_dense(np.vstack(rows[n_whole:]), SENTENCE_POOL, evidence)
         hits_by_code: dict[int, list[Hit]] = {}
-        for row in results:
-            for h in row:
-                i = self._code_index.get(h.code)
-                if i is not None:
+        for row in raw if evidence else ():
+            for h, i in zip(row.hits, row.codes.tolist()):
+                if i >= 0:
                     hits_by_code.setdefault(i, []).append(h)
         title_best = np.full(n, -1, dtype=np.int64)
         sims = np.zeros(0, dtype=np.float32)
@@ -398,15 +417,15 @@ class Engine:
             channels["title_exact"] = st.titles.exact_scores(title)
             channels["title_exact_share"] = st.titles.exact_share(title)
             channels["lexical_title"] = st.occupations.scores(title)
-            channels["dense_title"] = rank.top_mean(results[pos], self._code_index, n)
+            channels["dense_title"] = rank.top_mean_indexed(raw[pos].codes, raw[pos].similarity, n)
             channels["breadth"] = self._breadth
             pos += 1
         if sentences:
             channels["lexical_description"] = st.occupations.scores(description)
             channels["title_mentions"] = st.titles.mention_scores(description)
-            channels["dense_description"] = rank.top_mean(results[pos], self._code_index, n)
-            sentence_rows = [[h for h in row if h.kind in SENTENCE_KINDS] for row in results[pos + 1:]]
-            channels["dense_sentences"] = rank.sentence_alignment(sentence_rows, self._code_index, n)
+            channels["dense_description"] = rank.top_mean_indexed(raw[pos].codes, raw[pos].similarity, n)
+            channels["dense_sentences"] = rank.sentence_alignment_indexed(
+                [(row.codes[row.sentence], row.similarity[row.sentence]) for row in raw[pos + 1:]], n)
         if industry:
             channels["lexical_industry"] = st.occupations.scores(industry)
         return channels, hits_by_code, title_best, sims
@@ -521,10 +540,22 @@ class Engine:
 
 @dataclass
 class _DenseMemo:
-    """Embeddings by text and vector-store hits by (pool size, vector bytes), computed for a whole batch."""
+    """Embeddings by text and vector-store hits by (pool size, vector bytes), computed for a whole batch;
+    `texts` says whether the hits carry their texts (for evidence) or only what ranking reads."""
 
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
-    hits: dict[tuple[int, bytes], list[Hit]] = field(default_factory=dict)
+    hits: dict[tuple[int, bytes], _DenseRow] = field(default_factory=dict)
+    texts: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class _DenseRow:
+    """One vector's dense hits, best first, as ranking reads them; `hits` are empty when no evidence is wanted."""
+
+    codes: np.ndarray  # occupation index of each hit, -1 for a code this release does not know
+    similarity: np.ndarray  # cosine, float64
+    sentence: np.ndarray  # whether the hit is a task or DWA (what a description sentence is aligned with)
+    hits: tuple[Hit, ...]
 
 
 def _description_vector(sentence_vectors: np.ndarray) -> np.ndarray:

@@ -107,19 +107,41 @@ def standardise_all(channels: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]
             for name, v in channels.items()}
 
 
+def hit_arrays(hits: Sequence, code_index: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Dense hits as the arrays the channel functions read: each hit's occupation index (-1 for a code this
+    release does not know) and its similarity."""
+    codes = np.fromiter((code_index.get(h.code, -1) for h in hits), dtype=np.int64, count=len(hits))
+    similarity = np.fromiter((h.similarity for h in hits), dtype=np.float64, count=len(hits))
+    return codes, similarity
+
+
 def top_mean(hits: Sequence, code_index: Mapping[str, int], n: int, top: int = 3) -> np.ndarray:
     """Mean similarity of each occupation's `top` best dense hits (missing ones count as the worst hit)."""
+    return top_mean_indexed(*hit_arrays(hits, code_index), n, top)
+
+
+def top_mean_indexed(codes: np.ndarray, similarity: np.ndarray, n: int, top: int = 3) -> np.ndarray:
+    """`top_mean` over hits given as arrays (`hit_arrays`), which a batch keeps instead of hit objects."""
     out = np.zeros(n, dtype=np.float32)
-    if not hits:
+    if similarity.shape[0] == 0:
         return out
-    floor = min(h.similarity for h in hits)
+    floor = float(similarity.min())
     sums = np.zeros(n, dtype=np.float32)
     counts = np.zeros(n, dtype=np.int32)
-    for h in sorted(hits, key=lambda h: -h.similarity):
-        i = code_index.get(h.code)
-        if i is not None and counts[i] < top:
-            sums[i] += h.similarity
-            counts[i] += 1
+    order = np.argsort(-similarity, kind="stable")
+    codes, similarity = codes[order], similarity[order].astype(np.float32)
+    known = codes >= 0
+    codes, similarity = codes[known], similarity[known]
+    # each hit's place among its occupation's hits, best first
+    by_code = np.argsort(codes, kind="stable")
+    grouped = codes[by_code]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if grouped.size else np.zeros(0, np.int64)
+    place = np.empty_like(by_code)
+    place[by_code] = np.arange(grouped.size) - np.repeat(starts, np.diff(np.r_[starts, grouped.size]))
+    for r in range(top):  # in order of place, so each sum adds up best first
+        at = place == r
+        sums[codes[at]] += similarity[at]
+        counts[codes[at]] += 1
     present = counts > 0
     out[:] = floor
     out[present] = (sums[present] + (top - counts[present]) * floor) / top
@@ -128,18 +150,20 @@ def top_mean(hits: Sequence, code_index: Mapping[str, int], n: int, top: int = 3
 
 def sentence_alignment(rows: Sequence[Sequence], code_index: Mapping[str, int], n: int) -> np.ndarray:
     """Mean over the description's sentences of each occupation's best-matching task or DWA."""
+    return sentence_alignment_indexed([hit_arrays(hits, code_index) for hits in rows], n)
+
+
+def sentence_alignment_indexed(rows: Sequence[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
+    """`sentence_alignment` over each sentence's hits given as arrays (`hit_arrays`)."""
     if not rows:
         return np.zeros(n, dtype=np.float32)
     total = np.zeros(n, dtype=np.float32)
-    for hits in rows:
-        if not hits:
+    for codes, similarity in rows:
+        if similarity.shape[0] == 0:
             continue
-        floor = min(h.similarity for h in hits)
-        best = np.full(n, floor, dtype=np.float32)
-        for h in hits:
-            i = code_index.get(h.code)
-            if i is not None and h.similarity > best[i]:
-                best[i] = h.similarity
+        best = np.full(n, float(similarity.min()), dtype=np.float32)
+        known = codes >= 0
+        np.maximum.at(best, codes[known], similarity[known].astype(np.float32))
         total += best
     return total / len(rows)
 

@@ -1,0 +1,82 @@
+"""The dense channels computed from arrays (what a batch keeps) give, bit for bit, what a plain loop over
+hit objects gives: the loops below are the channels' definitions, written the slow and obvious way."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrieval import rank
+from retrieval.vector_store import Hit
+
+CODES = [f"11-{i:04d}.00" for i in range(30)]
+CODE_INDEX = {c: i for i, c in enumerate(CODES)}
+
+
+def top_mean_by_loop(hits: list[Hit], n: int, top: int = 3) -> np.ndarray:
+    out = np.zeros(n, dtype=np.float32)
+    if not hits:
+        return out
+    floor = min(h.similarity for h in hits)
+    sums = np.zeros(n, dtype=np.float32)
+    counts = np.zeros(n, dtype=np.int32)
+    for h in sorted(hits, key=lambda h: -h.similarity):
+        i = CODE_INDEX.get(h.code)
+        if i is not None and counts[i] < top:
+            sums[i] += h.similarity
+            counts[i] += 1
+    present = counts > 0
+    out[:] = floor
+    out[present] = (sums[present] + (top - counts[present]) * floor) / top
+    return out
+
+
+def sentence_alignment_by_loop(rows: list[list[Hit]], n: int) -> np.ndarray:
+    if not rows:
+        return np.zeros(n, dtype=np.float32)
+    total = np.zeros(n, dtype=np.float32)
+    for hits in rows:
+        if not hits:
+            continue
+        best = np.full(n, min(h.similarity for h in hits), dtype=np.float32)
+        for h in hits:
+            i = CODE_INDEX.get(h.code)
+            if i is not None and h.similarity > best[i]:
+                best[i] = h.similarity
+        total += best
+    return total / len(rows)
+
+
+def random_hits(rng: np.random.Generator, size: int) -> list[Hit]:
+    """Hits as a vector store returns them: best first, with ties, repeats of an occupation, unknown codes."""
+    sims = np.sort(rng.choice(np.round(rng.uniform(0.1, 0.9, size), 2), size))[::-1]
+    codes = rng.choice(CODES[:12] + ["99-9999.00"], size)
+    return [Hit(f"{c}:k{j}", str(c), "task", "", float(s)) for j, (c, s) in enumerate(zip(codes, sims))]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_top_mean_from_arrays_is_the_loop_bit_for_bit(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    hits = random_hits(rng, int(rng.integers(0, 70)))
+    top = int(rng.integers(1, 5))
+    codes, sims = rank.hit_arrays(hits, CODE_INDEX)
+    expected = top_mean_by_loop(hits, len(CODES), top)
+    assert np.array_equal(rank.top_mean_indexed(codes, sims, len(CODES), top), expected)
+    assert np.array_equal(rank.top_mean(hits, CODE_INDEX, len(CODES), top), expected)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_sentence_alignment_from_arrays_is_the_loop_bit_for_bit(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    rows = [random_hits(rng, int(rng.integers(0, 30))) for _ in range(int(rng.integers(0, 5)))]
+    expected = sentence_alignment_by_loop(rows, len(CODES))
+    assert np.array_equal(rank.sentence_alignment(rows, CODE_INDEX, len(CODES)), expected)
+    indexed = rank.sentence_alignment_indexed([rank.hit_arrays(r, CODE_INDEX) for r in rows], len(CODES))
+    assert np.array_equal(indexed, expected)
+
+
+def test_an_unknown_code_lowers_the_floor_but_scores_nothing() -> None:
+    hits = [Hit("11-0000.00:k0", "11-0000.00", "task", "", 0.8), Hit("99-9999.00:k0", "99-9999.00", "task", "", 0.2)]
+    out = rank.top_mean(hits, CODE_INDEX, len(CODES), top=2)
+    assert out[0] == pytest.approx((0.8 + 0.2) / 2)
+    assert out[1] == pytest.approx(0.2)
