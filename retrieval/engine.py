@@ -337,9 +337,9 @@ class Engine:
             step = max(1, DENSE_BATCH_HITS // n)  # chroma fetches every hit's text in one SQL statement
             for start in range(0, len(distinct), step):
                 part = distinct[start:start + step]
-                found = self._store.query(np.vstack([row for _, row in part]), n=n, ids_only=not texts)
-                rows_found = [self._dense_row(hits) for hits in found] if texts else [
-                    self._dense_row_of_ids([h.id for h in hits], [h.similarity for h in hits]) for hits in found]
+                matrix = np.vstack([row for _, row in part])
+                rows_found = ([self._dense_row(hits) for hits in self._store.query(matrix, n=n)] if texts else
+                              [self._dense_row_of_ids(*found) for found in self._store.query_ids(matrix, n)])
                 memo.hits.update(((n, key), row) for (key, _), row in zip(part, rows_found))
         memo.texts = texts
         return memo
@@ -350,13 +350,13 @@ class Engine:
         sentence = np.fromiter((h.kind in SENTENCE_KINDS for h in typed), dtype=bool, count=len(typed))
         return _DenseRow(codes, similarity, sentence, typed)
 
-    def _dense_row_of_ids(self, ids: Sequence[str], similarity: Sequence[float]) -> _DenseRow:
+    def _dense_row_of_ids(self, ids: Sequence[str], similarity: np.ndarray) -> _DenseRow:
         """What ranking reads of hits known by id alone ("<code>:<kind letter><n>"), without hit objects."""
         known = self._id_facts
         facts = [known.get(i) or known.setdefault(i, self._facts_of_id(i)) for i in ids]
         codes = np.fromiter((f[0] for f in facts), dtype=np.int64, count=len(facts))
         sentence = np.fromiter((f[1] for f in facts), dtype=bool, count=len(facts))
-        return _DenseRow(codes, np.asarray(similarity, dtype=np.float64), sentence, ())
+        return _DenseRow(codes, similarity, sentence, ())
 
     def _facts_of_id(self, doc_id: str) -> tuple[int, bool]:
         code, _, rest = doc_id.rpartition(":")

@@ -261,6 +261,18 @@ class VectorStore:
             per_kind = list(self._pool().map(lambda kind: self._query_kind(kind, matrix, n, ids_only), wanted))
         return [_merge([rows[i] for rows in per_kind], n) for i in range(matrix.shape[0])]
 
+    def query_ids(self, vectors: np.ndarray, n: int) -> list[tuple[list[str], np.ndarray]]:
+        """`query(..., ids_only=True)` as each row's ids and similarities, without a hit object per hit
+        (a batch of thousands of searches reads only these)."""
+        matrix = np.asarray(vectors, dtype=np.float32)
+        if len(self._kinds) != 1 or matrix.ndim != 2 or matrix.shape[0] == 0 or n <= 0:
+            return [([h.id for h in hits], np.array([h.similarity for h in hits], dtype=np.float64))
+                    for hits in self.query(matrix, n, ids_only=True)]
+        (collection,) = self._kinds.values()
+        result = collection.query(query_embeddings=matrix, n_results=n, include=_DISTANCES)
+        return [(list(ids), 1.0 - np.asarray(dists, dtype=np.float64))
+                for ids, dists in zip(result["ids"], result["distances"] or [])]
+
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="vector-store")

@@ -80,3 +80,16 @@ def test_an_unknown_code_lowers_the_floor_but_scores_nothing() -> None:
     out = rank.top_mean(hits, CODE_INDEX, len(CODES), top=2)
     assert out[0] == pytest.approx((0.8 + 0.2) / 2)
     assert out[1] == pytest.approx(0.2)
+
+
+def test_a_search_by_ids_finds_what_the_hit_search_finds(fixture_release, fixture_taxonomy, tmp_path) -> None:
+    from retrieval.engine import Engine
+
+    engine = Engine.open(fixture_release, fixture_taxonomy, tmp_path, progress=False)
+    vectors = engine.embedder.embed(["registered nurse", "rings up purchases at the register", "sews garments"])
+    for n in (1, 5, 60):
+        hits = engine._store.query(vectors, n, ids_only=True)
+        found = engine._store.query_ids(vectors, n)
+        assert [ids for ids, _ in found] == [[h.id for h in row] for row in hits]
+        assert [sims.tolist() for _, sims in found] == [[h.similarity for h in row] for row in hits]
+    assert engine._store.query_ids(vectors[:0], 5) == []
