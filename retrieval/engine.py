@@ -144,6 +144,11 @@ class Engine:
         self._id_facts: dict[str, tuple[int, bool]] = {}  # dense document id -> (code index, task or DWA)
 
     @functools.cached_property
+    def _breadth_standardised(self) -> np.ndarray:
+        """The breadth channel is the same for every title query: standardised once."""
+        return rank.standardise(self._breadth)
+
+    @functools.cached_property
     def _statics(self) -> rerank.Statics:
         """Per-occupation facts for the reranker, worked out on first use so that a warm start does not pay."""
         st = self._state
@@ -283,7 +288,8 @@ class Engine:
 
     def _rank(self, query: Query, channels: dict[str, np.ndarray], only: Sequence[str] | None = None) -> np.ndarray:
         """Fixed-weight fusion; for the full ranking, the learned reranker then re-orders its best candidates."""
-        standardised = rank.standardise_all(channels)
+        standardised = rank.standardise_all(channels, {"breadth": self._breadth_standardised}
+                                            if channels.get("breadth") is self._breadth else None)
         fused = rank.fuse(channels, rank.weights_for(query, only), standardised)
         if only is None:
             fused = self._reranker.rerank(channels, fused, rank.query_mode(query), lambda: self._statics,

@@ -101,10 +101,38 @@ def fuse(channels: Mapping[str, np.ndarray], weights: Mapping[str, float],
     return total
 
 
-def standardise_all(channels: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every channel as `fuse` adds it: standardised, or as it is for the RAW_CHANNELS flags."""
-    return {name: np.asarray(v, dtype=np.float32) if name in RAW_CHANNELS else standardise(v)
-            for name, v in channels.items()}
+def standardise_all(channels: Mapping[str, np.ndarray],
+                    known: Mapping[str, np.ndarray] | None = None) -> Mapping[str, np.ndarray]:
+    """Every channel as `fuse` adds it: standardised, or as it is for the RAW_CHANNELS flags.
+
+    Each is worked out when first read, so channels nobody weighs cost nothing; `known` holds ones already
+    worked out (a channel that does not depend on the query). Read them before changing `channels`."""
+    return Standardised(channels, known)
+
+
+class Standardised(Mapping):
+    """`standardise_all`'s channels, each standardised on first read and then kept."""
+
+    def __init__(self, channels: Mapping[str, np.ndarray], known: Mapping[str, np.ndarray] | None = None) -> None:
+        self._channels = channels
+        self._done: dict[str, np.ndarray] = {k: v for k, v in (known or {}).items() if k in channels}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        done = self._done.get(name)
+        if done is None:
+            values = self._channels[name]
+            done = np.asarray(values, dtype=np.float32) if name in RAW_CHANNELS else standardise(values)
+            self._done[name] = done
+        return done
+
+    def __iter__(self):
+        return iter(self._channels)
+
+    def __len__(self) -> int:
+        return len(self._channels)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._channels
 
 
 def hit_arrays(hits: Sequence, code_index: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:

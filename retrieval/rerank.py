@@ -184,8 +184,9 @@ class Reranker:
         """Fused scores with the pool re-scored by the model and kept above every other occupation.
 
         `statics` is called only when a model applies, so queries the reranker leaves alone never pay for it."""
-        if not self.modes or fused.shape[0] < MIN_OCCUPATIONS:
-            return fused
+        if not self.modes or fused.shape[0] < MIN_OCCUPATIONS or (
+                mode not in self.modes and f"{mode}:exact" not in self.modes):
+            return fused  # no model could apply: the pool need not be gathered
         pool = gather(channels, fused, standardised=standardised)
         key = model_key(mode, pool)
         if key not in self.modes:

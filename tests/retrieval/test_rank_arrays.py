@@ -93,3 +93,19 @@ def test_a_search_by_ids_finds_what_the_hit_search_finds(fixture_release, fixtur
         assert [ids for ids, _ in found] == [[h.id for h in row] for row in hits]
         assert [sims.tolist() for _, sims in found] == [[h.similarity for h in row] for row in hits]
     assert engine._store.query_ids(vectors[:0], 5) == []
+
+
+def test_standardised_channels_are_worked_out_on_first_read_with_the_same_numbers(monkeypatch) -> None:
+    rng = np.random.default_rng(7)
+    channels = {"title": rng.random(600).astype(np.float32), "title_exact": (rng.random(600) > 0.99).astype(np.float32),
+                "title_exact_share": np.zeros(600, dtype=np.float32), "breadth": rng.random(600).astype(np.float32)}
+    eager = {name: v if name in rank.RAW_CHANNELS else rank.standardise(v) for name, v in channels.items()}
+    computed: list[int] = []
+    standardise = rank.standardise
+    monkeypatch.setattr(rank, "standardise", lambda v: computed.append(1) or standardise(v))
+    lazy = rank.standardise_all(channels, {"breadth": eager["breadth"]})
+    fused = rank.fuse(channels, {"title": 2.0, "title_exact": 15.0, "breadth": 0.5}, lazy)
+    assert len(computed) == 1  # the title only: the flag is raw, breadth was known, the share is not weighed
+    assert np.array_equal(fused, 2.0 * eager["title"] + 15.0 * eager["title_exact"] + 0.5 * eager["breadth"])
+    assert set(lazy) == set(channels) and "title_exact_share" in lazy
+    assert all(np.array_equal(lazy[name], eager[name]) for name in channels)
