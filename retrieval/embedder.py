@@ -22,6 +22,9 @@ from retrieval.errors import OcaError
 MINILM_NAME = "all-MiniLM-L6-v2-onnx-int8"
 MINILM_DIM = 384
 MAX_TOKENS = 256
+# Padded tokens per encoder call: beyond about this many the activations spill out of the cache and each
+# token costs more (measured on 2 cores: ~3,800 tokens/s at 16 description sentences a batch, ~2,800 at 64).
+BATCH_TOKENS = 512
 EMBEDDER_KINDS = ("minilm", "openai")
 
 
@@ -86,7 +89,7 @@ class MiniLMEmbedder:
     name: str = MINILM_NAME
     dim: int = MINILM_DIM
 
-    def __init__(self, threads: int | None = None, batch_size: int = 64) -> None:
+    def __init__(self, threads: int | None = None, batch_size: int = 64, batch_tokens: int = BATCH_TOKENS) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -107,20 +110,31 @@ class MiniLMEmbedder:
             str(_model_path()), sess_options=options, providers=["CPUExecutionProvider"]
         )
         self._batch_size = batch_size
+        self._batch_tokens = batch_tokens
 
     def config(self) -> dict[str, str]:
         return {"kind": "minilm"}
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        """Batches hold texts of similar length, so little compute is spent on padding."""
+        """Batches hold texts of similar length, so little compute is spent on padding, and at most
+        `batch_tokens` padded tokens, so a batch of long texts still fits the CPU's cache (a vector does
+        not depend on its batch)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         encodings = self._tokenizer.encode_batch(list(texts))
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(lengths, kind="stable")
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        starts = range(0, len(order), self._batch_size)
-        for start in tqdm(starts, desc="embedding", unit="batch", disable=not progress):
-            rows = order[start : start + self._batch_size]
+        batches = []
+        start = 0
+        while start < len(order):
+            end = start + 1  # sorted by length, so the last member sets the batch's width
+            while (end < len(order) and end - start < self._batch_size
+                   and (end - start + 1) * lengths[order[end]] <= self._batch_tokens):
+                end += 1
+            batches.append(order[start:end])
+            start = end
+        for rows in tqdm(batches, desc="embedding", unit="batch", disable=not progress):
             out[rows] = self._embed_encoded([encodings[i] for i in rows])
         return out
 
