@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from retrieval import confidence as conf
 from retrieval import rank, rerank
 from retrieval.embedder import Embedder, MiniLMEmbedder
 from retrieval.errors import IndexError_
@@ -31,7 +32,7 @@ from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_rel
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
 
 SCHEMA = "6"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
-ENGINE_VERSION = f"0.1.0+s{SCHEMA}.{rank.FUSION_VERSION}"
+ENGINE_VERSION = f"0.1.0+s{SCHEMA}.{rank.FUSION_VERSION}.{conf.MODEL_VERSION}"
 # All dense documents share one collection (one approximate-neighbour search per query); the kind of
 # each document is kept in its id: "<code>:<letter><n>".
 DENSE_COLLECTION_KIND = "onet"
@@ -154,6 +155,13 @@ class Engine:
         st = self._state
         return rerank.build_statics(st.codes, st.soc_codes, st.taxonomy, st.titles, st.vocab)
 
+    @functools.cached_property
+    def _groups(self) -> conf.Groups:
+        """Each occupation's SOC detailed code, broad and minor group, as the confidence model reads them."""
+        detailed: dict[str, int] = {}
+        ids = np.array([detailed.setdefault(s, len(detailed)) for s in self._state.soc_codes], dtype=np.int32)
+        return conf.Groups(ids, self._statics.broad, self._statics.minor)
+
     @property
     def kb(self) -> KnowledgeBase:
         """The full knowledge base (profiles, tools, technology), read on first use: ranking does not need it,
@@ -272,7 +280,7 @@ class Engine:
         lay = self._promote_lay_titles(query.title, fused, channels) if only is None else {}
         k = max(1, min(k, len(self.codes)))
         top = np.argsort(-fused)[:k]
-        confidences = rank.confidence(fused, top, channels, query)
+        confidences = rank.confidence(fused, top, channels, query, self._groups)
         candidates = []
         for r, i in enumerate(top):
             code = self.codes[i]
@@ -422,6 +430,7 @@ class Engine:
             channels["title_support"] = support
             channels["title_exact"] = st.titles.exact_scores(title)
             channels["title_exact_share"] = st.titles.exact_share(title)
+            channels["title_votes"] = conf.title_votes(st.titles, title)
             channels["lexical_title"] = st.occupations.scores(title)
             channels["dense_title"] = rank.top_mean_indexed(raw[pos].codes, raw[pos].similarity, n)
             channels["breadth"] = self._breadth

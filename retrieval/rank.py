@@ -7,13 +7,11 @@ apart contributes little, one with a clear winner contributes much.
 
 from __future__ import annotations
 
-import json
-import math
-from importlib import resources
 from typing import Mapping, Sequence
 
 import numpy as np
 
+from retrieval import confidence as conf
 from retrieval.models import Query
 from retrieval.normalize import normalize_title
 
@@ -198,13 +196,6 @@ def sentence_alignment_indexed(rows: Sequence[tuple[np.ndarray, np.ndarray]], n:
 
 # ----- confidence ----------------------------------------------------------------------------------------
 
-def _calibration() -> dict:
-    return json.loads(resources.files("retrieval").joinpath("calibration.json").read_text())
-
-
-_CALIBRATION = _calibration()
-
-
 def query_mode(query: Query) -> str:
     if query.title and query.description:
         return "title_description"
@@ -213,36 +204,23 @@ def query_mode(query: Query) -> str:
     return "title"
 
 
-def confidence_features(fused: np.ndarray, channels: Mapping[str, np.ndarray]) -> list[float]:
-    """Of the top answer: its fused score, its lead over the runner-up, its title cosine, and its share of
-    a word-for-word title match (1 when it alone lists the title, 1/m when m occupations do, 0 if none)."""
-    if fused.shape[0] == 0:
-        return [0.0, 0.0, 0.0, 0.0]
-    i = int(np.argmax(fused))
-    ordered = np.partition(fused, fused.shape[0] - 2)[-2:] if fused.shape[0] > 1 else np.array([fused[i], fused[i]])
-    best, second = float(ordered.max()), float(ordered.min())
-    title = channels.get("title")
-    share = channels.get("title_exact_share")
-    return [best, best - second, float(title[i]) if title is not None else 0.0,
-            float(share[i]) if share is not None else 0.0]
-
-
-def top_probability(features: Sequence[float], mode: str) -> float:
-    params = _CALIBRATION["modes"].get(mode) or _CALIBRATION["modes"]["title"]
-    z = params["bias"] + sum(c * f for c, f in zip(params["coef"], features))
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
-def confidence(fused: np.ndarray, top: np.ndarray, channels: Mapping[str, np.ndarray], query: Query) -> list[float]:
+def confidence(fused: np.ndarray, top: np.ndarray, channels: Mapping[str, np.ndarray], query: Query,
+               groups: conf.Groups | None = None) -> list[float]:
     """Probability that each returned candidate is the right code.
 
-    The top answer's probability comes from a logistic model per query mode (calibration.json); what is
+    The top answer's probability comes from the model per query mode in `retrieval.confidence`; what is
     left is shared among the other candidates in proportion to exp(fused score). Candidates tied on score
-    share one value, probabilities never rise down the list and never add up to more than one.
+    share one value, probabilities never rise down the list and never add up to more than one. `groups`
+    (the SOC groups of the engine's occupations) lets the model see how the top candidates spread over
+    SOC groups; without it every occupation counts as its own group.
     """
     if len(top) == 0:
         return []
-    p_top = top_probability(confidence_features(fused, channels), query_mode(query))
+    if groups is None:
+        own = np.arange(fused.shape[0], dtype=np.int32)
+        groups = conf.Groups(own, own, own)
+    x = conf.features(fused, channels, groups, query.title)
+    p_top = conf.top_probability(x, query_mode(query))
     scores = np.asarray([float(fused[i]) for i in top], dtype=np.float64)
     tied = int(np.sum(np.isclose(scores, scores[0])))
     out = [p_top / tied] * tied

@@ -1,0 +1,175 @@
+"""How likely the top answer is to be right: features of one ranking and the model that reads them.
+
+The confidence a coder shows decides which answers skip human review, so it has to do two things: be
+calibrated (of the answers given 0.8, about 80% right) and sort the sure answers from the unsure ones. A
+ranking carries more of that than its top score: how far the top answer leads the first one of another SOC
+code, how much of the top candidates' weight stays in its SOC group, whether each evidence channel agrees,
+and how ambiguous the title's words are among O*NET's own titles ("teacher" is in titles of dozens of
+occupations, "barista" in one).
+
+The model is a small gradient-boosted tree ensemble per query mode, fitted by `scripts/fit_calibration.py`
+with scikit-learn and stored as plain JSON (`calibration.json`), so reading it needs neither scikit-learn
+nor a pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+from typing import Mapping
+
+import numpy as np
+
+from retrieval.normalize import normalize_title
+
+MODEL_VERSION = "c2"
+_SOFT_TOP = 20  # candidates whose softmax weight the group features share out
+
+# Channels described by their value at the top answer, its lead over the first answer of another SOC code,
+# and how many occupations the channel puts above the top answer.
+CHANNELS = ("title", "title_support", "dense_title", "lexical_title", "lexical_industry", "lexical_description",
+            "dense_description", "dense_sentences", "title_mentions")
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Index of each occupation's SOC detailed code, broad group and minor group (same order as the engine's codes)."""
+
+    detailed: np.ndarray
+    broad: np.ndarray
+    minor: np.ndarray
+
+
+def title_votes(titles, title: str | None) -> np.ndarray:
+    """Share of O*NET's title documents holding every word of `title` that each occupation owns.
+
+    `titles` is the engine's `lexical.TitleIndex`. All zeros when no title holds every word (or no title
+    was given): nothing to vote with.
+    """
+    out = np.zeros(titles.n_codes, dtype=np.float32)
+    if not title:
+        return out
+    vocabulary = titles.words.vocabulary_
+    columns = {vocabulary[w] for w in normalize_title(title).split() if w in vocabulary}
+    if not columns:
+        return out
+    rows: np.ndarray | None = None
+    matrix = titles.word_matrix
+    for j in sorted(columns, key=lambda j: matrix.indptr[j + 1] - matrix.indptr[j]):  # rarest word first
+        holding = matrix.indices[matrix.indptr[j]:matrix.indptr[j + 1]]
+        rows = holding if rows is None else np.intersect1d(rows, holding, assume_unique=True)
+        if rows.size == 0:
+            return out
+    counts = np.bincount(titles.doc_codes[rows], minlength=titles.n_codes).astype(np.float32)
+    return counts / counts.sum()
+
+
+def feature_names() -> list[str]:
+    names = ["fused", "lead", "lead_other_soc", "lead_5", "lead_10", "mass_detailed", "mass_broad", "mass_minor",
+             "entropy", "exact_share", "exact_share_any", "exact_count", "title_words", "vote_top", "vote_detailed",
+             "vote_occupations"]
+    for name in CHANNELS:
+        names += [f"{name}", f"{name}_lead", f"{name}_rank"]
+    return names
+
+
+def features(fused: np.ndarray, channels: Mapping[str, np.ndarray], groups: Groups,
+             title: str | None = None) -> np.ndarray:
+    """The feature vector (`feature_names()` order) of the top answer of one ranking."""
+    n = fused.shape[0]
+    out = np.zeros(len(feature_names()), dtype=np.float64)
+    if n == 0:
+        return out
+    size = min(_SOFT_TOP, n)
+    part = np.argpartition(-fused, size - 1)[:size] if n > size else np.arange(n)
+    order = part[np.argsort(-fused[part], kind="stable")]
+    best = int(order[0])
+    scores = fused[order].astype(np.float64)
+    other = next((int(i) for i in order[1:] if groups.detailed[i] != groups.detailed[best]), int(order[-1]))
+    weights = np.exp(scores - scores[0])
+    weights /= weights.sum()
+
+    def mass(level: np.ndarray) -> float:
+        return float(weights[level[order] == level[best]].sum())
+
+    share = channels.get("title_exact_share")
+    votes = channels.get("title_votes")
+    same_soc = groups.detailed == groups.detailed[best]
+    values = [scores[0], scores[0] - scores[min(1, size - 1)], scores[0] - float(fused[other]),
+              scores[0] - scores[min(4, size - 1)], scores[0] - scores[min(9, size - 1)],
+              mass(groups.detailed), mass(groups.broad), mass(groups.minor),
+              float(-(weights * np.log(weights + 1e-12)).sum()),
+              float(share[best]) if share is not None else 0.0,
+              float(share.max()) if share is not None else 0.0,
+              float(np.count_nonzero(share)) if share is not None else 0.0,
+              float(len(normalize_title(title).split())) if title else 0.0,
+              float(votes[best]) if votes is not None else 0.0,
+              float(votes[same_soc].sum()) if votes is not None else 0.0,
+              math.log1p(float(np.count_nonzero(votes))) if votes is not None else 0.0]
+    for name in CHANNELS:
+        channel = channels.get(name)
+        if channel is None:
+            values += [0.0, 0.0, 0.0]
+            continue
+        top = float(channel[best])
+        values += [top, top - float(channel[other]), math.log1p(float(np.count_nonzero(channel > top)))]
+    out[:] = values
+    return out
+
+
+class TreeModel:
+    """A boosted ensemble of binary trees over one feature vector, as `scripts/fit_calibration.py` exports it.
+
+    Each tree is parallel lists: `feature`, `threshold`, `left`, `right`, `value`, `leaf` (node 0 is the
+    root; go left when the feature is at most the threshold). The probability is the logistic of the
+    baseline plus the leaves reached.
+    """
+
+    def __init__(self, params: Mapping) -> None:
+        self.names: list[str] = list(params["features"])
+        self.baseline = float(params["baseline"])
+        self.trees = [{k: np.asarray(v) for k, v in tree.items()} for tree in params["trees"]]
+
+    def raw(self, x: np.ndarray) -> float:
+        total = self.baseline
+        for tree in self.trees:
+            node = 0
+            leaf, feature, threshold = tree["leaf"], tree["feature"], tree["threshold"]
+            while not leaf[node]:
+                node = int(tree["left"][node] if x[feature[node]] <= threshold[node] else tree["right"][node])
+            total += float(tree["value"][node])
+        return total
+
+    def probability(self, x: np.ndarray) -> float:
+        z = max(-30.0, min(30.0, self.raw(x)))
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+def _load() -> dict[str, TreeModel]:
+    params = json.loads(resources.files("retrieval").joinpath("calibration.json").read_text())
+    if params.get("version") != MODEL_VERSION:
+        raise RuntimeError(f"retrieval/calibration.json is model version {params.get('version')!r}; this code "
+                           f"reads {MODEL_VERSION!r}: refit it with scripts/fit_calibration.py")
+    models = {mode: TreeModel(p) for mode, p in params["modes"].items()}
+    for mode, model in models.items():
+        if model.names != feature_names():
+            raise RuntimeError(f"retrieval/calibration.json ({mode}) was fitted on other features; refit it")
+    return models
+
+
+_MODELS: dict[str, TreeModel] | None = None
+
+
+def models() -> dict[str, TreeModel]:
+    global _MODELS
+    if _MODELS is None:
+        _MODELS = _load()
+    return _MODELS
+
+
+def top_probability(x: np.ndarray, mode: str) -> float:
+    """P(the top answer is right at the SOC detailed level) for a query of this mode."""
+    table = models()
+    return (table.get(mode) or table["title"]).probability(x)
