@@ -124,27 +124,48 @@ class TreeModel:
 
     Each tree is parallel lists: `feature`, `threshold`, `left`, `right`, `value`, `leaf` (node 0 is the
     root; go left when the feature is at most the threshold). The probability is the logistic of the
-    baseline plus the leaves reached.
+    baseline plus the leaves reached. All trees are walked at once, a level at a time, for any number of rows.
     """
 
     def __init__(self, params: Mapping) -> None:
         self.names: list[str] = list(params["features"])
         self.baseline = float(params["baseline"])
-        self.trees = [{k: np.asarray(v) for k, v in tree.items()} for tree in params["trees"]]
+        trees = params["trees"]
+        width = max((len(t["leaf"]) for t in trees), default=1)
 
-    def raw(self, x: np.ndarray) -> float:
-        total = self.baseline
-        for tree in self.trees:
-            node = 0
-            leaf, feature, threshold = tree["leaf"], tree["feature"], tree["threshold"]
-            while not leaf[node]:
-                node = int(tree["left"][node] if x[feature[node]] <= threshold[node] else tree["right"][node])
-            total += float(tree["value"][node])
-        return total
+        def stack(key: str, dtype, fill) -> np.ndarray:
+            out = np.full((len(trees), width), fill, dtype=dtype)
+            for j, tree in enumerate(trees):
+                out[j, :len(tree[key])] = tree[key]
+            return out
+
+        self.feature = stack("feature", np.int64, 0)
+        self.threshold = stack("threshold", np.float64, 0.0)
+        self.left = stack("left", np.int64, 0)
+        self.right = stack("right", np.int64, 0)
+        self.value = stack("value", np.float64, 0.0)
+        self.leaf = stack("leaf", bool, True)
+        self._rows = np.arange(len(trees))
+
+    def raw(self, X: np.ndarray) -> np.ndarray:
+        """Log-odds for each row of X (one feature vector per row)."""
+        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+        node = np.zeros((X.shape[0], len(self._rows)), dtype=np.int64)
+        trees = self._rows[None, :]
+        while True:
+            done = self.leaf[trees, node]
+            if done.all():
+                break
+            values = np.take_along_axis(X, self.feature[trees, node], axis=1)
+            step = np.where(values <= self.threshold[trees, node], self.left[trees, node], self.right[trees, node])
+            node = np.where(done, node, step)
+        return self.baseline + self.value[trees, node].sum(axis=1)
+
+    def probabilities(self, X: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-np.clip(self.raw(X), -30.0, 30.0)))
 
     def probability(self, x: np.ndarray) -> float:
-        z = max(-30.0, min(30.0, self.raw(x)))
-        return 1.0 / (1.0 + math.exp(-z))
+        return float(self.probabilities(x)[0])
 
 
 def _load() -> dict[str, TreeModel]:

@@ -93,12 +93,12 @@ def main() -> int:
         model = HistGradientBoostingClassifier(**PARAMS).fit(X, y)
         params = export(model)
         tree_model = conf.TreeModel(params)
-        ours = np.array([tree_model.probability(x) for x in X])
+        ours = tree_model.probabilities(X)
         theirs = model.predict_proba(X)[:, 1]
         if not np.allclose(ours, theirs, atol=1e-6):
             raise SystemExit(f"{mode}: exported trees disagree with scikit-learn by {np.abs(ours - theirs).max()}")
         Xh, yh = collect(engine, held, fields)
-        ph = np.array([tree_model.probability(x) for x in Xh])
+        ph = tree_model.probabilities(Xh)
         bins = np.minimum((ph * 10).astype(int), 9)
         ece = sum(abs(ph[bins == b].mean() - yh[bins == b].mean()) * np.mean(bins == b) for b in set(bins.tolist()))
         print(f"{mode}: fitted on {len(y)} ({y.mean():.1%} right), {len(params['trees'])} trees; other half "

@@ -89,7 +89,8 @@ def test_exported_trees_give_scikit_learns_probabilities() -> None:
     params = json.loads(json.dumps(_fit_script().export(model)))  # through JSON, as it is stored
     ours = conf.TreeModel(params)
     expected = model.predict_proba(X[:200])[:, 1]
-    assert np.allclose([ours.probability(x) for x in X[:200]], expected, atol=1e-9)
+    assert np.allclose(ours.probabilities(X[:200]), expected, atol=1e-9)  # all rows at once
+    assert np.allclose([ours.probability(x) for x in X[:20]], expected[:20], atol=1e-9)  # one at a time
 
 
 def test_the_packaged_model_matches_the_features_and_gives_probabilities() -> None:
