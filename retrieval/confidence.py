@@ -7,9 +7,10 @@ code, how much of the top candidates' weight stays in its SOC group, whether eac
 and how ambiguous the title's words are among O*NET's own titles ("teacher" is in titles of dozens of
 occupations, "barista" in one).
 
-The model is a small gradient-boosted tree ensemble per query mode, fitted by `scripts/fit_calibration.py`
-with scikit-learn and stored as plain JSON (`calibration.json`), so reading it needs neither scikit-learn
-nor a pickle.
+The model, per query mode, averages a small gradient-boosted tree ensemble (which finds where features
+interact) and a logistic regression (smooth, so it calibrates well on unseen cases). Both are fitted by
+`scripts/fit_calibration.py` with scikit-learn and stored as plain JSON (`calibration.json`), so reading
+them needs neither scikit-learn nor a pickle.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 
 from retrieval.normalize import normalize_title
 
-MODEL_VERSION = "c2"
+MODEL_VERSION = "c3"
 _SOFT_TOP = 20  # candidates whose softmax weight the group features share out
 
 # Channels described by their value at the top answer, its lead over the first answer of another SOC code,
@@ -168,22 +169,51 @@ class TreeModel:
         return float(self.probabilities(x)[0])
 
 
-def _load() -> dict[str, TreeModel]:
+class LinearModel:
+    """A logistic regression over standardised features: `mean`, `scale`, `coef`, `bias`."""
+
+    def __init__(self, params: Mapping) -> None:
+        self.mean = np.asarray(params["mean"], dtype=np.float64)
+        self.scale = np.asarray(params["scale"], dtype=np.float64)
+        self.coef = np.asarray(params["coef"], dtype=np.float64)
+        self.bias = float(params["bias"])
+
+    def probabilities(self, X: np.ndarray) -> np.ndarray:
+        z = ((np.atleast_2d(np.asarray(X, dtype=np.float64)) - self.mean) / self.scale) @ self.coef + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+
+class ConfidenceModel:
+    """The mean of the tree ensemble's and the linear model's probabilities."""
+
+    def __init__(self, params: Mapping) -> None:
+        self.trees = TreeModel(params)
+        self.linear = LinearModel(params["linear"])
+        self.names = self.trees.names
+
+    def probabilities(self, X: np.ndarray) -> np.ndarray:
+        return 0.5 * (self.trees.probabilities(X) + self.linear.probabilities(X))
+
+    def probability(self, x: np.ndarray) -> float:
+        return float(self.probabilities(x)[0])
+
+
+def _load() -> dict[str, ConfidenceModel]:
     params = json.loads(resources.files("retrieval").joinpath("calibration.json").read_text())
     if params.get("version") != MODEL_VERSION:
         raise RuntimeError(f"retrieval/calibration.json is model version {params.get('version')!r}; this code "
                            f"reads {MODEL_VERSION!r}: refit it with scripts/fit_calibration.py")
-    models = {mode: TreeModel(p) for mode, p in params["modes"].items()}
+    models = {mode: ConfidenceModel(p) for mode, p in params["modes"].items()}
     for mode, model in models.items():
         if model.names != feature_names():
             raise RuntimeError(f"retrieval/calibration.json ({mode}) was fitted on other features; refit it")
     return models
 
 
-_MODELS: dict[str, TreeModel] | None = None
+_MODELS: dict[str, ConfidenceModel] | None = None
 
 
-def models() -> dict[str, TreeModel]:
+def models() -> dict[str, ConfidenceModel]:
     global _MODELS
     if _MODELS is None:
         _MODELS = _load()

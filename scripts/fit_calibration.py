@@ -2,9 +2,10 @@
 
 Cases are split by a hash of their id: the "fit" half is used here, the other half is left for reporting
 (`oca eval --half report`), so the confidence is never scored on the cases it was fitted on. The model is a
-small gradient-boosted tree ensemble per query mode (scikit-learn's HistGradientBoostingClassifier) over
-`retrieval.confidence.features` of the top answer, labelled right or wrong at the SOC detailed level, and
-is stored as plain JSON trees that `retrieval.confidence.TreeModel` reads without scikit-learn.
+per query mode, the mean of a small gradient-boosted tree ensemble (scikit-learn's
+HistGradientBoostingClassifier) and a logistic regression over `retrieval.confidence.features` of the top
+answer, labelled right or wrong at the SOC detailed level. It is stored as plain JSON that
+`retrieval.confidence.ConfidenceModel` reads without scikit-learn.
 
     python scripts/fit_calibration.py --acs ../shared/eval/acs2009_dev.jsonl --dot ../shared/eval/dot1991_dev.jsonl
 """
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,7 +36,7 @@ from retrieval.models import Query  # noqa: E402
 # model sorts sure answers from unsure ones on a few thousand cases without learning any one of them.
 PARAMS = dict(max_iter=300, learning_rate=0.05, max_leaf_nodes=8, min_samples_leaf=100, l2_regularization=1.0,
               early_stopping=True, validation_fraction=0.2, n_iter_no_change=20, random_state=0)
-
+LINEAR_C = 0.1  # strong shrinkage: the linear half is there to be smooth
 
 def collect(engine, cases: list[dict], fields: list[str]) -> tuple[np.ndarray, np.ndarray]:
     feats, labels = [], []
@@ -91,12 +94,15 @@ def main() -> int:
         held = [c for c in cases if not in_fit_half(c["id"])]
         X, y = collect(engine, fit, fields)
         model = HistGradientBoostingClassifier(**PARAMS).fit(X, y)
-        params = export(model)
-        tree_model = conf.TreeModel(params)
+        scaler = StandardScaler().fit(X)
+        linear = LogisticRegression(C=LINEAR_C, max_iter=5000).fit(scaler.transform(X), y)
+        params = {**export(model), "linear": {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
+                                              "coef": linear.coef_[0].tolist(), "bias": float(linear.intercept_[0])}}
+        tree_model = conf.ConfidenceModel(params)
         ours = tree_model.probabilities(X)
-        theirs = model.predict_proba(X)[:, 1]
+        theirs = 0.5 * (model.predict_proba(X)[:, 1] + linear.predict_proba(scaler.transform(X))[:, 1])
         if not np.allclose(ours, theirs, atol=1e-6):
-            raise SystemExit(f"{mode}: exported trees disagree with scikit-learn by {np.abs(ours - theirs).max()}")
+            raise SystemExit(f"{mode}: exported model disagrees with scikit-learn by {np.abs(ours - theirs).max()}")
         Xh, yh = collect(engine, held, fields)
         ph = tree_model.probabilities(Xh)
         bins = np.minimum((ph * 10).astype(int), 9)
@@ -105,8 +111,8 @@ def main() -> int:
               f"{len(yh)}: ECE {ece:.3f}, auto-coded at 90% precision {coverage_at_90(ph, yh):.1%}", flush=True)
         modes[mode] = {**params, "n": int(len(y))}
     args.out.write_text(json.dumps({
-        "note": ("Gradient-boosted trees mapping retrieval.confidence.features of the top answer to P(right at "
-                 "SOC detailed level), one model per query mode. Fitted by scripts/fit_calibration.py on the half "
+        "note": ("Gradient-boosted trees and a logistic regression (their probabilities averaged) mapping "
+                 "retrieval.confidence.features of the top answer to P(right at SOC detailed level), one per query mode. Fitted by scripts/fit_calibration.py on the half "
                  "of the dev cases whose sha1(id) starts with an even byte; report calibration on the other half."),
         "version": conf.MODEL_VERSION,
         "engine": engine.engine_version,

@@ -93,6 +93,25 @@ def test_exported_trees_give_scikit_learns_probabilities() -> None:
     assert np.allclose([ours.probability(x) for x in X[:20]], expected[:20], atol=1e-9)  # one at a time
 
 
+def test_the_model_averages_the_trees_and_the_logistic_regression() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(800, len(NAMES)))
+    y = (X[:, 0] - X[:, 3] + rng.normal(size=800) > 0).astype(int)
+    trees = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, y)
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    linear = LogisticRegression().fit((X - mean) / scale, y)
+    params = {**_fit_script().export(trees), "linear": {"mean": mean.tolist(), "scale": scale.tolist(),
+                                                        "coef": linear.coef_[0].tolist(),
+                                                        "bias": float(linear.intercept_[0])}}
+    model = conf.ConfidenceModel(json.loads(json.dumps(params)))
+    expected = 0.5 * (trees.predict_proba(X[:50])[:, 1] + linear.predict_proba((X[:50] - mean) / scale)[:, 1])
+    assert np.allclose(model.probabilities(X[:50]), expected, atol=1e-9)
+    assert model.probability(X[0]) == pytest.approx(expected[0])
+
+
 def test_the_packaged_model_matches_the_features_and_gives_probabilities() -> None:
     stored = json.loads(resources.files("retrieval").joinpath("calibration.json").read_text())
     assert stored["version"] == conf.MODEL_VERSION
