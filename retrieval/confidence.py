@@ -25,7 +25,7 @@ import numpy as np
 
 from retrieval.normalize import normalize_title
 
-MODEL_VERSION = "c3"
+MODEL_VERSION = "c4"
 _SOFT_TOP = 20  # candidates whose softmax weight the group features share out
 
 # Channels described by their value at the top answer, its lead over the first answer of another SOC code,
@@ -184,15 +184,24 @@ class LinearModel:
 
 
 class ConfidenceModel:
-    """The mean of the tree ensemble's and the linear model's probabilities."""
+    """The mean of the tree ensemble's and the linear model's probabilities, then stretched on the log-odds
+    scale (`stretch`: slope and intercept, fitted on out-of-fold answers) so that it is neither too timid
+    nor too bold; the stretch keeps the order of answers, so it moves no auto-coding threshold's coverage."""
 
     def __init__(self, params: Mapping) -> None:
         self.trees = TreeModel(params)
         self.linear = LinearModel(params["linear"])
+        self.slope, self.intercept = (float(v) for v in params.get("stretch", (1.0, 0.0)))
         self.names = self.trees.names
 
-    def probabilities(self, X: np.ndarray) -> np.ndarray:
+    def blend(self, X: np.ndarray) -> np.ndarray:
+        """The averaged probability before the stretch."""
         return 0.5 * (self.trees.probabilities(X) + self.linear.probabilities(X))
+
+    def probabilities(self, X: np.ndarray) -> np.ndarray:
+        p = np.clip(self.blend(X), 1e-9, 1.0 - 1e-9)
+        z = self.slope * np.log(p / (1.0 - p)) + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
     def probability(self, x: np.ndarray) -> float:
         return float(self.probabilities(x)[0])

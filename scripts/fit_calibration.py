@@ -5,7 +5,8 @@ Cases are split by a hash of their id: the "fit" half is used here, the other ha
 per query mode, the mean of a small gradient-boosted tree ensemble (scikit-learn's
 HistGradientBoostingClassifier) and a logistic regression over `retrieval.confidence.features` of the top
 answer, labelled right or wrong at the SOC detailed level. It is stored as plain JSON that
-`retrieval.confidence.ConfidenceModel` reads without scikit-learn.
+`retrieval.confidence.ConfidenceModel` reads without scikit-learn. A slope and intercept on the log-odds,
+fitted on out-of-fold answers within the fit half, then set how bold the probabilities are.
 
     python scripts/fit_calibration.py --acs ../shared/eval/acs2009_dev.jsonl --dot ../shared/eval/dot1991_dev.jsonl
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +39,7 @@ from retrieval.models import Query  # noqa: E402
 PARAMS = dict(max_iter=300, learning_rate=0.05, max_leaf_nodes=8, min_samples_leaf=100, l2_regularization=1.0,
               early_stopping=True, validation_fraction=0.2, n_iter_no_change=20, random_state=0)
 LINEAR_C = 0.1  # strong shrinkage: the linear half is there to be smooth
+FOLDS = 5
 
 def collect(engine, cases: list[dict], fields: list[str]) -> tuple[np.ndarray, np.ndarray]:
     feats, labels = [], []
@@ -69,6 +72,17 @@ def export(model: HistGradientBoostingClassifier) -> dict:
             "trees": trees}
 
 
+def fit_blend(X: np.ndarray, y: np.ndarray) -> dict:
+    """Trees and a logistic regression on (X, y), as `ConfidenceModel` params (scikit-learn objects under
+    "_sklearn" for checking)."""
+    model = HistGradientBoostingClassifier(**PARAMS).fit(X, y)
+    scaler = StandardScaler().fit(X)
+    linear = LogisticRegression(C=LINEAR_C, max_iter=5000).fit(scaler.transform(X), y)
+    return {**export(model), "linear": {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
+                                        "coef": linear.coef_[0].tolist(), "bias": float(linear.intercept_[0])},
+            "_sklearn": (model, scaler, linear)}
+
+
 def coverage_at_90(p: np.ndarray, y: np.ndarray) -> float:
     point = threshold_for_precision(coverage_curve(p.tolist(), y.astype(bool).tolist()), 0.90)
     return point.coverage if point else 0.0
@@ -93,14 +107,21 @@ def main() -> int:
         fit = [c for c in cases if in_fit_half(c["id"])]
         held = [c for c in cases if not in_fit_half(c["id"])]
         X, y = collect(engine, fit, fields)
-        model = HistGradientBoostingClassifier(**PARAMS).fit(X, y)
-        scaler = StandardScaler().fit(X)
-        linear = LogisticRegression(C=LINEAR_C, max_iter=5000).fit(scaler.transform(X), y)
-        params = {**export(model), "linear": {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
-                                              "coef": linear.coef_[0].tolist(), "bias": float(linear.intercept_[0])}}
+        params = fit_blend(X, y)
+        # The stretch: slope and intercept on the log-odds, fitted on out-of-fold blends (each fold's blend
+        # from models that did not see it), so it corrects how bold the blend is on unseen cases.
+        oof = np.zeros(len(y))
+        for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(X, y):
+            oof[test] = conf.ConfidenceModel(fit_blend(X[train], y[train])).blend(X[test])
+        oof = np.clip(oof, 1e-9, 1 - 1e-9)
+        stretch = LogisticRegression(C=1e6).fit(np.log(oof / (1 - oof))[:, None], y)
+        params["stretch"] = [float(stretch.coef_[0][0]), float(stretch.intercept_[0])]
+        model, scaler, linear = params.pop("_sklearn")
         tree_model = conf.ConfidenceModel(params)
         ours = tree_model.probabilities(X)
-        theirs = 0.5 * (model.predict_proba(X)[:, 1] + linear.predict_proba(scaler.transform(X))[:, 1])
+        blend = np.clip(0.5 * (model.predict_proba(X)[:, 1] + linear.predict_proba(scaler.transform(X))[:, 1]),
+                        1e-9, 1 - 1e-9)
+        theirs = stretch.predict_proba(np.log(blend / (1 - blend))[:, None])[:, 1]
         if not np.allclose(ours, theirs, atol=1e-6):
             raise SystemExit(f"{mode}: exported model disagrees with scikit-learn by {np.abs(ours - theirs).max()}")
         Xh, yh = collect(engine, held, fields)
@@ -111,8 +132,9 @@ def main() -> int:
               f"{len(yh)}: ECE {ece:.3f}, auto-coded at 90% precision {coverage_at_90(ph, yh):.1%}", flush=True)
         modes[mode] = {**params, "n": int(len(y))}
     args.out.write_text(json.dumps({
-        "note": ("Gradient-boosted trees and a logistic regression (their probabilities averaged) mapping "
-                 "retrieval.confidence.features of the top answer to P(right at SOC detailed level), one per query mode. Fitted by scripts/fit_calibration.py on the half "
+        "note": ("Gradient-boosted trees and a logistic regression (their probabilities averaged, then stretched on "
+                 "the log-odds by a slope and intercept fitted out of fold) mapping retrieval.confidence.features of "
+                 "the top answer to P(right at SOC detailed level), one per query mode. Fitted by scripts/fit_calibration.py on the half "
                  "of the dev cases whose sha1(id) starts with an even byte; report calibration on the other half."),
         "version": conf.MODEL_VERSION,
         "engine": engine.engine_version,

@@ -111,6 +111,11 @@ def test_the_model_averages_the_trees_and_the_logistic_regression() -> None:
     assert np.allclose(model.probabilities(X[:50]), expected, atol=1e-9)
     assert model.probability(X[0]) == pytest.approx(expected[0])
 
+    bolder = conf.ConfidenceModel({**json.loads(json.dumps(params)), "stretch": [2.0, 0.0]})
+    logit = np.log(expected / (1 - expected))
+    assert np.allclose(bolder.probabilities(X[:50]), 1 / (1 + np.exp(-2 * logit)), atol=1e-9)
+    assert np.array_equal(np.argsort(bolder.probabilities(X[:50])), np.argsort(expected))  # same order
+
 
 def test_the_packaged_model_matches_the_features_and_gives_probabilities() -> None:
     stored = json.loads(resources.files("retrieval").joinpath("calibration.json").read_text())
