@@ -470,7 +470,7 @@ class Engine:
         shared = query_words & st.vocab[i]
         if shared:
             idf = st.occupations.bm25
-            ranked = sorted(shared, key=lambda w: -_idf(idf, w))[:8]
+            ranked = sorted(shared, key=lambda w: (-_idf(idf, w), w))[:8]  # ties by spelling: the same every run
             out.append(Match(channel="lexical", kind="occupation", text=self._state.occupation_titles[i],
                              matched_words=ranked, score=0.0))
         return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -137,6 +139,26 @@ def test_description_evidence_names_the_words_it_matched_on(engine: Engine) -> N
     for match in matched:
         assert set(match.matched_words) <= words
     assert any(m.kind == "task" for m in top.evidence)
+
+
+def test_evidence_is_the_same_in_every_process(engine: Engine, fixture_release: Path, fixture_taxonomy: Path) -> None:
+    """Words that weigh the same are listed in one order, whatever the interpreter's string-hash seed."""
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from retrieval.engine import Engine\n"
+        "e = Engine.open(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), progress=False)\n"
+        "r = e.code(title='shop cashier', description='Takes cash and card payment at the till; gives change.')\n"
+        "print(json.dumps([[m.matched_words for m in c.evidence] for c in r.candidates[:5]]))\n")
+    home = engine._kb_path.parent.parent  # the fixture's OCA_HOME (index/kb.pkl lives under it)
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        args = [str(fixture_release), str(fixture_taxonomy), str(home)]
+        done = subprocess.run([sys.executable, "-c", script, *args], env=env, capture_output=True, text=True,
+                              check=True)
+        outputs.add(done.stdout.strip().splitlines()[-1])
+    assert len(outputs) == 1, outputs
 
 
 def test_every_channel_is_reported_for_every_candidate(engine: Engine) -> None:
