@@ -77,7 +77,7 @@ def test_a_clarifying_answer_changes_the_ranking(engine):
 
 
 def test_close_candidates_get_a_clarifying_question_that_is_recorded(engine):
-    conv, [result] = talk(engine, "I'm a cook at a restaurant.")
+    conv, [result] = talk(engine, "I'm a nurse.")  # registered or licensed practical nurse?
     assert conv.pending_question is not None
     assert conv.pending_question.text in result.reply
     assert f"question:{conv.pending_question.kind}" in conv.asked
