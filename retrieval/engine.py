@@ -281,6 +281,7 @@ class Engine:
         k = max(1, min(k, len(self.codes)))
         top = np.argsort(-fused)[:k]
         confidences = rank.confidence(fused, top, channels, query, self._groups)
+        query_words = _query_words(query) if evidence else frozenset()
         candidates = []
         for r, i in enumerate(top):
             code = self.codes[i]
@@ -288,7 +289,8 @@ class Engine:
                 rank=r + 1, code=code, title=self.title_of(code), soc_code=self.soc_of(code),
                 soc=self._hierarchy(code), score=round(float(fused[i]), 4), confidence=round(confidences[r], 4),
                 channels={name: round(float(v[i]), 4) for name, v in channels.items()},
-                evidence=lay.get(i, []) + self._evidence(i, query, hits, title_best, title_sims) if evidence else [],
+                evidence=lay.get(i, []) + self._evidence(i, query, hits, title_best, title_sims, query_words)
+                if evidence else [],
             ))
         return CodingResult(query=query, candidates=candidates, release=self.release,
                             engine_version=self.engine_version,
@@ -447,7 +449,7 @@ class Engine:
 
     # ----- evidence --------------------------------------------------------------------------------------
     def _evidence(self, i: int, query: Query, hits: dict[int, list[Hit]], title_best: np.ndarray,
-                  title_sims: np.ndarray) -> list[Match]:
+                  title_sims: np.ndarray, query_words: frozenset[str]) -> list[Match]:
         st = self._state
         out: list[Match] = []
         if query.title and title_best[i] >= 0:
@@ -455,7 +457,6 @@ class Engine:
             words = sorted(set(title_tokens(query.title)) & set(doc.normalized.split()))
             out.append(Match(channel="title", kind=doc.kind, text=doc.text, matched_words=words,
                              score=round(float(title_sims[title_best[i]]), 4)))
-        query_words = set(text_tokens(" ".join(filter(None, (query.title, query.description, query.industry)))))
         seen: set[str] = set()
         for h in sorted(hits.get(i, []), key=lambda h: -h.similarity):
             if h.text in seen or h.kind == "title" and out:
@@ -463,7 +464,7 @@ class Engine:
             seen.add(h.text)
             kind = {"title": "title"}.get(h.kind, h.kind)
             out.append(Match(channel="dense", kind=kind, text=h.text,
-                             matched_words=sorted(query_words & set(text_tokens(h.text))),
+                             matched_words=sorted(query_words & _document_words(h.text)),
                              score=round(h.similarity, 4)))
             if len(out) >= 4:
                 break
@@ -596,6 +597,17 @@ def _idf(bm25, word: str) -> float:
 
 
 # How much of each field a query reads: longer texts add time, not evidence (O*NET descriptions run ~500 chars).
+def _query_words(query: Query) -> frozenset[str]:
+    """The words of everything the person said, as the evidence compares them (worked out once a query)."""
+    return frozenset(text_tokens(" ".join(filter(None, (query.title, query.description, query.industry)))))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _document_words(text: str) -> frozenset[str]:
+    """The words of one indexed O*NET text; the same tasks come back query after query, so they are kept."""
+    return frozenset(text_tokens(text))
+
+
 TITLE_CHARS = 300
 DESCRIPTION_CHARS = 6000
 
