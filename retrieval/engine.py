@@ -42,6 +42,7 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.:;!?])\s+|\n+")
 MAX_SENTENCES = 4
 SENTENCE_POOL = 25
 QUERY_POOL = 60  # dense hits for a whole-query vector (title, description)
+EVIDENCE_READ_AHEAD = 6  # dense hits whose texts the evidence reads at once
 DENSE_BATCH_HITS = 6000  # hits per batched vector-store call (SQLite caps a statement's variables)
 
 
@@ -143,6 +144,7 @@ class Engine:
         self._lay_titles: dict[str, list[int]] = {}
         self._batch = threading.local()  # code_many's precomputed dense results, per calling thread
         self._id_facts: dict[str, tuple[int, bool]] = {}  # dense document id -> (code index, task or DWA)
+        self._doc_texts: dict[str, str] = {}  # dense document id -> its text, for evidence (read on demand)
 
     @functools.cached_property
     def _breadth_standardised(self) -> np.ndarray:
@@ -282,6 +284,9 @@ class Engine:
         top = np.argsort(-fused)[:k]
         confidences = rank.confidence(fused, top, channels, query, self._groups)
         query_words = _query_words(query) if evidence else frozenset()
+        if evidence:  # the texts the evidence is likely to show, for every candidate in one read
+            self._texts_of([h for i in top for h in sorted(hits.get(i, []), key=lambda h: -h.similarity)
+                            [:EVIDENCE_READ_AHEAD]])
         candidates = []
         for r, i in enumerate(top):
             code = self.codes[i]
@@ -390,7 +395,25 @@ class Engine:
             found = [memo.hits.get((n, row.tobytes())) for row in matrix]
             if all(row is not None for row in found):
                 return found
-        return [self._dense_row(hits) for hits in self._store.query(matrix, n=n)]
+        # Ids and distances only (a search that reads no documents costs about a third); the few texts the
+        # evidence shows are read afterwards, in one read (`_texts_of`).
+        rows = []
+        for ids, similarity in self._store.query_ids(matrix, n):
+            row = self._dense_row_of_ids(ids, similarity)
+            if evidence:
+                hits = tuple(_typed(Hit(i, i.rpartition(":")[0], "", "", sim))
+                             for i, sim in zip(ids, similarity.tolist()))
+                row = _DenseRow(row.codes, row.similarity, row.sentence, hits)
+            rows.append(row)
+        return rows
+
+    def _texts_of(self, hits: Sequence[Hit]) -> dict[str, str]:
+        """Document texts for `hits` (searched by id only, their text left empty), kept once read."""
+        known = self._doc_texts
+        missing = [h.id for h in hits if not h.text and h.id not in known]
+        if missing:
+            known.update(self._store.documents(missing))
+        return {h.id: h.text or known.get(h.id, "") for h in hits}
 
     def _channels(self, query: Query, evidence: bool = True
                   ) -> tuple[dict[str, np.ndarray], dict[int, list[Hit]], np.ndarray, np.ndarray]:
@@ -458,13 +481,18 @@ class Engine:
             out.append(Match(channel="title", kind=doc.kind, text=doc.text, matched_words=words,
                              score=round(float(title_sims[title_best[i]]), 4)))
         seen: set[str] = set()
-        for h in sorted(hits.get(i, []), key=lambda h: -h.similarity):
-            if h.text in seen or h.kind == "title" and out:
+        ranked = sorted(hits.get(i, []), key=lambda h: -h.similarity)
+        texts: dict[str, str] = {}
+        for j, h in enumerate(ranked):
+            if h.id not in texts:  # texts a few hits ahead at a time (most were read for every candidate at once)
+                texts.update(self._texts_of(ranked[j:j + EVIDENCE_READ_AHEAD]))
+            text = texts[h.id]
+            if text in seen or h.kind == "title" and out:
                 continue
-            seen.add(h.text)
+            seen.add(text)
             kind = {"title": "title"}.get(h.kind, h.kind)
-            out.append(Match(channel="dense", kind=kind, text=h.text,
-                             matched_words=sorted(query_words & _document_words(h.text)),
+            out.append(Match(channel="dense", kind=kind, text=text,
+                             matched_words=sorted(query_words & _document_words(text)),
                              score=round(h.similarity, 4)))
             if len(out) >= 4:
                 break

@@ -310,5 +310,17 @@ class VectorStore:
             return None
         return normalise_rows(np.vstack([np.asarray(found[i], dtype=np.float32) for i in ids]))
 
+    def documents(self, ids: Sequence[str]) -> dict[str, str]:
+        """The texts of the documents `ids` (those the index has), in one read per kind."""
+        out: dict[str, str] = {}
+        wanted = list(dict.fromkeys(ids))
+        for collection in self._kinds.values():
+            if not wanted:
+                break
+            got = collection.get(ids=wanted, include=["documents"])
+            out.update(zip(got["ids"], (t or "" for t in got.get("documents") or [])))
+            wanted = [i for i in wanted if i not in out]
+        return out
+
     def query_texts(self, texts: Sequence[str], n: int, kinds: Sequence[str] | None = None) -> list[list[Hit]]:
         return self.query(self._embedder.embed(texts), n, kinds)

@@ -68,6 +68,14 @@ def test_best_match_comes_first(store: VectorStore) -> None:
     assert all(len(row) == 3 for row in by_text)
 
 
+def test_documents_reads_the_texts_of_hits_found_by_id(store: VectorStore) -> None:
+    found = store.query_texts(["writes code for software applications"], n=3)[0]
+    by_id = store.query(store.embedder.embed(["writes code for software applications"]), n=3, ids_only=True)[0]
+    assert [h.id for h in by_id] == [h.id for h in found] and not any(h.text for h in by_id)
+    texts = store.documents([h.id for h in by_id] + ["no-such:k0"])
+    assert texts == {h.id: h.text for h in found}  # unknown ids are left out
+
+
 def test_similarity_is_cosine_and_sorted(store: VectorStore, embedder: MiniLMEmbedder) -> None:
     query = embedder.embed(["hospital nurse"])[0]
     hits = store.query(query, n=len(DOCS))[0]
