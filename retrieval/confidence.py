@@ -19,7 +19,7 @@ import json
 import math
 from dataclasses import dataclass
 from importlib import resources
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -43,11 +43,11 @@ class Groups:
     minor: np.ndarray
 
 
-def title_votes(titles, title: str | None) -> np.ndarray:
-    """Share of O*NET's title documents holding every word of `title` that each occupation owns.
+def title_vote_counts(titles, title: str | None) -> np.ndarray:
+    """How many of O*NET's title documents holding every word of `title` each occupation owns.
 
     `titles` is the engine's `lexical.TitleIndex`. All zeros when no title holds every word (or no title
-    was given): nothing to vote with.
+    was given).
     """
     out = np.zeros(titles.n_codes, dtype=np.float32)
     if not title:
@@ -63,8 +63,17 @@ def title_votes(titles, title: str | None) -> np.ndarray:
         rows = holding if rows is None else np.intersect1d(rows, holding, assume_unique=True)
         if rows.size == 0:
             return out
-    counts = np.bincount(titles.doc_codes[rows], minlength=titles.n_codes).astype(np.float32)
-    return counts / counts.sum()
+    return np.bincount(titles.doc_codes[rows], minlength=titles.n_codes).astype(np.float32)
+
+
+def title_votes(titles, title: str | None, also: Sequence[int] = ()) -> np.ndarray:
+    """Share of the title documents holding every word of `title` that each occupation owns; `also` adds
+    one such document for each of those occupations (an approved lay title that is this very title)."""
+    counts = title_vote_counts(titles, title)
+    for i in also:
+        counts[i] += 1.0
+    total = float(counts.sum())
+    return counts / total if total else counts
 
 
 def feature_names() -> list[str]:

@@ -42,6 +42,8 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.:;!?])\s+|\n+")
 MAX_SENTENCES = 4
 SENTENCE_POOL = 25
 QUERY_POOL = 60  # dense hits for a whole-query vector (title, description)
+# Title channels on which an approved lay title counts as the best match (see `_promote_lay_titles`).
+LAY_TITLE_CHANNELS = ("title_support", "dense_title", "lexical_title")
 EVIDENCE_READ_AHEAD = 6  # dense hits whose texts the evidence reads at once
 DENSE_BATCH_HITS = 6000  # hits per batched vector-store call (SQLite caps a statement's variables)
 
@@ -566,19 +568,27 @@ class Engine:
                             channels: dict[str, np.ndarray] | None = None) -> dict[int, list[Match]]:
         """Lift the approved codes of a lay title above every other score (in place), the latest approved
         first, and return the evidence to show for them. In `channels` the title now matches those codes
-        word for word, as an O*NET title would, so their confidence is that of an exact title match."""
+        word for word, as an O*NET title would, and each title channel scores them at least as high as its
+        best occupation (an analyst's approval outweighs any similarity), so their confidence is that of an
+        exact title match that every channel agrees on."""
         codes = self._lay_titles.get(normalize_title(title)) if title and self._lay_titles else None
         if not codes or fused.shape[0] == 0:
             return {}
-        ceiling = float(fused.max())
+        # Above every other score, and by at least what a word-for-word O*NET title adds to its occupation.
+        lift = max(float(fused.max()) + 1.0, max(float(fused[i]) for i in codes) + rank.TITLE_WEIGHTS["title_exact"])
         evidence = {}
         for n, i in enumerate(codes):
-            fused[i] = ceiling + 1.0 + n
-            for name, value in (("title", 1.0), ("title_exact_share", 1.0 / len(codes))):
+            fused[i] = lift + n
+            for name, value in (("title", 1.0), ("title_exact", 1.0), ("title_exact_share", 1.0 / len(codes))):
                 if channels is not None and name in channels:
                     channels[name][i] = max(float(channels[name][i]), value)
+            for name in LAY_TITLE_CHANNELS:
+                if channels is not None and name in channels and channels[name].shape[0]:
+                    channels[name][i] = max(float(channels[name][i]), float(channels[name].max()))
             evidence[i] = [Match(channel="title", kind="lay_title", text=title, matched_words=title_tokens(title),
                                  score=1.0)]
+        if channels is not None and "title_votes" in channels:  # the approved title is one more title with the words
+            channels["title_votes"] = conf.title_votes(self._state.titles, title, also=codes)
         return evidence
 
 

@@ -42,3 +42,16 @@ def test_an_approved_new_title_ranks_first_in_under_a_second(store: Store, engin
     assert by_title.candidates[0].code == EVENT_PLANNER
     assert hits[0].code == EVENT_PLANNER
     assert elapsed < 1.0, f"{elapsed:.2f} s from the decision to the search answer"
+
+
+@pytest.mark.parametrize("title, code", [("vibe curator", EVENT_PLANNER), ("data wrangler", "15-2051.00"),
+                                         ("bin lorry driver", "53-7081.00")])
+def test_an_approved_lay_title_is_answered_with_more_confidence_than_before(engine: Engine, title: str,
+                                                                          code: str) -> None:
+    """Once an analyst approves a title, its code comes first and is shown surer than it was before."""
+    before = engine.code(title=title).candidates
+    engine.add_lay_titles([(title, code)])
+    top = engine.code(title=title).candidates[0]
+    assert top.code == code
+    earlier = next((c.confidence for c in before if c.code == code), 0.0)
+    assert top.confidence > max(earlier, 0.3), (title, earlier, top.confidence)
