@@ -286,9 +286,9 @@ class Engine:
         top = np.argsort(-fused)[:k]
         confidences = rank.confidence(fused, top, channels, query, self._groups)
         query_words = _query_words(query) if evidence else frozenset()
-        if evidence:  # the texts the evidence is likely to show, for every candidate in one read
-            self._texts_of([h for i in top for h in sorted(hits.get(i, []), key=lambda h: -h.similarity)
-                            [:EVIDENCE_READ_AHEAD]])
+        if evidence:  # each shown candidate's dense hits, best first; the texts they will show in one read
+            hits = {int(i): sorted(hits.get(i, []), key=lambda h: -h.similarity) for i in top}
+            self._texts_of([h for ranked in hits.values() for h in ranked[:EVIDENCE_READ_AHEAD]])
         candidates = []
         for r, i in enumerate(top):
             code = self.codes[i]
@@ -373,13 +373,16 @@ class Engine:
         sentence = np.fromiter((h.kind in SENTENCE_KINDS for h in typed), dtype=bool, count=len(typed))
         return _DenseRow(codes, similarity, sentence, typed)
 
-    def _dense_row_of_ids(self, ids: Sequence[str], similarity: np.ndarray) -> _DenseRow:
-        """What ranking reads of hits known by id alone ("<code>:<kind letter><n>"), without hit objects."""
+    def _dense_row_of_ids(self, ids: Sequence[str], similarity: np.ndarray, with_hits: bool = False) -> _DenseRow:
+        """What ranking reads of hits known by id alone ("<code>:<kind letter><n>"); `with_hits` adds hit
+        objects for the evidence, their texts left empty (`_texts_of` reads them)."""
         known = self._id_facts
         facts = [known.get(i) or known.setdefault(i, self._facts_of_id(i)) for i in ids]
         codes = np.fromiter((f[0] for f in facts), dtype=np.int64, count=len(facts))
         sentence = np.fromiter((f[1] for f in facts), dtype=bool, count=len(facts))
-        return _DenseRow(codes, similarity, sentence, ())
+        hits = tuple(_typed(Hit(i, i.rpartition(":")[0], "", "", sim)) for i, sim in zip(ids, similarity.tolist())
+                     ) if with_hits else ()
+        return _DenseRow(codes, similarity, sentence, hits)
 
     def _facts_of_id(self, doc_id: str) -> tuple[int, bool]:
         code, _, rest = doc_id.rpartition(":")
@@ -399,15 +402,8 @@ class Engine:
                 return found
         # Ids and distances only (a search that reads no documents costs about a third); the few texts the
         # evidence shows are read afterwards, in one read (`_texts_of`).
-        rows = []
-        for ids, similarity in self._store.query_ids(matrix, n):
-            row = self._dense_row_of_ids(ids, similarity)
-            if evidence:
-                hits = tuple(_typed(Hit(i, i.rpartition(":")[0], "", "", sim))
-                             for i, sim in zip(ids, similarity.tolist()))
-                row = _DenseRow(row.codes, row.similarity, row.sentence, hits)
-            rows.append(row)
-        return rows
+        return [self._dense_row_of_ids(ids, similarity, with_hits=evidence)
+                for ids, similarity in self._store.query_ids(matrix, n)]
 
     def _texts_of(self, hits: Sequence[Hit]) -> dict[str, str]:
         """Document texts for `hits` (searched by id only, their text left empty), kept once read."""
@@ -475,6 +471,7 @@ class Engine:
     # ----- evidence --------------------------------------------------------------------------------------
     def _evidence(self, i: int, query: Query, hits: dict[int, list[Hit]], title_best: np.ndarray,
                   title_sims: np.ndarray, query_words: frozenset[str]) -> list[Match]:
+        """`hits` holds each candidate's dense hits, best first."""
         st = self._state
         out: list[Match] = []
         if query.title and title_best[i] >= 0:
@@ -483,7 +480,7 @@ class Engine:
             out.append(Match(channel="title", kind=doc.kind, text=doc.text, matched_words=words,
                              score=round(float(title_sims[title_best[i]]), 4)))
         seen: set[str] = set()
-        ranked = sorted(hits.get(i, []), key=lambda h: -h.similarity)
+        ranked = hits.get(i, [])
         texts: dict[str, str] = {}
         for j, h in enumerate(ranked):
             if h.id not in texts:  # texts a few hits ahead at a time (most were read for every candidate at once)
@@ -492,8 +489,7 @@ class Engine:
             if text in seen or h.kind == "title" and out:
                 continue
             seen.add(text)
-            kind = {"title": "title"}.get(h.kind, h.kind)
-            out.append(Match(channel="dense", kind=kind, text=text,
+            out.append(Match(channel="dense", kind=h.kind, text=text,
                              matched_words=sorted(query_words & _document_words(text)),
                              score=round(h.similarity, 4)))
             if len(out) >= 4:
@@ -634,7 +630,6 @@ def _idf(bm25, word: str) -> float:
     return float(np.log(1 + bm25.scores["num_docs"] / (1 + df)))
 
 
-# How much of each field a query reads: longer texts add time, not evidence (O*NET descriptions run ~500 chars).
 def _query_words(query: Query) -> frozenset[str]:
     """The words of everything the person said, as the evidence compares them (worked out once a query)."""
     return frozenset(text_tokens(" ".join(filter(None, (query.title, query.description, query.industry)))))
@@ -646,6 +641,7 @@ def _document_words(text: str) -> frozenset[str]:
     return frozenset(text_tokens(text))
 
 
+# How much of each field a query reads: longer texts add time, not evidence (O*NET descriptions run ~500 chars).
 TITLE_CHARS = 300
 DESCRIPTION_CHARS = 6000
 
