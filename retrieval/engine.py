@@ -26,7 +26,8 @@ from retrieval import rank, rerank
 from retrieval.embedder import Embedder, MiniLMEmbedder
 from retrieval.errors import IndexError_
 from retrieval.lexical import OccupationBM25, TitleDoc, TitleIndex
-from retrieval.models import Candidate, CodingResult, Match, Query, SearchHit, SocHierarchy, SocLevel
+from retrieval.models import (SCHEMA_VERSION, Candidate, CodingResult, Match, Query, SearchHit, SocHierarchy,
+                              SocLevel)
 from retrieval.normalize import clean_text, fold, normalize_title, text_tokens, title_tokens
 from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_release, normalize_code
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
@@ -46,6 +47,7 @@ QUERY_POOL = 60  # dense hits for a whole-query vector (title, description)
 LAY_TITLE_CHANNELS = ("title_support", "dense_title", "lexical_title")
 EVIDENCE_READ_AHEAD = 6  # dense hits whose texts the evidence reads at once
 DENSE_BATCH_HITS = 6000  # hits per batched vector-store call (SQLite caps a statement's variables)
+RANK_BATCH = 256  # jobs ranked together: their channels are held at once (~40 KB a job)
 
 
 @dataclass
@@ -273,41 +275,102 @@ class Engine:
         """Rank occupations for what the person said; `only` restricts the ranking to some channel groups
         (rank.CHANNEL_GROUPS: "title", "lexical", "dense"), for ablations; `evidence=False` leaves the
         candidates' evidence out (the ranking is the same), for callers that only keep the codes."""
+        key = (_clean(title, TITLE_CHARS), _clean(description, DESCRIPTION_CHARS), _clean(industry, TITLE_CHARS))
+        return self._code_all([key], k, only, evidence)[0]
+
+    def _code_all(self, keys: Sequence[tuple[str | None, str | None, str | None]], k: int,
+                  only: Sequence[str] | None, evidence: bool) -> list[CodingResult]:
+        """`code` for each cleaned (title, description, industry), `RANK_BATCH` at a time: each job's channels
+        one by one, then every job's standardising and confidence model in a few array calls. `code` is this
+        with one job, so a batch cannot rank differently; a batch's time is shared evenly among its jobs."""
+        out: list[CodingResult] = []
+        for start in range(0, len(keys), RANK_BATCH):
+            out += self._code_batch(keys[start:start + RANK_BATCH], k, only, evidence)
+        return out
+
+    def _code_batch(self, keys: Sequence[tuple[str | None, str | None, str | None]], k: int,
+                    only: Sequence[str] | None, evidence: bool) -> list[CodingResult]:
         started = time.perf_counter()
-        query = Query(title=_clean(title, TITLE_CHARS), description=_clean(description, DESCRIPTION_CHARS),
-                      industry=_clean(industry, TITLE_CHARS))
-        if query.is_empty():
-            return CodingResult(query=query, candidates=[], release=self.release, engine_version=self.engine_version,
-                                elapsed_ms=0.0)
-        channels, hits, title_best, title_sims = self._channels(query, evidence)
-        fused = self._rank(query, channels, only)
-        lay = self._promote_lay_titles(query.title, fused, channels) if only is None else {}
         k = max(1, min(k, len(self.codes)))
-        top = np.argsort(-fused)[:k]
-        confidences = rank.confidence(fused, top, channels, query, self._groups)
+        queries = [Query(title=t, description=d, industry=i) for t, d, i in keys]
+        work = [q for q in queries if not q.is_empty()]
+        found = [self._channels(q, evidence) for q in work]
+        weights = [rank.weights_for(q, only) for q in work]
+        known = self._standardised([f[0] for f in found], weights)
+        fused, lays, tops, features = [], [], [], []
+        for q, (channels, *_), w, done in zip(work, found, weights, known):
+            scores = self._rank(q, channels, only, done, w)
+            lays.append(self._promote_lay_titles(q.title, scores, channels) if only is None else {})
+            tops.append(np.argsort(-scores)[:k])
+            features.append(rank.confidence_features(scores, channels, q, self._groups))
+            fused.append(scores)
+        p_top = conf.top_probabilities(np.vstack(features), [rank.query_mode(q) for q in work]) if work else []
+        ranked = iter(zip(work, found, fused, lays, tops, p_top))
+        results = []
+        elapsed = round((time.perf_counter() - started) * 1000 / max(1, len(work)), 2)
+        for query in queries:
+            if query.is_empty():
+                results.append(CodingResult(query=query, candidates=[], release=self.release,
+                                            engine_version=self.engine_version, elapsed_ms=0.0))
+                continue
+            query, (channels, hits, title_best, title_best_sim), scores, lay, top, p = next(ranked)
+            candidates = self._candidates(query, channels, hits, title_best, title_best_sim, scores, lay, top,
+                                          rank.shared_confidence(float(p), scores, top), evidence)
+            results.append(CodingResult.model_construct(
+                schema_version=SCHEMA_VERSION, query=query, candidates=candidates, release=self.release,
+                engine_version=self.engine_version, elapsed_ms=elapsed))
+        if len(work) == 1:  # one job: its own time, candidates included
+            results[queries.index(work[0])].elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        return results
+
+    def _candidates(self, query: Query, channels: dict[str, np.ndarray], hits: dict[int, list[Hit]],
+                    title_best: np.ndarray, title_best_sim: np.ndarray, fused: np.ndarray,
+                    lay: dict[int, list[Match]], top: np.ndarray, confidences: list[float],
+                    evidence: bool) -> list[Candidate]:
+        """The shown candidates, built without re-validating numbers the ranking produced."""
         query_words = _query_words(query) if evidence else frozenset()
         if evidence:  # each shown candidate's dense hits, best first; the texts they will show in one read
             hits = {int(i): sorted(hits.get(i, []), key=lambda h: -h.similarity) for i in top}
             self._texts_of([h for ranked in hits.values() for h in ranked[:EVIDENCE_READ_AHEAD]])
         candidates = []
-        for r, i in enumerate(top):
+        for r, i in enumerate(top.tolist()):
             code = self.codes[i]
-            candidates.append(Candidate(
+            candidates.append(Candidate.model_construct(
                 rank=r + 1, code=code, title=self.title_of(code), soc_code=self.soc_of(code),
                 soc=self._hierarchy(code), score=round(float(fused[i]), 4), confidence=round(confidences[r], 4),
                 channels={name: round(float(v[i]), 4) for name, v in channels.items()},
-                evidence=lay.get(i, []) + self._evidence(i, query, hits, title_best, title_sims, query_words)
+                evidence=lay.get(i, []) + self._evidence(i, query, hits, title_best, title_best_sim, query_words)
                 if evidence else [],
             ))
-        return CodingResult(query=query, candidates=candidates, release=self.release,
-                            engine_version=self.engine_version,
-                            elapsed_ms=round((time.perf_counter() - started) * 1000, 2))
+        return candidates
 
-    def _rank(self, query: Query, channels: dict[str, np.ndarray], only: Sequence[str] | None = None) -> np.ndarray:
-        """Fixed-weight fusion; for the full ranking, the learned reranker then re-orders its best candidates."""
-        standardised = rank.standardise_all(channels, {"breadth": self._breadth_standardised}
-                                            if channels.get("breadth") is self._breadth else None)
-        fused = rank.fuse(channels, rank.weights_for(query, only), standardised)
+    def _standardised(self, channels: Sequence[Mapping[str, np.ndarray]],
+                      weights: Sequence[Mapping[str, float]]) -> list[dict[str, np.ndarray]]:
+        """For each job, every channel its weights read, standardised (`rank.standardise_rows` over all the jobs
+        that have the channel at once); the breadth channel, the same for every title, is done once."""
+        rows: dict[str, list[int]] = {}
+        out: list[dict[str, np.ndarray]] = [{} for _ in channels]
+        for j, (chans, w) in enumerate(zip(channels, weights)):
+            for name, value in chans.items():
+                if not w.get(name) or name in rank.RAW_CHANNELS:
+                    continue
+                if name == "breadth" and value is self._breadth:
+                    out[j][name] = self._breadth_standardised
+                else:
+                    rows.setdefault(name, []).append(j)
+        for name, members in rows.items():
+            done = rank.standardise_rows(np.vstack([channels[j][name] for j in members]))
+            for j, row in zip(members, done):
+                out[j][name] = row
+        return out
+
+    def _rank(self, query: Query, channels: dict[str, np.ndarray], only: Sequence[str] | None = None,
+              known: Mapping[str, np.ndarray] | None = None, weights: Mapping[str, float] | None = None
+              ) -> np.ndarray:
+        """Fixed-weight fusion; for the full ranking, the learned reranker then re-orders its best candidates.
+        `known` holds channels already standardised (`_standardised`)."""
+        standardised = rank.standardise_all(channels, known)
+        fused = rank.fuse(channels, weights if weights is not None else rank.weights_for(query, only), standardised)
         if only is None:
             fused = self._reranker.rerank(channels, fused, rank.query_mode(query), lambda: self._statics,
                                           standardised)
@@ -318,9 +381,10 @@ class Engine:
         """Code many jobs at once; each answer is the one `code` gives for that job alone.
 
         Repeated jobs (after the whitespace clean-up `code` does) are ranked once, every text is embedded in
-        one batched call and the dense searches go to the vector store in one call per pool size; then each
-        distinct job goes through `code` with those vectors and hits at hand. Anything `code` asks for that
-        was not precomputed is computed as usual, so a change to the ranking cannot make the two disagree.
+        one batched call, the dense searches go to the vector store in one call per pool size and the titles
+        are matched in one compiled call; then the distinct jobs are ranked together (`_code_all`, which
+        `code` runs with one job) with those vectors, hits and title scores at hand. Anything not
+        precomputed is computed as usual, so a change to the ranking cannot make the two disagree.
         """
         asked = [q if isinstance(q, Query) else Query(**q) for q in queries]
         keys = [(_clean(q.title, TITLE_CHARS), _clean(q.description, DESCRIPTION_CHARS), _clean(q.industry, TITLE_CHARS))
@@ -328,7 +392,7 @@ class Engine:
         distinct = list(dict.fromkeys(keys))
         self._batch.memo = self._precompute_dense([key for key in distinct if any(key)], texts=evidence)
         try:
-            answers = {key: self.code(*key, k=k, evidence=evidence) for key in distinct}
+            answers = dict(zip(distinct, self._code_all(distinct, k, None, evidence)))
         finally:
             self._batch.memo = None
         return [answers[key] for key in keys]
@@ -342,6 +406,10 @@ class Engine:
         for title, description, industry in jobs:
             title_text = fold(f"{title} {industry or ''}".strip()) if title else None
             plans.append((title_text, split_sentences(description) if description else []))
+        titles = list(dict.fromkeys(title for title, _, _ in jobs if title))
+        if titles:  # one compiled call for the batch, which leaves Python's lock to the other thread
+            best, support, best_doc = self._state.titles.occupation_scores_many(titles)
+            memo.titles = {t: (best[r], support[r], best_doc[r]) for r, t in enumerate(titles)}
         wanted = list(dict.fromkeys(t for title_text, sentences in plans for t in (title_text, *sentences) if t))
         if not wanted:
             return memo
@@ -444,11 +512,11 @@ class Engine:
                 if i >= 0:
                     hits_by_code.setdefault(i, []).append(h)
         title_best = np.full(n, -1, dtype=np.int64)
-        sims = np.zeros(0, dtype=np.float32)
+        title_best_sim = np.zeros(n, dtype=np.float32)
         pos = 0
         if title:
-            sims = st.titles.similarities(title)
-            best, support, title_best = st.titles.occupation_scores(sims)
+            best, support, title_best = self._title_scores(title)
+            title_best_sim = best.copy()  # the lay-title lift below raises the channel, not the match shown
             channels["title"] = best
             channels["title_support"] = support
             channels["title_exact"] = st.titles.exact_scores(title)
@@ -466,19 +534,30 @@ class Engine:
                 [(row.codes[row.sentence], row.similarity[row.sentence]) for row in raw[pos + 1:]], n)
         if industry:
             channels["lexical_industry"] = st.occupations.scores(industry)
-        return channels, hits_by_code, title_best, sims
+        return channels, hits_by_code, title_best, title_best_sim
+
+    def _title_scores(self, title: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per occupation: its best title's similarity, the mean of its best three, and which title it is;
+        copies of what `code_many` worked out for the whole batch, when it did."""
+        memo: _DenseMemo | None = getattr(self._batch, "memo", None)
+        found = memo.titles.get(title) if memo is not None else None
+        if found is None:
+            best, support, best_doc = self._state.titles.occupation_scores_many([title])
+            return best[0], support[0], best_doc[0]
+        return found[0].copy(), found[1].copy(), found[2].copy()
 
     # ----- evidence --------------------------------------------------------------------------------------
     def _evidence(self, i: int, query: Query, hits: dict[int, list[Hit]], title_best: np.ndarray,
-                  title_sims: np.ndarray, query_words: frozenset[str]) -> list[Match]:
-        """`hits` holds each candidate's dense hits, best first."""
+                  title_best_sim: np.ndarray, query_words: frozenset[str]) -> list[Match]:
+        """`hits` holds each candidate's dense hits, best first; `title_best` each occupation's best matching
+        title document and `title_best_sim` its similarity."""
         st = self._state
         out: list[Match] = []
         if query.title and title_best[i] >= 0:
             doc = st.titles.docs[title_best[i]]
             words = sorted(set(title_tokens(query.title)) & set(doc.normalized.split()))
             out.append(Match(channel="title", kind=doc.kind, text=doc.text, matched_words=words,
-                             score=round(float(title_sims[title_best[i]]), 4)))
+                             score=round(float(title_best_sim[i]), 4)))
         seen: set[str] = set()
         ranked = hits.get(i, [])
         texts: dict[str, str] = {}
@@ -590,11 +669,13 @@ class Engine:
 
 @dataclass
 class _DenseMemo:
-    """Embeddings by text and vector-store hits by (pool size, vector bytes), computed for a whole batch;
+    """Embeddings by text, vector-store hits by (pool size, vector bytes) and title scores by title, computed
+    for a whole batch;
     `texts` says whether the hits carry their texts (for evidence) or only what ranking reads."""
 
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
     hits: dict[tuple[int, bytes], _DenseRow] = field(default_factory=dict)
+    titles: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)  # `_title_scores`
     texts: bool = True
 
 

@@ -6,13 +6,19 @@ index so a warm start does not re-read the O*NET text files.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import bm25s
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from retrieval import kernels
 from retrieval.normalize import normalize_title, text_tokens
+
+TITLE_POOL = 2000  # title documents that a title's per-occupation scores are read from
+MENTION_POOL = 600  # the same for titles matched against a description's words
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +38,13 @@ def _top_indices(scores: np.ndarray, n: int) -> np.ndarray:
     return part[np.argsort(-scores[part])]
 
 
-def _group_top(scores: np.ndarray, groups: np.ndarray, n_groups: int, top: int, pool: int
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Among the `pool` best positive scores: each group's best, the mean of its `top` best, the best's index."""
+def group_top(scores: np.ndarray, groups: np.ndarray, n_groups: int, top: int, pool: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Among the `pool` best positive scores: each group's best, the mean of its `top` best, the best's index.
+
+    Of documents tied for a group's best the first is named. Which of several scores tied across the pool's
+    edge are kept is NumPy's choice; `kernels.title_scores` gives the same answers wherever that choice does
+    not matter and leaves the rest to this function."""
     best = np.zeros(n_groups, dtype=np.float32)
     mean = np.zeros(n_groups, dtype=np.float32)
     best_doc = np.full(n_groups, -1, dtype=np.int64)
@@ -44,7 +54,7 @@ def _group_top(scores: np.ndarray, groups: np.ndarray, n_groups: int, top: int, 
         return best, mean, best_doc
     g = groups[idx]
     s = scores[idx]
-    order = np.lexsort((-s, g))  # by group, best first within a group
+    order = np.lexsort((idx, -s, g))  # by group, best first within a group, ties in the documents' order
     idx, g, s = idx[order], g[order], s[order]
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     rank = np.arange(g.size) - np.repeat(starts, np.diff(np.r_[starts, g.size]))
@@ -55,25 +65,52 @@ def _group_top(scores: np.ndarray, groups: np.ndarray, n_groups: int, top: int, 
     return best, mean / top, best_doc
 
 
-def _column_similarity(vectorizer: TfidfVectorizer, matrix, text: str) -> np.ndarray:
-    """Cosine of `text` with every row of a fitted TF-IDF matrix (CSC), computing the query vector directly.
-
-    Same numbers as `matrix @ vectorizer.transform([text]).T`, without sklearn's per-call validation and
-    touching only the query's own columns.
-    """
+def _query_columns(analyzer, vocabulary: dict, idf: np.ndarray, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted TF-IDF vector of `text` (sublinear tf, l2-normalised) as its columns and weights, columns in
+    the order their n-grams first occur; the same numbers as the vectorizer's `transform` without its
+    per-call validation."""
     counts: dict[int, int] = {}
-    vocabulary = vectorizer.vocabulary_
-    for gram in vectorizer.build_analyzer()(text):
+    for gram in analyzer(text):
         j = vocabulary.get(gram)
         if j is not None:
             counts[j] = counts.get(j, 0) + 1
     if not counts:
-        return np.zeros(matrix.shape[0], dtype=np.float32)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
     tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-    weights = (1.0 + np.log(tf)) * vectorizer.idf_[cols].astype(np.float32)  # sublinear tf, as fitted
+    weights = (1.0 + np.log(tf)) * idf[cols]
     weights /= np.linalg.norm(weights)
-    return np.asarray(matrix[:, cols] @ weights, dtype=np.float32).ravel()
+    return cols, weights
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """What the compiled title loops (`retrieval.kernels`) read, derived from a `TitleIndex` once per process."""
+
+    char_analyzer: object
+    word_analyzer: object
+    char_vocabulary: dict
+    word_vocabulary: dict
+    char_idf: np.ndarray
+    word_idf: np.ndarray
+    char_matrix: tuple[np.ndarray, np.ndarray, np.ndarray]  # CSC indptr, indices, data
+    word_matrix: tuple[np.ndarray, np.ndarray, np.ndarray]
+    starts: np.ndarray  # (n_codes + 1,) each occupation's run in `order`
+    order: np.ndarray  # title documents sorted by occupation
+
+
+def _csc_arrays(matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (np.ascontiguousarray(matrix.indptr), np.ascontiguousarray(matrix.indices),
+            np.ascontiguousarray(matrix.data, dtype=np.float32))
+
+
+def _stacked(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-query (columns, weights) as one pointer array and two flat arrays."""
+    ptr = np.zeros(len(parts) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([c.shape[0] for c, _ in parts])
+    if not parts:
+        return ptr, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return ptr, np.concatenate([c for c, _ in parts]), np.concatenate([w for _, w in parts]).astype(np.float32)
 
 
 def _split(text: str) -> list[str]:
@@ -108,14 +145,50 @@ class TitleIndex:
         if self.word_matrix.format != "csc":
             self.word_matrix = self.word_matrix.tocsc()
 
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_compiled"}  # derived again after loading
+
+    @property
+    def compiled(self) -> _Compiled:
+        done = self.__dict__.get("_compiled")
+        if done is None:
+            self.ensure_column_major()
+            order = np.argsort(self.doc_codes, kind="stable")
+            starts = np.zeros(self.n_codes + 1, dtype=np.int64)
+            starts[1:] = np.cumsum(np.bincount(self.doc_codes, minlength=self.n_codes))
+            done = _Compiled(self.chars.build_analyzer(), self.words.build_analyzer(), self.chars.vocabulary_,
+                             self.words.vocabulary_, self.chars.idf_.astype(np.float32),
+                             self.words.idf_.astype(np.float32), _csc_arrays(self.char_matrix),
+                             _csc_arrays(self.word_matrix), starts, order.astype(np.int64))
+            self.__dict__["_compiled"] = done
+        return done
+
+    def _queries(self, titles: Sequence[str]) -> tuple:
+        """The kernels' query arguments for `titles` (normalised here)."""
+        c = self.compiled
+        chars, words = [], []
+        for title in titles:
+            query = normalize_title(title)
+            chars.append(_query_columns(c.char_analyzer, c.char_vocabulary, c.char_idf, query) if query else _EMPTY)
+            words.append(_query_columns(c.word_analyzer, c.word_vocabulary, c.word_idf, query) if query else _EMPTY)
+        return (len(self.docs), c.char_matrix, *_stacked(chars), c.word_matrix, *_stacked(words))
+
     def similarities(self, title: str) -> np.ndarray:
-        """Cosine similarity of the normalised query title with every title document."""
-        query = normalize_title(title)
-        if not query:
-            return np.zeros(len(self.docs), dtype=np.float32)
-        char_sim = _column_similarity(self.chars, self.char_matrix, query)
-        word_sim = _column_similarity(self.words, self.word_matrix, query)
-        return 0.5 * char_sim + 0.5 * word_sim
+        """Cosine similarity of the normalised query title with every title document (the mean of its
+        character n-gram and word TF-IDF cosines)."""
+        return kernels.title_similarities(*self._queries([title]))[0]
+
+    def occupation_scores_many(self, titles: Sequence[str], top: int = 3
+                               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`occupation_scores(similarities(title))` for each title, as (titles, occupations) arrays: one
+        compiled call that does not hold Python's lock, except for a title whose scores tie where
+        `group_top` picks among the tied ones (a few in a hundred), which `group_top` itself scores."""
+        c = self.compiled
+        best, mean, best_doc, clear = kernels.title_scores(*self._queries(titles), c.starts, c.order, top,
+                                                           TITLE_POOL)
+        for r in np.flatnonzero(~clear):
+            best[r], mean[r], best_doc[r] = self.occupation_scores(self.similarities(titles[r]), top)
+        return best, mean, best_doc
 
     def exact_scores(self, title: str) -> np.ndarray:
         """1 for each occupation that lists this title word for word (after normalisation).
@@ -146,7 +219,7 @@ class TitleIndex:
 
     def occupation_scores(self, sims: np.ndarray, top: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per occupation: best similarity, mean of its `top` best titles, and which title was best."""
-        return _group_top(sims, self.doc_codes, self.n_codes, top, 2000)
+        return group_top(sims, self.doc_codes, self.n_codes, top, TITLE_POOL)
 
     def mention_scores(self, text: str, top: int = 5) -> np.ndarray:
         """BM25 of free text against titles, summed over each occupation's best titles.
@@ -159,7 +232,7 @@ class TitleIndex:
         if not tokens:
             return out
         scores = self.bm25.get_scores(tokens).astype(np.float32)
-        _, mean, _ = _group_top(scores, self.doc_codes, self.n_codes, top, 600)
+        _, mean, _ = group_top(scores, self.doc_codes, self.n_codes, top, MENTION_POOL)
         return mean * top
 
 

@@ -68,16 +68,25 @@ def weights_for(query: Query, only: Sequence[str] | None = None) -> dict[str, fl
 def standardise(scores: np.ndarray) -> np.ndarray:
     """Scores in units of the spread of this channel's best scores; flat channels give all zeros."""
     scores = np.asarray(scores, dtype=np.float32)
-    n = scores.shape[0]
-    if n == 0:
+    if scores.shape[0] == 0:
         return scores
-    floor = np.partition(scores, max(0, n - _FLOOR))[max(0, n - _FLOOR)] if n > _FLOOR else scores.min()
-    clipped = np.maximum(scores, floor)
-    head = np.partition(clipped, max(0, n - _HEAD))[max(0, n - _HEAD):] if n > _HEAD else clipped
-    spread = float(head.std())
-    if spread < 1e-6:
-        return np.zeros_like(clipped)
-    return (clipped - float(head.mean())) / spread
+    return standardise_rows(scores[None, :])[0]
+
+
+def standardise_rows(scores: np.ndarray) -> np.ndarray:
+    """`standardise` of each row of a (queries, occupations) array, in a few NumPy calls for all of them."""
+    scores = np.asarray(scores, dtype=np.float32)
+    n = scores.shape[1]
+    if n == 0 or scores.shape[0] == 0:
+        return scores.copy()
+    floor = np.partition(scores, n - _FLOOR, axis=1)[:, n - _FLOOR] if n > _FLOOR else scores.min(axis=1)
+    clipped = np.maximum(scores, floor[:, None])
+    head = np.partition(clipped, n - _HEAD, axis=1)[:, n - _HEAD:] if n > _HEAD else clipped
+    spread = head.std(axis=1)
+    flat = spread.astype(np.float64) < 1e-6
+    out = (clipped - head.mean(axis=1)[:, None]) / np.where(flat, np.float32(1.0), spread)[:, None]
+    out[flat] = 0.0
+    return out
 
 
 def fuse(channels: Mapping[str, np.ndarray], weights: Mapping[str, float],
@@ -216,11 +225,23 @@ def confidence(fused: np.ndarray, top: np.ndarray, channels: Mapping[str, np.nda
     """
     if len(top) == 0:
         return []
+    return shared_confidence(conf.top_probability(confidence_features(fused, channels, query, groups),
+                                                  query_mode(query)), fused, top)
+
+
+def confidence_features(fused: np.ndarray, channels: Mapping[str, np.ndarray], query: Query,
+                        groups: conf.Groups | None = None) -> np.ndarray:
+    """What the confidence model reads of one ranking (a batch stacks them and scores all at once)."""
     if groups is None:
         own = np.arange(fused.shape[0], dtype=np.int32)
         groups = conf.Groups(own, own, own)
-    x = conf.features(fused, channels, groups, query.title)
-    p_top = conf.top_probability(x, query_mode(query))
+    return conf.features(fused, channels, groups, query.title)
+
+
+def shared_confidence(p_top: float, fused: np.ndarray, top: np.ndarray) -> list[float]:
+    """Each shown candidate's probability, given the top answer's (see `confidence`)."""
+    if len(top) == 0:
+        return []
     scores = np.asarray([float(fused[i]) for i in top], dtype=np.float64)
     tied = int(np.sum(np.isclose(scores, scores[0])))
     out = [p_top / tied] * tied

@@ -50,7 +50,8 @@ def test_the_dense_work_is_batched_and_repeats_are_ranked_once(engine: Engine, m
     embed_calls: list[int] = []
     store_calls: list[int] = []
     codes: list[tuple] = []
-    embed, query, query_ids, code = engine._embedder.embed, engine._store.query, engine._store.query_ids, engine.code
+    embed, query, query_ids = engine._embedder.embed, engine._store.query, engine._store.query_ids
+    channels = engine._channels
 
     def counted_embed(texts, *args, **kwargs):
         embed_calls.append(len(texts))
@@ -64,14 +65,14 @@ def test_the_dense_work_is_batched_and_repeats_are_ranked_once(engine: Engine, m
         store_calls.append(len(vectors))
         return query_ids(vectors, n)
 
-    def counted_code(*args, **kwargs):
+    def counted_channels(*args, **kwargs):
         codes.append(args)
-        return code(*args, **kwargs)
+        return channels(*args, **kwargs)
 
     monkeypatch.setattr(engine._embedder, "embed", counted_embed)
     monkeypatch.setattr(engine._store, "query", counted_query)
     monkeypatch.setattr(engine._store, "query_ids", counted_query_ids)
-    monkeypatch.setattr(engine, "code", counted_code)
+    monkeypatch.setattr(engine, "_channels", counted_channels)
     titles = [f"nurse {i}" for i in range(40)] * 3
     results = engine.code_many([{"title": t} for t in titles], k=3)
     assert len(results) == 120
