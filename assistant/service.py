@@ -37,6 +37,7 @@ def build_engine(settings: Settings, *, progress: bool = True, rebuild: bool = F
         model=settings.embedding_model,
         base_url=settings.embedding_base_url,
         api_key=api_key,
+        cache_dir=settings.home / "models",
     )
     engine = Engine.open(
         settings.onet_dir,

@@ -288,7 +288,8 @@ def test_build_engine_maps_settings_to_engine_open(monkeypatch: pytest.MonkeyPat
             return "engine"
 
     def build_embedder(kind: str, model: str | None = None, base_url: str | None = None,
-                       api_key: str | None = None) -> tuple[str, ...]:
+                       api_key: str | None = None, cache_dir: Path | None = None) -> tuple[str, ...]:
+        assert cache_dir == tmp_path / "new" / "home" / "models"
         return (kind, model, base_url, api_key)  # type: ignore[return-value]
 
     monkeypatch.setitem(sys.modules, "retrieval.engine", types.SimpleNamespace(Engine=RecordingEngine))
