@@ -166,38 +166,50 @@ class Runner(Protocol):
 
 
 class LocalRunner:
-    """This process: two chunks in flight, so one is embedded and searched (native code, both cores) while
-    the other is ranked in Python; answers already given in this run are reused (write-ins repeat)."""
+    """This process: each chunk's new jobs are coded in pieces of `piece` jobs by `threads` threads, so that
+    while one piece is embedded, searched and title-matched (native code that leaves Python's lock) another
+    is ranked in Python, the last chunk too; answers already given in this run are reused (write-ins
+    repeat). Only the calling thread reads and fills that cache."""
 
-    def __init__(self, engine: Engine, k: int, threads: int = 2) -> None:
-        self.engine, self.k, self.threads = engine, k, threads
+    def __init__(self, engine: Engine, k: int, threads: int = 2, piece: int = 250) -> None:
+        self.engine, self.k, self.threads, self.piece = engine, k, threads, piece
         self._cache: OrderedDict[Job, dict[str, Any]] = OrderedDict()
-
-    def code(self, jobs: list[Job]) -> list[dict[str, Any]]:
-        missing = list(dict.fromkeys(j for j in jobs if j not in self._cache))
-        fresh = dict(zip(missing, code_jobs(self.engine, missing, self.k))) if missing else {}
-        out = []
-        for job in jobs:
-            row = fresh.get(job) or self._cache.get(job)
-            if row is None:  # evicted by the other thread between the two lookups
-                row = code_jobs(self.engine, [job], self.k)[0]
-            out.append(dict(row))  # the caller adds the review columns to its own copy
-        self._cache.update(fresh)
-        while len(self._cache) > CACHE_ENTRIES:
-            self._cache.popitem(last=False)
-        return out
 
     def map(self, chunks: Iterable[tuple[Any, list[Job]]]) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
         with ThreadPoolExecutor(self.threads, thread_name_prefix="oca-batch") as pool:
-            pending: deque[tuple[Any, Future]] = deque()
+            pending: deque[tuple[Any, list[Job], dict[Job, dict[str, Any]], list[tuple[list[Job], Future]]]] = deque()
             for tag, jobs in chunks:
-                pending.append((tag, pool.submit(self.code, jobs)))
+                known, missing = self._known(jobs)
+                pieces = [missing[i:i + self.piece] for i in range(0, len(missing), self.piece)]
+                pending.append((tag, jobs, known, [(p, pool.submit(code_jobs, self.engine, p, self.k)) for p in pieces]))
                 if len(pending) > self.threads:
-                    tag_done, future = pending.popleft()
-                    yield tag_done, future.result()
+                    yield self._finish(*pending.popleft())
             while pending:
-                tag_done, future = pending.popleft()
-                yield tag_done, future.result()
+                yield self._finish(*pending.popleft())
+
+    def _known(self, jobs: list[Job]) -> tuple[dict[Job, dict[str, Any]], list[Job]]:
+        """The chunk's distinct jobs answered earlier in this run, and the others."""
+        known: dict[Job, dict[str, Any]] = {}
+        missing: list[Job] = []
+        for job in dict.fromkeys(jobs):
+            row = self._cache.get(job)
+            if row is None:
+                missing.append(job)
+            else:
+                known[job] = row
+        return known, missing
+
+    def _finish(self, tag: Any, jobs: list[Job], known: dict[Job, dict[str, Any]],
+                pieces: list[tuple[list[Job], Future]]) -> tuple[Any, list[dict[str, Any]]]:
+        for piece, future in pieces:
+            known.update(zip(piece, future.result()))
+        return tag, self._rows(jobs, known)
+
+    def _rows(self, jobs: list[Job], known: dict[Job, dict[str, Any]]) -> list[dict[str, Any]]:
+        self._cache.update(known)
+        while len(self._cache) > CACHE_ENTRIES:
+            self._cache.popitem(last=False)
+        return [dict(known[job]) for job in jobs]  # the caller adds the review columns to its own copy
 
 
 class Checkpoint(BaseModel):

@@ -333,12 +333,14 @@ class Engine:
             hits = {int(i): sorted(hits.get(i, []), key=lambda h: -h.similarity) for i in top}
             self._texts_of([h for ranked in hits.values() for h in ranked[:EVIDENCE_READ_AHEAD]])
         candidates = []
-        for r, i in enumerate(top.tolist()):
+        names = list(channels)
+        values = np.array([channels[name][top] for name in names], dtype=np.float64).T.tolist()  # exact floats
+        for r, (i, score) in enumerate(zip(top.tolist(), fused[top].astype(np.float64).tolist())):
             code = self.codes[i]
             candidates.append(Candidate.model_construct(
                 rank=r + 1, code=code, title=self.title_of(code), soc_code=self.soc_of(code),
-                soc=self._hierarchy(code), score=round(float(fused[i]), 4), confidence=round(confidences[r], 4),
-                channels={name: round(float(v[i]), 4) for name, v in channels.items()},
+                soc=self._hierarchy(code), score=round(score, 4), confidence=round(confidences[r], 4),
+                channels={name: round(v, 4) for name, v in zip(names, values[r])},
                 evidence=lay.get(i, []) + self._evidence(i, query, hits, title_best, title_best_sim, query_words)
                 if evidence else [],
             ))

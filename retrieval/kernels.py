@@ -27,18 +27,25 @@ _BINS = 4096
 
 
 @njit(nogil=True, cache=True)
-def _pool_threshold(scores, pool, buffer):  # pragma: no cover - compiled
-    """The `pool`-th best positive score (0 when no more than `pool` scores are positive): a histogram
-    finds the bin it lies in, then only that bin's scores are sorted."""
+def _pool_threshold(scores, starts, order, pool, buffer, group_high):  # pragma: no cover - compiled
+    """The `pool`-th best positive score (0 when no more than `pool` scores are positive), and whether
+    scores equal to it lie on both sides of the pool's edge; fills `group_high` with each group's best.
+    A histogram finds the bin the threshold lies in, then only that bin's scores are sorted."""
     positives = 0
     high = np.float32(0.0)
-    for s in scores:
-        if s > 0:
-            positives += 1
-            if s > high:
-                high = s
+    for g in range(starts.shape[0] - 1):
+        best = np.float32(0.0)
+        for p in range(starts[g], starts[g + 1]):
+            s = scores[order[p]]
+            if s > 0:
+                positives += 1
+                if s > best:
+                    best = s
+        group_high[g] = best
+        if best > high:
+            high = best
     if positives <= pool:
-        return np.float32(0.0)
+        return np.float32(0.0), False
     scale = _BINS / np.float64(high)
     counts = np.zeros(_BINS + 1, dtype=np.int64)
     for s in scores:
@@ -55,37 +62,41 @@ def _pool_threshold(scores, pool, buffer):  # pragma: no cover - compiled
             buffer[m] = s
             m += 1
     ranked = np.sort(buffer[:m])
-    return ranked[m - (pool - above)]
+    threshold = ranked[m - (pool - above)]
+    at_least = above
+    for s in ranked:
+        if s >= threshold:
+            at_least += 1
+    return threshold, at_least > pool
 
 
 @njit(nogil=True, cache=True)
-def _group_top_row(scores, starts, order, top, pool, buffer, best, mean, best_doc):  # pragma: no cover
+def _group_top_row(scores, starts, order, top, pool, buffer, group_high, best, mean, best_doc):  # pragma: no cover
     """Among the `pool` best positive scores: each group's best score, the mean of its `top` best (missing
     ones count 0) and its first document with the best. Groups are runs of `order` (documents sorted by
     group) between consecutive `starts`.
 
-    Returns False, leaving the row unfinished, when scores tie across the pool's edge: which of them are
-    in the pool is then `lexical.group_top`'s choice, so it scores that row."""
-    threshold = _pool_threshold(scores, pool, buffer)
-    if threshold > 0:
-        above = 0
-        at = 0
-        for s in scores:
-            if s > threshold:
-                above += 1
-            elif s == threshold:
-                at += 1
-        if above + at > pool:
-            return False
+    Returns False, leaving the row unfinished, when scores tie across the pool's edge and it matters which
+    of them are in the pool (a group with a tied score has fewer than `top` better ones): that choice is
+    `lexical.group_top`'s, so it scores that row."""
+    threshold, straddles = _pool_threshold(scores, starts, order, pool, buffer, group_high)
     kept = np.zeros(top, dtype=np.float32)
     for g in range(starts.shape[0] - 1):
+        if group_high[g] <= 0 or group_high[g] < threshold:
+            continue  # nothing of this group is in the pool
         k = 0
         first = -1
+        over = 0
+        tied = 0
         for p in range(starts[g], starts[g + 1]):
             d = order[p]
             s = scores[d]
             if s <= 0 or s < threshold:
                 continue
+            if s > threshold:
+                over += 1
+            else:
+                tied += 1
             if first < 0 or s > scores[first]:
                 first = d
             # keep the `top` best, best first; an equal score goes after the ones already kept
@@ -100,8 +111,8 @@ def _group_top_row(scores, starts, order, top, pool, buffer, best, mean, best_do
                 kept[j] = kept[j - 1]
                 j -= 1
             kept[j] = s
-        if first < 0:
-            continue
+        if straddles and tied > 0 and over < top:
+            return False
         total = np.float32(0.0)
         for j in range(k):
             total += kept[j]
@@ -155,9 +166,11 @@ def title_scores(n_docs, char_matrix, char_ptr, char_cols, char_weights, word_ma
     chars = np.empty(n_docs, dtype=np.float32)
     words = np.empty(n_docs, dtype=np.float32)
     buffer = np.empty(n_docs, dtype=np.float32)
+    group_high = np.empty(groups, dtype=np.float32)
     for q in range(rows):
         _similarity_row(sims, chars, words, char_matrix, char_cols[char_ptr[q]:char_ptr[q + 1]],
                         char_weights[char_ptr[q]:char_ptr[q + 1]], word_matrix, word_cols[word_ptr[q]:word_ptr[q + 1]],
                         word_weights[word_ptr[q]:word_ptr[q + 1]])
-        clear[q] = _group_top_row(sims, starts, order, top, pool, buffer, best[q], mean[q], best_doc[q])
+        clear[q] = _group_top_row(sims, starts, order, top, pool, buffer, group_high, best[q], mean[q],
+                                  best_doc[q])
     return best, mean, best_doc, clear

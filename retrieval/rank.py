@@ -79,9 +79,12 @@ def standardise_rows(scores: np.ndarray) -> np.ndarray:
     n = scores.shape[1]
     if n == 0 or scores.shape[0] == 0:
         return scores.copy()
-    floor = np.partition(scores, n - _FLOOR, axis=1)[:, n - _FLOOR] if n > _FLOOR else scores.min(axis=1)
+    # One sort gives both order statistics (NumPy's selection is slow on the long runs of equal scores that
+    # channels have); the head is the best scores, clipped like the rest.
+    ranked = np.sort(scores, axis=1) if n > _HEAD else scores
+    floor = ranked[:, n - _FLOOR] if n > _FLOOR else scores.min(axis=1)
     clipped = np.maximum(scores, floor[:, None])
-    head = np.partition(clipped, n - _HEAD, axis=1)[:, n - _HEAD:] if n > _HEAD else clipped
+    head = np.maximum(ranked[:, n - _HEAD:], floor[:, None]) if n > _HEAD else clipped
     spread = head.std(axis=1)
     flat = spread.astype(np.float64) < 1e-6
     out = (clipped - head.mean(axis=1)[:, None]) / np.where(flat, np.float32(1.0), spread)[:, None]
