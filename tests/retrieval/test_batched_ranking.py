@@ -154,3 +154,16 @@ def test_a_batch_ranks_each_job_as_code_does_alone(engine: Engine) -> None:
         alone = engine.code(**job, k=4, evidence=False)
         assert [(c.code, c.score, c.confidence, c.channels) for c in result.candidates] == [
             (c.code, c.score, c.confidence, c.channels) for c in alone.candidates], job
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_candidates_tied_with_the_top_share_its_probability_as_isclose_says(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    first = float(rng.normal() * 10)
+    gaps = [0.0, 1e-9, 5e-6 * abs(first), 2e-5 * abs(first) + 1e-7, 0.5, 2.0]
+    fused = np.array([first - g for g in gaps], dtype=np.float64)
+    top = np.arange(len(gaps))
+    out = rank.shared_confidence(0.9, fused, top)
+    tied = int(np.sum(np.isclose(fused, fused[0])))
+    assert tied >= 2 and out[:tied] == [pytest.approx(0.9 / tied)] * tied
+    assert all(v < out[0] for v in out[tied:])
