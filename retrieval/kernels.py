@@ -30,27 +30,22 @@ _BINS = 4096
 def _pool_threshold(scores, starts, order, pool, buffer, group_high):  # pragma: no cover - compiled
     """The `pool`-th best positive score (0 when no more than `pool` scores are positive), and whether
     scores equal to it lie on both sides of the pool's edge; fills `group_high` with each group's best.
-    A histogram finds the bin the threshold lies in, then only that bin's scores are sorted."""
+    A histogram over (0, 1] (the similarities' range; anything higher counts in the top bin) finds the bin
+    the threshold lies in, then only that bin's scores are sorted."""
     positives = 0
-    high = np.float32(0.0)
+    counts = np.zeros(_BINS + 1, dtype=np.int64)
     for g in range(starts.shape[0] - 1):
         best = np.float32(0.0)
         for p in range(starts[g], starts[g + 1]):
             s = scores[order[p]]
             if s > 0:
                 positives += 1
+                counts[min(int(s * _BINS), _BINS)] += 1
                 if s > best:
                     best = s
         group_high[g] = best
-        if best > high:
-            high = best
     if positives <= pool:
         return np.float32(0.0), False
-    scale = _BINS / np.float64(high)
-    counts = np.zeros(_BINS + 1, dtype=np.int64)
-    for s in scores:
-        if s > 0:
-            counts[min(int(s * scale), _BINS)] += 1
     above = 0
     b = _BINS
     while above + counts[b] < pool:
@@ -58,7 +53,7 @@ def _pool_threshold(scores, starts, order, pool, buffer, group_high):  # pragma:
         b -= 1
     m = 0
     for s in scores:
-        if s > 0 and min(int(s * scale), _BINS) == b:
+        if s > 0 and min(int(s * _BINS), _BINS) == b:
             buffer[m] = s
             m += 1
     ranked = np.sort(buffer[:m])
