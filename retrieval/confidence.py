@@ -52,7 +52,7 @@ def title_vote_counts(titles, title: str | None) -> np.ndarray:
     out = np.zeros(titles.n_codes, dtype=np.float32)
     if not title:
         return out
-    vocabulary = titles.words.vocabulary_
+    vocabulary = titles.word_vocabulary
     columns = {vocabulary[w] for w in normalize_title(title).split() if w in vocabulary}
     if not columns:
         return out

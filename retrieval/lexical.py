@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import bm25s
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from retrieval import kernels
 from retrieval.normalize import normalize_title, text_tokens
@@ -117,6 +116,27 @@ def _split(text: str) -> list[str]:
     return text.split()
 
 
+CHAR_NGRAMS = (2, 4)
+
+
+def char_ngrams(text: str) -> list[str]:
+    """The character n-grams the title index is fitted on: lower-cased, each word padded with one space on
+    either side, every n-gram of 2 to 4 characters inside a padded word (a padded word shorter than n gives
+    itself once). These are scikit-learn's `analyzer="char_wb"` n-grams, worked out here so that answering a
+    query does not import scikit-learn (about 0.7 s of a warm start)."""
+    grams: list[str] = []
+    low, high = CHAR_NGRAMS
+    for word in text.lower().split():
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(low, high + 1):
+            if size <= n:
+                grams.append(padded)
+                break
+            grams.extend(padded[i:i + n] for i in range(size - n + 1))
+    return grams
+
+
 class TitleIndex:
     """Misspelt, abbreviated or inverted titles meet O*NET's titles through character n-grams."""
 
@@ -125,11 +145,17 @@ class TitleIndex:
         self.n_codes = n_codes
         self.doc_codes = np.array([d.code_index for d in docs], dtype=np.int32)
         normalized = [d.normalized for d in docs]
-        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
-        self.words = TfidfVectorizer(analyzer=_split, sublinear_tf=True, dtype=np.float32)
+        from sklearn.feature_extraction.text import TfidfVectorizer  # fitting only: queries use what it learnt
+
+        chars = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True, dtype=np.float32)
+        words = TfidfVectorizer(analyzer=_split, sublinear_tf=True, dtype=np.float32)
         # Column-major: a query touches only the columns of its own n-grams.
-        self.char_matrix = self.chars.fit_transform(normalized).tocsc()
-        self.word_matrix = self.words.fit_transform(normalized).tocsc()
+        self.char_matrix = chars.fit_transform(normalized).tocsc()
+        self.word_matrix = words.fit_transform(normalized).tocsc()
+        self.char_vocabulary: dict[str, int] = chars.vocabulary_
+        self.word_vocabulary: dict[str, int] = words.vocabulary_
+        self.char_idf = chars.idf_.astype(np.float32)
+        self.word_idf = words.idf_.astype(np.float32)
         self.exact: dict[str, list[int]] = {}
         for d in docs:
             codes = self.exact.setdefault(d.normalized, [])
@@ -148,6 +174,15 @@ class TitleIndex:
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "_compiled"}  # derived again after loading
 
+    def __setstate__(self, state: dict) -> None:
+        # Indexes built before the vocabularies were kept on their own hold the fitted vectorizers instead.
+        for kind in ("char", "word"):
+            fitted = state.pop("chars" if kind == "char" else "words", None)
+            if fitted is not None:
+                state[f"{kind}_vocabulary"] = fitted.vocabulary_
+                state[f"{kind}_idf"] = fitted.idf_.astype(np.float32)
+        self.__dict__.update(state)
+
     @property
     def compiled(self) -> _Compiled:
         done = self.__dict__.get("_compiled")
@@ -156,10 +191,9 @@ class TitleIndex:
             order = np.argsort(self.doc_codes, kind="stable")
             starts = np.zeros(self.n_codes + 1, dtype=np.int64)
             starts[1:] = np.cumsum(np.bincount(self.doc_codes, minlength=self.n_codes))
-            done = _Compiled(self.chars.build_analyzer(), self.words.build_analyzer(), self.chars.vocabulary_,
-                             self.words.vocabulary_, self.chars.idf_.astype(np.float32),
-                             self.words.idf_.astype(np.float32), _csc_arrays(self.char_matrix),
-                             _csc_arrays(self.word_matrix), starts, order.astype(np.int64))
+            done = _Compiled(char_ngrams, _split, self.char_vocabulary, self.word_vocabulary, self.char_idf,
+                             self.word_idf, _csc_arrays(self.char_matrix), _csc_arrays(self.word_matrix), starts,
+                             order.astype(np.int64))
             self.__dict__["_compiled"] = done
         return done
 

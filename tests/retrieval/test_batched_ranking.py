@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from retrieval import confidence as conf
 from retrieval import kernels, rank
@@ -29,10 +30,13 @@ def scipy_similarities(index: TitleIndex, title: str) -> np.ndarray:
     """The title similarity as it was first written: SciPy's product of the query's TF-IDF columns."""
     query = normalize_title(title)
     parts = []
-    for vectorizer, matrix in ((index.chars, index.char_matrix), (index.words, index.word_matrix)):
+    # scikit-learn's own char_wb analyzer, independent of the index's n-gram function
+    char_wb = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).build_analyzer()
+    for analyzer, vocabulary, idf, matrix in ((char_wb, index.char_vocabulary, index.char_idf, index.char_matrix),
+                                              (str.split, index.word_vocabulary, index.word_idf, index.word_matrix)):
         counts: dict[int, int] = {}
-        for gram in vectorizer.build_analyzer()(query) if query else []:
-            j = vectorizer.vocabulary_.get(gram)
+        for gram in analyzer(query) if query else []:
+            j = vocabulary.get(gram)
             if j is not None:
                 counts[j] = counts.get(j, 0) + 1
         if not counts:
@@ -40,7 +44,7 @@ def scipy_similarities(index: TitleIndex, title: str) -> np.ndarray:
             continue
         cols = np.fromiter(counts.keys(), dtype=np.int64)
         tf = np.fromiter(counts.values(), dtype=np.float32)
-        weights = (1.0 + np.log(tf)) * vectorizer.idf_[cols].astype(np.float32)
+        weights = (1.0 + np.log(tf)) * idf[cols].astype(np.float32)
         weights /= np.linalg.norm(weights)
         parts.append(np.asarray(matrix[:, cols] @ weights, dtype=np.float32).ravel())
     return 0.5 * parts[0] + 0.5 * parts[1]
