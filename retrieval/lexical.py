@@ -86,12 +86,6 @@ def _query_columns(analyzer, vocabulary: dict, idf: np.ndarray, text: str) -> tu
 class _Compiled:
     """What the compiled title loops (`retrieval.kernels`) read, derived from a `TitleIndex` once per process."""
 
-    char_analyzer: object
-    word_analyzer: object
-    char_vocabulary: dict
-    word_vocabulary: dict
-    char_idf: np.ndarray
-    word_idf: np.ndarray
     char_matrix: tuple[np.ndarray, np.ndarray, np.ndarray]  # CSC indptr, indices, data
     word_matrix: tuple[np.ndarray, np.ndarray, np.ndarray]
     starts: np.ndarray  # (n_codes + 1,) each occupation's run in `order`
@@ -191,8 +185,7 @@ class TitleIndex:
             order = np.argsort(self.doc_codes, kind="stable")
             starts = np.zeros(self.n_codes + 1, dtype=np.int64)
             starts[1:] = np.cumsum(np.bincount(self.doc_codes, minlength=self.n_codes))
-            done = _Compiled(char_ngrams, _split, self.char_vocabulary, self.word_vocabulary, self.char_idf,
-                             self.word_idf, _csc_arrays(self.char_matrix), _csc_arrays(self.word_matrix), starts,
+            done = _Compiled(_csc_arrays(self.char_matrix), _csc_arrays(self.word_matrix), starts,
                              order.astype(np.int64))
             self.__dict__["_compiled"] = done
         return done
@@ -203,8 +196,8 @@ class TitleIndex:
         chars, words = [], []
         for title in titles:
             query = normalize_title(title)
-            chars.append(_query_columns(c.char_analyzer, c.char_vocabulary, c.char_idf, query) if query else _EMPTY)
-            words.append(_query_columns(c.word_analyzer, c.word_vocabulary, c.word_idf, query) if query else _EMPTY)
+            chars.append(_query_columns(char_ngrams, self.char_vocabulary, self.char_idf, query) if query else _EMPTY)
+            words.append(_query_columns(_split, self.word_vocabulary, self.word_idf, query) if query else _EMPTY)
         return (len(self.docs), c.char_matrix, *_stacked(chars), c.word_matrix, *_stacked(words))
 
     def similarities(self, title: str) -> np.ndarray:
