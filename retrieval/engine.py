@@ -8,6 +8,7 @@ scores into a calibrated probability.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import pickle
 import re
@@ -25,14 +26,14 @@ from retrieval import confidence as conf
 from retrieval import rank, rerank
 from retrieval.embedder import Embedder, MiniLMEmbedder
 from retrieval.errors import IndexError_
-from retrieval.lexical import OccupationBM25, TitleDoc, TitleIndex
+from retrieval.lexical import INCUMBENT_SOURCE, OccupationBM25, TitleDoc, TitleIndex
 from retrieval.models import (SCHEMA_VERSION, Candidate, CodingResult, Match, Query, SearchHit, SocHierarchy,
                               SocLevel)
 from retrieval.normalize import clean_text, fold, normalize_title, text_tokens, title_tokens
 from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_release, normalize_code
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
 
-SCHEMA = "6"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
+SCHEMA = "7"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
 ENGINE_VERSION = f"0.1.0+s{SCHEMA}.{rank.FUSION_VERSION}.{conf.MODEL_VERSION}"
 # All dense documents share one collection (one approximate-neighbour search per query); the kind of
 # each document is kept in its id: "<code>:<letter><n>".
@@ -71,21 +72,27 @@ def _title_docs(kb: KnowledgeBase, code_index: dict[str, int]) -> list[TitleDoc]
         soc_members.setdefault(occ.soc_code, []).append(occ.code)
     docs: list[TitleDoc] = []
     for occ in kb.occupations.values():
-        seen: set[str] = set()
+        seen: dict[str, int] = {}  # normalised title -> its document, whose sources a repeat adds to
 
-        def add(kind: str, text: str) -> None:
+        def add(kind: str, text: str, sources: frozenset[str] = frozenset()) -> None:
             norm = normalize_title(text)
-            if norm and norm not in seen:
-                seen.add(norm)
-                docs.append(TitleDoc(code_index[occ.code], kind, text, norm))
+            if not norm:
+                return
+            if norm in seen:
+                first = docs[seen[norm]]
+                docs[seen[norm]] = dataclasses.replace(first, sources=first.sources | sources)
+                return
+            seen[norm] = len(docs)
+            docs.append(TitleDoc(code_index[occ.code], kind, text, norm, sources))
 
         add("title", occ.title)
         for alt in occ.alt_titles:
-            add("alternate_title", alt.title)
+            sources = frozenset(s.strip() for s in alt.sources.split(",") if s.strip())
+            add("alternate_title", alt.title, sources)
             if alt.short_title:
-                add("alternate_title", alt.short_title)
-        for reported in occ.reported_titles:
-            add("reported_title", reported)
+                add("alternate_title", alt.short_title, sources)
+        for reported in occ.reported_titles:  # titles the O*NET survey's incumbents gave
+            add("reported_title", reported, frozenset({INCUMBENT_SOURCE}))
         # BLS direct-match titles name a SOC code; they belong to its O*NET-SOC occupations ('.00' first).
         members = soc_members.get(occ.soc_code, [])
         owners = [c for c in members if c.endswith(".00")] or members

@@ -133,9 +133,9 @@ def _similarity_row(out, chars, words, char_matrix, char_cols, char_weights, wor
 
 @njit(nogil=True, cache=True)
 def title_similarities(n_docs, char_matrix, char_ptr, char_cols, char_weights, word_matrix, word_ptr, word_cols,
-                       word_weights):  # pragma: no cover - compiled
+                       word_weights, mute_ptr, mute_docs):  # pragma: no cover - compiled
     """Each query's similarity with every title document; query q's columns and weights are
-    `*_cols[*_ptr[q]:*_ptr[q + 1]]`."""
+    `*_cols[*_ptr[q]:*_ptr[q + 1]]`, and the documents `mute_docs[mute_ptr[q]:mute_ptr[q + 1]]` score 0."""
     rows = char_ptr.shape[0] - 1
     out = np.empty((rows, n_docs), dtype=np.float32)
     chars = np.empty(n_docs, dtype=np.float32)
@@ -144,12 +144,14 @@ def title_similarities(n_docs, char_matrix, char_ptr, char_cols, char_weights, w
         _similarity_row(out[q], chars, words, char_matrix, char_cols[char_ptr[q]:char_ptr[q + 1]],
                         char_weights[char_ptr[q]:char_ptr[q + 1]], word_matrix, word_cols[word_ptr[q]:word_ptr[q + 1]],
                         word_weights[word_ptr[q]:word_ptr[q + 1]])
+        for p in range(mute_ptr[q], mute_ptr[q + 1]):
+            out[q, mute_docs[p]] = 0
     return out
 
 
 @njit(nogil=True, cache=True)
 def title_scores(n_docs, char_matrix, char_ptr, char_cols, char_weights, word_matrix, word_ptr, word_cols,
-                 word_weights, starts, order, top, pool):  # pragma: no cover - compiled
+                 word_weights, mute_ptr, mute_docs, starts, order, top, pool):  # pragma: no cover - compiled
     """`group_top` of `title_similarities`, one query at a time (a batch's similarities are never all held)."""
     rows = char_ptr.shape[0] - 1
     groups = starts.shape[0] - 1
@@ -166,6 +168,8 @@ def title_scores(n_docs, char_matrix, char_ptr, char_cols, char_weights, word_ma
         _similarity_row(sims, chars, words, char_matrix, char_cols[char_ptr[q]:char_ptr[q + 1]],
                         char_weights[char_ptr[q]:char_ptr[q + 1]], word_matrix, word_cols[word_ptr[q]:word_ptr[q + 1]],
                         word_weights[word_ptr[q]:word_ptr[q + 1]])
+        for p in range(mute_ptr[q], mute_ptr[q + 1]):
+            sims[mute_docs[p]] = 0
         clear[q] = _group_top_row(sims, starts, order, top, pool, buffer, group_high, best[q], mean[q],
                                   best_doc[q])
     return best, mean, best_doc, clear

@@ -18,6 +18,7 @@ from retrieval.normalize import normalize_title, text_tokens
 TITLE_POOL = 2000  # title documents that a title's per-occupation scores are read from
 MENTION_POOL = 600  # the same for titles matched against a description's words
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class TitleDoc:
     kind: str  # title, alt_title, short_title, reported_title, direct_match_title
     text: str
     normalized: str
+    sources: frozenset[str] = frozenset()  # O*NET's source codes for the title ("02": incumbents reported it)
 
 
 def _top_indices(scores: np.ndarray, n: int) -> np.ndarray:
@@ -131,6 +133,37 @@ def char_ngrams(text: str) -> list[str]:
     return grams
 
 
+INCUMBENT_SOURCE = "02"  # O*NET's source code for "Incumbent Data - O*NET Data Collection"
+
+
+def incidental_listings(docs: Sequence[TitleDoc]) -> dict[str, np.ndarray]:
+    """One-word titles that only an occupation's incumbents reported, that the occupation uses in none of its
+    other titles, while other occupations use the word in longer titles. O*NET's survey of Urologists
+    brought in a bare "Owner" (a urologist who owns a practice), which no other Urologists title says, while
+    "Agency Owner" belongs to Chief Executives: such a listing tells who happened to answer, not what the
+    word means, so a one-word query does not match it (`TitleIndex` mutes it); longer queries still do.
+    Listings from other sources (the DOT, the SOC index, the Census, job postings) were placed there
+    deliberately and are kept, as is an occupation's own title.
+
+    Returns each such word (normalised) with the documents that list it incidentally."""
+    holders: dict[str, dict[int, int]] = {}  # word -> occupation -> how many of its titles hold the word
+    in_longer: dict[str, set[int]] = {}  # word -> occupations using it in a title of two or more words
+    for d in docs:
+        words = d.normalized.split()
+        for word in set(words):
+            counts = holders.setdefault(word, {})
+            counts[d.code_index] = counts.get(d.code_index, 0) + 1
+            if len(words) > 1:
+                in_longer.setdefault(word, set()).add(d.code_index)
+    muted: dict[str, list[int]] = {}
+    for i, d in enumerate(docs):
+        word = d.normalized
+        if (d.kind != "title" and d.sources == {INCUMBENT_SOURCE} and word and " " not in word
+                and holders[word][d.code_index] == 1 and in_longer.get(word, set()) - {d.code_index}):
+            muted.setdefault(word, []).append(i)
+    return {word: np.array(found, dtype=np.int64) for word, found in muted.items()}
+
+
 class TitleIndex:
     """Misspelt, abbreviated or inverted titles meet O*NET's titles through character n-grams."""
 
@@ -155,6 +188,7 @@ class TitleIndex:
             codes = self.exact.setdefault(d.normalized, [])
             if d.code_index not in codes:
                 codes.append(d.code_index)
+        self.muted = incidental_listings(docs)
         self.bm25 = bm25s.BM25(k1=1.2, b=0.3)
         self.bm25.index([text_tokens(d.text) or ["_"] for d in docs], show_progress=False)
 
@@ -193,12 +227,16 @@ class TitleIndex:
     def _queries(self, titles: Sequence[str]) -> tuple:
         """The kernels' query arguments for `titles` (normalised here)."""
         c = self.compiled
-        chars, words = [], []
+        chars, words, mutes = [], [], []
         for title in titles:
             query = normalize_title(title)
             chars.append(_query_columns(char_ngrams, self.char_vocabulary, self.char_idf, query) if query else _EMPTY)
             words.append(_query_columns(_split, self.word_vocabulary, self.word_idf, query) if query else _EMPTY)
-        return (len(self.docs), c.char_matrix, *_stacked(chars), c.word_matrix, *_stacked(words))
+            mutes.append(self.muted.get(query, _NONE))
+        mute_ptr = np.zeros(len(mutes) + 1, dtype=np.int64)
+        mute_ptr[1:] = np.cumsum([m.shape[0] for m in mutes])
+        mute_docs = np.concatenate(mutes) if mutes else _NONE
+        return (len(self.docs), c.char_matrix, *_stacked(chars), c.word_matrix, *_stacked(words), mute_ptr, mute_docs)
 
     def similarities(self, title: str) -> np.ndarray:
         """Cosine similarity of the normalised query title with every title document (the mean of its
@@ -239,7 +277,9 @@ class TitleIndex:
         word-for-word match is.
         """
         out = np.zeros(self.n_codes, dtype=np.float32)
-        codes = self.exact.get(normalize_title(title), [])
+        query = normalize_title(title)
+        muted = {self.docs[i].code_index for i in self.muted.get(query, ())}
+        codes = [c for c in self.exact.get(query, []) if c not in muted]
         for c in codes:
             out[c] = 1.0 / len(codes)
         return out

@@ -37,9 +37,6 @@ def test_a_dot_inverted_title_ranks_retail_salespersons_in_the_top_three(real_en
     assert "41-2031.00" in codes(real_engine.code(title="SALESPERSON, SHOES"))[:3]
 
 
-@pytest.mark.xfail(strict=True, reason="known limitation: every title channel finds O*NET's bare 'Owner' listing "
-                   "under Urologists; dropping generic one-word listings also dropped good ones (President, "
-                   "Principal, Recruiter) and is left for a later change")
 def test_owner_alone_does_not_code_to_urologists(real_engine: Engine) -> None:
     """O*NET lists "Owner" among the Urologists' titles; a bare "Owner" says nothing about urology."""
     result = real_engine.code(title="Owner")
