@@ -21,7 +21,7 @@ from assistant.parta import PartA, naics_title
 from assistant.partb_export import to_html, to_json, to_markdown
 from assistant.partb_llm import CITATION_RE, LLMRationale, cited_ids, llm_messages, rationale_problems, rewrite_with_llm
 from retrieval.errors import OcaError
-from retrieval.models import Candidate, SocHierarchy
+from retrieval.models import Candidate, CodingResult, SocHierarchy
 from retrieval.onet import normalize_code
 
 if TYPE_CHECKING:
@@ -46,6 +46,16 @@ class RunnerUp(BaseModel):
     reasons: list[str] = Field(description="why it was not chosen, each citing evidence as [E#] where it can")
 
 
+class Assignment(BaseModel):
+    """An analyst's code in place of the engine's proposal (a Part B redrafted for that code)."""
+
+    analyst: str
+    reason: str
+    engine_code: str | None = Field(None, description="the code the engine had proposed")
+    engine_title: str | None = None
+    engine_rank: int | None = Field(None, description="where the engine ranked the analyst's code (1 = first)")
+
+
 class PartBDraft(BaseModel):
     """What an analyst reviews and the customer receives: the code, how sure, and why."""
 
@@ -68,6 +78,7 @@ class PartBDraft(BaseModel):
     engine_version: str
     release: str
     created_at: dt.datetime
+    assigned: Assignment | None = Field(None, description="set when an analyst chose the code")
 
     def citation(self, citation_id: str) -> Citation | None:
         return next((c for c in self.citations if c.id == citation_id), None)
@@ -82,9 +93,38 @@ def draft_part_b(part_a: PartA, engine: Engine, llm: LLM | None = None) -> PartB
                          industry=part_a.industry_text(), k=1 + RUNNERS_UP)
     if not result.candidates:
         raise DraftError("Part A has nothing to code yet: give a job title, a summary or at least one duty.")
-    kb = engine.kb
-    top, others = result.candidates[0], result.candidates[1:]
-    builder = _EvidenceBuilder(part_a, engine, [c.code for c in result.candidates])
+    draft = _draft(part_a, engine, result.candidates[0], result.candidates[1:], result)
+    if note := suggestion_note(part_a.suggested_code, result.candidates, engine.kb):
+        draft.rationale.insert(-1 if draft.rationale[-1].startswith(CALL_TO_ANALYST) else len(draft.rationale), note)
+    if llm is not None:
+        rewrite_with_llm(draft, part_a, llm)
+    return draft
+
+
+def redraft_for_code(part_a: PartA, engine: Engine, code: str, analyst: str, reason: str) -> PartBDraft:
+    """Part B for the code an analyst chose instead of the engine's: the same evidence (title, duties against
+    its tasks, the checks, tools, industry) for that occupation, the engine's best others as runners-up, and
+    the analyst's reason first. Offline only: the analyst's decision is not rewritten by a model."""
+    result = engine.code(title=part_a.job_title, description=part_a.job_text(),
+                         industry=part_a.industry_text(), k=len(engine.codes))
+    chosen = next((c for c in result.candidates if c.code == code), None)
+    if chosen is None:
+        raise DraftError(f"{code} is not an occupation of {engine.release}, or Part A has nothing to code yet.")
+    others = [c for c in result.candidates if c.code != code][:RUNNERS_UP]
+    engine_top = result.candidates[0]
+    draft = _draft(part_a, engine, chosen, others, result, analyst_chose=True)
+    draft.assigned = Assignment(analyst=analyst, reason=reason, engine_code=engine_top.code,
+                                engine_title=engine_top.title, engine_rank=chosen.rank)
+    ranked = ("The engine ranked it first too." if chosen.rank == 1 else
+              f"The engine ranked it {chosen.rank}, after {engine_top.code} {engine_top.title}.")
+    draft.rationale.insert(1, f"{ranked} The analyst's reason: {reason}")
+    return draft
+
+
+def _draft(part_a: PartA, engine: Engine, top: Candidate, others: list[Candidate], result: CodingResult,
+           analyst_chose: bool = False) -> PartBDraft:
+    """The offline draft proposing `top` against `others`; an analyst's choice needs no call to an analyst."""
+    builder = _EvidenceBuilder(part_a, engine, [top.code, *(c.code for c in others)])
     proposed = builder.occupation_evidence(top, full=True)
     runners = [builder.runner_up(c, proposed, top) for c in others]
     checks = proposed.checks
@@ -100,11 +140,9 @@ def draft_part_b(part_a: PartA, engine: Engine, llm: LLM | None = None) -> PartB
         created_at=dt.datetime.now(dt.timezone.utc),
     )
     siblings = [c.title for c in others if c.soc_code == top.soc_code]
-    draft.rationale = offline_rationale(draft, proposed, rival, siblings)
-    if note := suggestion_note(part_a.suggested_code, result.candidates, kb):
-        draft.rationale.insert(-1 if draft.rationale[-1].startswith(CALL_TO_ANALYST) else len(draft.rationale), note)
-    if llm is not None:
-        rewrite_with_llm(draft, part_a, llm)
+    draft.rationale = offline_rationale(draft, proposed, rival, siblings, "Assigned by an analyst" if analyst_chose else "Proposed")
+    if analyst_chose:  # the analyst has decided: nothing is left to call them to
+        draft.rationale = [p for p in draft.rationale if not p.startswith(CALL_TO_ANALYST)]
     return draft
 
 
@@ -198,7 +236,8 @@ class _EvidenceBuilder:
                 cite = f" [{mine.check_ids[name]}]" if name in mine.check_ids else ""
                 reasons.append(f"{label}: {check.explanation}{cite}")
         if not reasons:
-            reasons.append("The engine ranks it lower on the same evidence.")
+            reasons.append("The engine ranks it lower on the same evidence." if candidate.rank > top.rank else
+                           "The engine ranks it higher on this evidence; the analyst's reason decided.")
         reasons.append(f"Confidence {candidate.confidence:.0%}.")
         return RunnerUp(code=candidate.code, title=candidate.title, soc_code=candidate.soc_code,
                         confidence=candidate.confidence, reasons=reasons)
@@ -207,16 +246,18 @@ class _EvidenceBuilder:
 # ----- the offline rationale ---------------------------------------------------------------------------------
 
 def offline_rationale(draft: PartBDraft, proposed: _OccupationEvidence, rival: Candidate | None,
-                      siblings: list[str]) -> list[str]:
+                      siblings: list[str], label: str = "Proposed") -> list[str]:
     """Deterministic paragraphs from the evidence. Other occupations are named by title only (their codes are
     in `runners_up`): `rival` is the best of another SOC code, `siblings` share the proposed SOC code."""
     cite = {c.id: c for c in draft.citations}
     groups = [g for g in (draft.soc.major, draft.soc.minor) if g is not None]
     where = f", in {groups[-1].code} {groups[-1].title}" if groups else ""
-    lead = (f"Proposed: {draft.code} {draft.title} (SOC {draft.soc_code}{where}). "
+    lead = (f"{label}: {draft.code} {draft.title} (SOC {draft.soc_code}{where}). "
             f"The engine's confidence is {draft.confidence:.0%}")
-    if rival is not None and draft.margin is not None:
+    if rival is not None and draft.margin is not None and draft.margin >= 0:
         lead += f", {draft.margin * 100:.0f} points above the best occupation of another SOC code, {rival.title}."
+    elif rival is not None and draft.margin is not None:  # an analyst's choice the engine ranked lower
+        lead += f", {-draft.margin * 100:.0f} points below the best occupation of another SOC code, {rival.title}."
     else:
         lead += "."
     if siblings:

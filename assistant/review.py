@@ -110,8 +110,9 @@ def decide(store: Store, reference: str, analyst: str, decision: str, *, engine:
     versions = {"engine_version": engine.engine_version, "onet_release": engine.release} if engine else {}
     if decision == "change":
         code = _known_code(engine, code)
-        submission = store.transition(reference, target, analyst, change_reason(reason_category or "other", note),
-                                      code_after=code, **versions)
+        why = change_reason(reason_category or "other", note)
+        redraft = _redraft(store.get(reference), engine, code, analyst, why)
+        submission = store.transition(reference, target, analyst, why, code_after=code, draft=redraft, **versions)
     elif decision == "approve":
         submission = store.transition(reference, target, analyst, (note or reason or "").strip() or None, **versions)
     elif decision == "reject":
@@ -121,6 +122,22 @@ def decide(store: Store, reference: str, analyst: str, decision: str, *, engine:
                                       **versions)
     lay = learn_lay_title(store, engine, submission, analyst) if decision in ("approve", "change") else None
     return Decided(submission=submission, lay_title=lay)
+
+
+def _redraft(submission: Submission, engine: Engine | None, code: str, analyst: str, reason: str
+             ) -> dict[str, Any] | None:
+    """Part B for the analyst's code, or None (the customer then sees the code and the reason alone) when
+    Part A cannot be drafted."""
+    from assistant.partb import redraft_for_code
+
+    if engine is None:
+        return None
+    try:
+        draft = redraft_for_code(_part_a(submission), engine, code, analyst, reason)
+    except OcaError as exc:
+        log.warning("no Part B for the analyst's code on %s: %s", submission.reference, exc)
+        return None
+    return draft.model_dump(mode="json")
 
 
 def learn_lay_title(store: Store, engine: Engine, submission: Submission, analyst: str) -> LayTitle | None:
@@ -140,8 +157,9 @@ def load_lay_titles(store: Store, engine: Engine) -> int:
 
 
 def outcome(submission: Submission, engine: Engine | None = None) -> Outcome:
-    """The customer's view. Approved: the draft as it was. Changed: the analyst's code and reason in place
-    of the draft's proposal (the draft's rationale argued for the old code, so it is not shown)."""
+    """The customer's view. Approved: the draft as it was. Changed: Part B redrafted for the analyst's code
+    (its evidence, the analyst's reason first); a submission changed before redrafts, or whose Part A could
+    not be drafted, shows the analyst's code and reason in place of the old proposal."""
     state = submission.state
     shown = Outcome(reference=submission.reference, state=state, message=CUSTOMER_MESSAGES[state],
                     question=submission.question if state in ("needs_information", "returned_to_customer") else None)
@@ -153,7 +171,8 @@ def outcome(submission: Submission, engine: Engine | None = None) -> Outcome:
     title = draft.get("title") if draft.get("code") == submission.code else None
     if title is None and engine is not None and submission.code:
         title = engine.title_of(submission.code) if submission.code in engine.codes else None
-    if state == "changed":
+    redrafted = bool(draft.get("assigned")) and draft.get("code") == submission.code
+    if state == "changed" and not redrafted:
         draft = {"code": submission.code, "title": title, "soc_code": (submission.code or "")[:7],
                  "rationale": [f"An analyst chose this code: {submission.decision_reason}"],
                  "changed_from": draft.get("code"), "release": draft.get("release") or submission.onet_release}

@@ -119,6 +119,14 @@ class DecidedCase(BaseModel):
     blind: dict[str, str]  # analyst -> code given blind
 
 
+def proposed_code(draft: Mapping[str, Any] | None) -> str | None:
+    """The code the engine's draft proposed; a Part B redrafted for an analyst's code keeps it in `assigned`."""
+    draft = draft or {}
+    assigned = draft.get("assigned")
+    code = assigned.get("engine_code") if isinstance(assigned, Mapping) else draft.get("code")
+    return code if isinstance(code, str) else None
+
+
 class Store(Accounts):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -384,7 +392,7 @@ class Store(Accounts):
             for review in s.scalars(select(BlindReviewRow)):
                 blind.setdefault(review.submission_id, {})[review.analyst] = review.code
         return [DecidedCase(reference=r.reference, decided_by=r.decided_by or "", code=r.code or "",
-                            draft_code=(r.draft or {}).get("code"), blind=blind.get(r.id, {})) for r in rows]
+                            draft_code=proposed_code(r.draft), blind=blind.get(r.id, {})) for r in rows]
 
     # ----- helpers ----------------------------------------------------------------------------------------
     @staticmethod

@@ -155,8 +155,36 @@ def test_the_customer_sees_the_decision_and_the_final_part_b(store: Store, engin
 
     seen = review.outcome(store.get(changed), engine)
     assert seen.code == "11-9111.00" and seen.title == "Medical and Health Services Managers"
-    assert seen.part_b["code"] == "11-9111.00" and seen.part_b["changed_from"] != "11-9111.00"
     assert seen.reason.startswith("level")
+    # Part B is redrafted for the analyst's code: its own evidence, the analyst's reason first
+    part_b = seen.part_b
+    assert part_b["code"] == "11-9111.00" and part_b["title"] == "Medical and Health Services Managers"
+    assert part_b["assigned"]["analyst"] == ANALYST and part_b["assigned"]["engine_code"] != "11-9111.00"
+    assert part_b["rationale"][0].startswith("Assigned by an analyst: 11-9111.00")
+    assert part_b["rationale"][1].startswith("The engine ranked it") and "level" in part_b["rationale"][1]
+    assert part_b["citations"] and {c["code"] for c in part_b["citations"]} >= {"11-9111.00"}
+    assert part_b["assigned"]["engine_code"] in [r["code"] for r in part_b["runners_up"]]
+    assert not any(p.startswith("For the analyst:") for p in part_b["rationale"])
+    assert store.get(changed).confidence == part_b["confidence"]
 
     seen = review.outcome(store.get(rejected))
     assert seen.state == "rejected" and seen.reason == "This describes two different jobs." and seen.part_b is None
+
+
+def test_a_change_whose_part_a_cannot_be_redrafted_shows_the_code_and_the_reason(
+        store: Store, engine: Engine, analysts: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import partb
+
+    ref = filled(store)
+    review.submit(store, ref, engine)
+    proposed = store.get(ref).code
+
+    def cannot(*args: object, **kwargs: object) -> None:
+        raise partb.DraftError("nothing to draft")
+
+    monkeypatch.setattr(partb, "redraft_for_code", cannot)
+    review.decide(store, ref, ANALYST, "change", engine=engine, code="11-9111.00", reason_category="level")
+    seen = review.outcome(store.get(ref), engine)
+    assert store.get(ref).state == "changed" and seen.code == "11-9111.00"
+    assert seen.part_b["changed_from"] == proposed
+    assert seen.part_b["rationale"] == [f"An analyst chose this code: {store.get(ref).decision_reason}"]

@@ -118,7 +118,9 @@ def test_a_changed_code_shows_the_analysts_code_and_reason(open_page, store: Sto
     assert not at.exception
     assert "### 41-2011.00 Cashiers" in texts(at, "markdown")
     assert "they mostly run the till" in texts(at, "markdown")
-    assert "The draft had proposed 51-6031.00." in texts(at, "caption")
+    assert "The draft had proposed 51-6031.00; an analyst chose this code." in texts(at, "caption")
+    # Part B redrafted for the analyst's code, with that occupation's evidence
+    assert "Assigned by an analyst: 41-2011.00 Cashiers" in texts(at, "markdown")
 
 
 def test_a_question_sends_the_customer_to_the_chat(open_page, store: Store, small_engine: Engine) -> None:

@@ -328,7 +328,9 @@ def test_an_analyst_changes_the_code_with_a_reason(staff_app: Callable[..., AppT
     decided = store.get(reference)
     assert (decided.state, decided.code) == ("changed", CASHIER)
     last = store.audit(reference)[-1]
-    assert (last.actor, last.code_before, last.code_after) == ("ann", store.get(reference).draft["code"], CASHIER)
+    proposed = decided.draft["assigned"]["engine_code"]  # Part B is now redrafted for the analyst's code
+    assert decided.draft["code"] == CASHIER and proposed != CASHIER
+    assert (last.actor, last.code_before, last.code_after) == ("ann", proposed, CASHIER)
     assert last.reason.startswith("duties: the duties fit another occupation better")
     assert "a cashier, not a driver" in last.reason
     assert engine.code(title="Till operator").candidates[0].code == CASHIER  # learnt at once

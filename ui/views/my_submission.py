@@ -113,8 +113,10 @@ def show_part_b(shown: Outcome) -> None:
     groups = [soc.get(level) for level in ("major", "minor", "broad", "detailed") if soc.get(level)]
     if groups:
         st.caption(" › ".join(escape_markdown(f"{g['code']} {g['title']}") for g in groups))
-    if part_b.get("changed_from"):
-        st.caption(escape_markdown(f"The draft had proposed {part_b['changed_from']}."))
+    assigned = part_b.get("assigned") or {}
+    proposed = part_b.get("changed_from") or assigned.get("engine_code")
+    if proposed and proposed != shown.code:
+        st.caption(escape_markdown(f"The draft had proposed {proposed}; an analyst chose this code."))
     for paragraph in part_b.get("rationale") or []:
         st.markdown(escape_paragraphs(paragraph))
     citations = part_b.get("citations") or []
