@@ -22,11 +22,10 @@ from pydantic import BaseModel, Field, ValidationError
 from assistant import intake, llm_tasks
 from assistant.clarify import Question, Weighed, choose_question, needs_question
 from assistant.parta import Duty, Industry, PartA
-from assistant.rerank import Evidence, education_zone, log_factors, profile_index, reweight
+from assistant.rerank import RANKED, profile_index, rank_part_a
 from retrieval.models import Candidate
 
 MAX_CLARIFYING = 3
-RANKED = 10  # candidates re-weighted after each answer
 SHOWN = 3  # candidates named in the reply
 GREETING = ("Hello! I will help you find the O*NET occupation for a job. What is the job title, "
             "and what does the worker do day to day?")
@@ -174,28 +173,8 @@ def _fill_from_llm(found: intake.Extraction, items: dict[str, Any] | None) -> No
 
 def rank(conv: Conversation, engine: Any) -> list[Candidate]:
     """The engine's ranking for Part A so far, re-weighted by what the answers say about each candidate."""
-    part_a = conv.part_a
-    description = part_a.job_text() or None
-    if not part_a.job_title and not description:
-        return []
-    result = engine.code(title=part_a.job_title, description=description,
-                         industry=part_a.industry_text() or None, k=RANKED)
-    if not result.candidates:
-        return []
-    codes = [c.code for c in result.candidates]
-    probs = reweight([c.confidence for c in result.candidates], log_factors(codes, evidence_of(conv), engine.kb))
-    order = sorted(range(len(codes)), key=lambda i: -probs[i])
-    return [result.candidates[i].model_copy(update={"rank": r + 1, "confidence": round(float(probs[i]), 4)})
-            for r, i in enumerate(order)]
-
-
-def evidence_of(conv: Conversation) -> Evidence:
-    part_a = conv.part_a
-    supervises = None
-    if part_a.supervision_given:
-        supervises = part_a.supervision_given.lower() not in {"none", "no", "nobody", "no one"}
-    return Evidence(supervises=supervises, education_zone=education_zone(part_a.education),
-                    licences=tuple(part_a.licenses))
+    result = rank_part_a(conv.part_a, engine, RANKED)
+    return list(result.candidates) if result is not None else []
 
 
 def apply(part_a: PartA, found: intake.Extraction) -> tuple[PartA, list[str], list[str]]:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from assistant import evidence as ev
 from assistant.evidence import CHECK_NAMES, Check, Checks, Citation
 from assistant.parta import PartA, naics_title
+from assistant.rerank import RANKED, rank_part_a
 from assistant.partb_export import to_html, to_json, to_markdown
 from assistant.partb_llm import CITATION_RE, LLMRationale, cited_ids, llm_messages, rationale_problems, rewrite_with_llm
 from retrieval.errors import OcaError
@@ -89,10 +90,10 @@ class PartBDraft(BaseModel):
 def draft_part_b(part_a: PartA, engine: Engine, llm: LLM | None = None) -> PartBDraft:
     """The Part B draft for `part_a`: offline from the evidence, its rationale rewritten by `llm` when one is
     given and its text passes `rationale_problems`."""
-    result = engine.code(title=part_a.job_title, description=part_a.job_text(),
-                         industry=part_a.industry_text(), k=1 + RUNNERS_UP)
-    if not result.candidates:
+    result = rank_part_a(part_a, engine, RANKED)  # the chat's ranking: Part A's answers re-weigh the engine's
+    if result is None or not result.candidates:
         raise DraftError("Part A has nothing to code yet: give a job title, a summary or at least one duty.")
+    result = result.model_copy(update={"candidates": result.candidates[:1 + RUNNERS_UP]})
     draft = _draft(part_a, engine, result.candidates[0], result.candidates[1:], result)
     if note := suggestion_note(part_a.suggested_code, result.candidates, engine.kb):
         draft.rationale.insert(-1 if draft.rationale[-1].startswith(CALL_TO_ANALYST) else len(draft.rationale), note)
@@ -105,9 +106,8 @@ def redraft_for_code(part_a: PartA, engine: Engine, code: str, analyst: str, rea
     """Part B for the code an analyst chose instead of the engine's: the same evidence (title, duties against
     its tasks, the checks, tools, industry) for that occupation, the engine's best others as runners-up, and
     the analyst's reason first. Offline only: the analyst's decision is not rewritten by a model."""
-    result = engine.code(title=part_a.job_title, description=part_a.job_text(),
-                         industry=part_a.industry_text(), k=len(engine.codes))
-    chosen = next((c for c in result.candidates if c.code == code), None)
+    result = rank_part_a(part_a, engine, len(engine.codes))
+    chosen = next((c for c in result.candidates if c.code == code), None) if result is not None else None
     if chosen is None:
         raise DraftError(f"{code} is not an occupation of {engine.release}, or Part A has nothing to code yet.")
     others = [c for c in result.candidates if c.code != code][:RUNNERS_UP]

@@ -13,11 +13,14 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from assistant.parta import PartA
+from retrieval.models import CodingResult
 from retrieval.normalize import title_tokens
 from retrieval.onet import KnowledgeBase, Occupation
 
@@ -115,6 +118,9 @@ def profile_index(kb: KnowledgeBase) -> ProfileIndex:
     return index
 
 
+RANKED = 10  # candidates the answers re-weigh: the chat's panel, a submission's coding, Part B's proposal
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What the customer has said that bears on the choice between candidates, beyond the words of the job."""
@@ -157,3 +163,31 @@ def reweight(probabilities: Sequence[float], factors: np.ndarray) -> np.ndarray:
     logits = np.log(np.clip(p, 1e-9, None)) + factors
     weights = np.exp(logits - logits.max())
     return weights / weights.sum() * total
+
+
+def evidence_of(part_a: PartA) -> Evidence:
+    """What Part A says about supervision, education and licences."""
+    supervises = None
+    if part_a.supervision_given:
+        supervises = part_a.supervision_given.lower() not in {"none", "no", "nobody", "no one"}
+    return Evidence(supervises=supervises, education_zone=education_zone(part_a.education),
+                    licences=tuple(part_a.licenses))
+
+
+def rank_part_a(part_a: PartA, engine: Any, k: int) -> CodingResult | None:
+    """The engine's answer for Part A, its best `k` candidates re-weighted by what Part A says about
+    supervision, education and licences and re-ranked: what the chat shows, what a submission is coded with
+    and what Part B proposes, so the three agree. None when Part A has nothing to code yet."""
+    description = part_a.job_text() or None
+    if not part_a.job_title and not description:
+        return None
+    result = engine.code(title=part_a.job_title, description=description,
+                         industry=part_a.industry_text() or None, k=k)
+    if not result.candidates:
+        return result
+    codes = [c.code for c in result.candidates]
+    probs = reweight([c.confidence for c in result.candidates], log_factors(codes, evidence_of(part_a), engine.kb))
+    order = sorted(range(len(codes)), key=lambda i: -probs[i])
+    ranked = [result.candidates[i].model_copy(update={"rank": r + 1, "confidence": round(float(probs[i]), 4)})
+              for r, i in enumerate(order)]
+    return result.model_copy(update={"candidates": ranked})

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.lifecycle import DECISION_STATE, DECISIONS, State, TransitionError, change_reason
 from assistant.parta import PartA
+from assistant.rerank import RANKED, rank_part_a
 from assistant.store import Coding, LayTitle, Store, Submission
 from retrieval.errors import OcaError
 
@@ -26,7 +27,6 @@ log = logging.getLogger(__name__)
 REVIEWER_ROLES = frozenset({"analyst", "admin"})
 SYSTEM_ACTOR = "system"
 CUSTOMER_ACTOR = "customer"
-CANDIDATES_KEPT = 5
 
 # What the customer reads for each state (the private page and `oca show --customer`).
 CUSTOMER_MESSAGES: dict[State, str] = {
@@ -75,8 +75,9 @@ def submit(store: Store, reference: str, engine: Engine, llm: Any = None) -> Sub
     A failed draft leaves the submission submitted (it stays in the review queue, the analyst codes it
     without a draft); a refused submit (nothing to code, wrong state) changes nothing."""
     part_a = _part_a(store.get(reference))
-    result = engine.code(title=part_a.job_title, description=part_a.job_text() or None,
-                         industry=part_a.industry_text() or None, k=CANDIDATES_KEPT)
+    result = rank_part_a(part_a, engine, RANKED)  # as the chat ranked it, answers included
+    if result is None:
+        raise OcaError("nothing to code yet: give a job title, a summary or at least one duty")
     submission = store.transition(reference, "submitted", CUSTOMER_ACTOR, coding=coding_from(result))
     try:
         from assistant.partb import draft_part_b

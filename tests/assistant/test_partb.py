@@ -149,7 +149,7 @@ def test_a_licence_that_names_a_runner_up_disagrees_with_the_proposal(engine: En
 @pytest.mark.parametrize(("suggested", "words"), [
     ("29-1141", "The customer suggested 29-1141, the code proposed here."),
     (LPN, f"The customer suggested {LPN} Licensed Practical and Licensed Vocational Nurses, runner-up number"),
-    ("15-1252.00", "The customer suggested 15-1252.00 Software Developers, which the engine does not rank"),
+    ("51-6031.00", "The customer suggested 51-6031.00 Sewing Machine Operators, which the engine does not rank"),
 ])
 def test_the_rationale_says_where_the_customers_suggested_code_stands(
         engine: Engine, suggested: str, words: str) -> None:

@@ -188,3 +188,20 @@ def test_a_change_whose_part_a_cannot_be_redrafted_shows_the_code_and_the_reason
     assert store.get(ref).state == "changed" and seen.code == "11-9111.00"
     assert seen.part_b["changed_from"] == proposed
     assert seen.part_b["rationale"] == [f"An analyst chose this code: {store.get(ref).decision_reason}"]
+
+
+def test_the_submission_and_part_b_follow_the_answers_as_the_chat_did(store: Store, engine: Engine) -> None:
+    """A licence named in Part A moves Licensed Practical Nurses ahead in the chat's panel; the submission's
+    code and Part B must propose what the customer last saw, not the engine's ranking without the answer."""
+    from assistant.conversation import Conversation, rank
+    from assistant.parta import PartA
+
+    items = {"summary": None, "duties": [], "industries": [], "licenses": ["LPN license"]}
+    ref = filled(store, "charge nurse", **items)
+    assert engine.code(title="charge nurse").candidates[0].code == "29-1141.00"  # without the answer
+    shown = rank(Conversation(part_a=PartA.model_validate(part_a("charge nurse", **items))), engine)
+    assert shown[0].code == "29-2061.00"
+    submission = review.submit(store, ref, engine)
+    assert submission.code == "29-2061.00" and submission.draft["code"] == "29-2061.00"
+    assert submission.confidence == pytest.approx(shown[0].confidence)
+    assert submission.draft["checks"]["licence"]["status"] == "agree"
