@@ -13,16 +13,18 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from assistant.parta import PartA
 from retrieval.models import CodingResult
 from retrieval.normalize import title_tokens
 from retrieval.onet import KnowledgeBase, Occupation
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 # Multipliers of a candidate's odds (see the module docstring).
 SUPERVISION_FACTOR = 3.0  # a clear yes/no about supervising against supervisor vs worker occupations
@@ -95,6 +97,8 @@ class ProfileIndex:
             duty_rows[code] = rows([t.text for t in occ.tasks] + list(occ.dwas))
             tool_rows[code] = rows(list(occ.tools) + [t.example for t in occ.technology])
         texts = list(row_of)
+        from sklearn.feature_extraction.text import TfidfVectorizer  # built on first use: keeps `oca` quick to start
+
         vectorizer = TfidfVectorizer(lowercase=True, stop_words="english", sublinear_tf=True, dtype=np.float32,
                                      token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9]+\b")
         matrix = vectorizer.fit_transform(texts).tocsr()
