@@ -132,9 +132,15 @@ class MiniLMEmbedder:
                 self._session = ort.InferenceSession(model, sess_options=options, providers=providers)
         self._batch_size = batch_size
         self._batch_tokens = batch_tokens
+        self._cache_dir = cache_dir
 
     def config(self) -> dict[str, str]:
         return {"kind": self._kind}
+
+    def with_threads(self, threads: int) -> MiniLMEmbedder:
+        """The same model in a session whose calls each use `threads` threads (the vectors are the same)."""
+        return MiniLMEmbedder(threads, self._batch_size, self._batch_tokens,
+                              int8_activations=self._kind == "minilm-int8-rows", cache_dir=self._cache_dir)
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Batches hold texts of similar length, so little compute is spent on padding, and at most

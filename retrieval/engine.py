@@ -187,6 +187,13 @@ class Engine:
     def title_of(self, code: str) -> str:
         return self._state.occupation_titles[self._code_index[code]]
 
+    def limit_embedder_threads(self, threads: int) -> None:
+        """Each embedding call of this engine uses at most `threads` threads from now on (for a caller that
+        embeds from several threads of its own); an embedder that cannot say is left as it is."""
+        with_threads = getattr(self._embedder, "with_threads", None)
+        if with_threads is not None:
+            self._embedder = with_threads(threads)
+
     @property
     def embedder(self) -> Embedder:
         """The model that embedded the index: a text embedded with it compares with the stored vectors."""

@@ -34,6 +34,7 @@ from assistant.batch import Columns, DEFAULT_POLICY, LocalRunner, run_batch
 from assistant.service import build_engine
 from assistant.settings import load_settings
 engine = build_engine(load_settings(home=job["home"]), progress=False)
+engine.limit_embedder_threads(1)  # as `oca batch` does
 engine.code(title="warm up")
 columns = Columns(title="title", description=job.get("description_col"))
 started, cpu = time.perf_counter(), time.process_time()
