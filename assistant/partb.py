@@ -18,9 +18,9 @@ from pydantic import BaseModel, Field
 from assistant import evidence as ev
 from assistant.evidence import CHECK_NAMES, Check, Checks, Citation
 from assistant.parta import PartA, naics_title
-from assistant.rerank import RANKED, rank_part_a
 from assistant.partb_export import to_html, to_json, to_markdown
 from assistant.partb_llm import CITATION_RE, LLMRationale, cited_ids, llm_messages, rationale_problems, rewrite_with_llm
+from assistant.rerank import RANKED, rank_part_a
 from retrieval.errors import OcaError
 from retrieval.models import Candidate, CodingResult, SocHierarchy
 from retrieval.onet import normalize_code
@@ -105,7 +105,8 @@ def draft_part_b(part_a: PartA, engine: Engine, llm: LLM | None = None) -> PartB
 def redraft_for_code(part_a: PartA, engine: Engine, code: str, analyst: str, reason: str) -> PartBDraft:
     """Part B for the code an analyst chose instead of the engine's: the same evidence (title, duties against
     its tasks, the checks, tools, industry) for that occupation, the engine's best others as runners-up, and
-    the analyst's reason first. Offline only: the analyst's decision is not rewritten by a model."""
+    where the engine ranked the code and the analyst's reason after the lead. Offline only: the analyst's
+    decision is not rewritten by a model."""
     result = rank_part_a(part_a, engine, len(engine.codes))
     chosen = next((c for c in result.candidates if c.code == code), None) if result is not None else None
     if chosen is None:
@@ -140,7 +141,8 @@ def _draft(part_a: PartA, engine: Engine, top: Candidate, others: list[Candidate
         created_at=dt.datetime.now(dt.timezone.utc),
     )
     siblings = [c.title for c in others if c.soc_code == top.soc_code]
-    draft.rationale = offline_rationale(draft, proposed, rival, siblings, "Assigned by an analyst" if analyst_chose else "Proposed")
+    label = "Assigned by an analyst" if analyst_chose else "Proposed"
+    draft.rationale = offline_rationale(draft, proposed, rival, siblings, label)
     if analyst_chose:  # the analyst has decided: nothing is left to call them to
         draft.rationale = [p for p in draft.rationale if not p.startswith(CALL_TO_ANALYST)]
     return draft
