@@ -28,8 +28,8 @@ _BINS = 4096
 
 @njit(nogil=True, cache=True)
 def _pool_threshold(scores, starts, order, pool, buffer, group_high):  # pragma: no cover - compiled
-    """The `pool`-th best positive score (0 when no more than `pool` scores are positive), and whether
-    scores equal to it lie on both sides of the pool's edge; fills `group_high` with each group's best.
+    """The `pool`-th best positive score (0 when no more than `pool` scores are positive); fills
+    `group_high` with each group's best.
     A histogram over (0, 1] (the similarities' range; anything higher counts in the top bin) finds the bin
     the threshold lies in, then only that bin's scores are sorted."""
     positives = 0
@@ -45,7 +45,7 @@ def _pool_threshold(scores, starts, order, pool, buffer, group_high):  # pragma:
                     best = s
         group_high[g] = best
     if positives <= pool:
-        return np.float32(0.0), False
+        return np.float32(0.0)
     above = 0
     b = _BINS
     while above + counts[b] < pool:
@@ -57,41 +57,26 @@ def _pool_threshold(scores, starts, order, pool, buffer, group_high):  # pragma:
             buffer[m] = s
             m += 1
     ranked = np.sort(buffer[:m])
-    threshold = ranked[m - (pool - above)]
-    at_least = above
-    for s in ranked:
-        if s >= threshold:
-            at_least += 1
-    return threshold, at_least > pool
+    return ranked[m - (pool - above)]
 
 
 @njit(nogil=True, cache=True)
 def _group_top_row(scores, starts, order, top, pool, buffer, group_high, best, mean, best_doc):  # pragma: no cover
-    """Among the `pool` best positive scores: each group's best score, the mean of its `top` best (missing
-    ones count 0) and its first document with the best. Groups are runs of `order` (documents sorted by
-    group) between consecutive `starts`.
-
-    Returns False, leaving the row unfinished, when scores tie across the pool's edge and it matters which
-    of them are in the pool (a group with a tied score has fewer than `top` better ones): that choice is
-    `lexical.group_top`'s, so it scores that row."""
-    threshold, straddles = _pool_threshold(scores, starts, order, pool, buffer, group_high)
+    """Among the `pool` best positive scores and every score tied with the last of them (`lexical.group_top`):
+    each group's best score, the mean of its `top` best (missing ones count 0) and its first document with
+    the best. Groups are runs of `order` (documents sorted by group) between consecutive `starts`."""
+    threshold = _pool_threshold(scores, starts, order, pool, buffer, group_high)
     kept = np.zeros(top, dtype=np.float32)
     for g in range(starts.shape[0] - 1):
         if group_high[g] <= 0 or group_high[g] < threshold:
             continue  # nothing of this group is in the pool
         k = 0
         first = -1
-        over = 0
-        tied = 0
         for p in range(starts[g], starts[g + 1]):
             d = order[p]
             s = scores[d]
             if s <= 0 or s < threshold:
                 continue
-            if s > threshold:
-                over += 1
-            else:
-                tied += 1
             if first < 0 or s > scores[first]:
                 first = d
             # keep the `top` best, best first; an equal score goes after the ones already kept
@@ -106,15 +91,12 @@ def _group_top_row(scores, starts, order, top, pool, buffer, group_high, best, m
                 kept[j] = kept[j - 1]
                 j -= 1
             kept[j] = s
-        if straddles and tied > 0 and over < top:
-            return False
         total = np.float32(0.0)
         for j in range(k):
             total += kept[j]
         best[g] = kept[0]
         mean[g] = total / np.float32(top)
         best_doc[g] = first
-    return True
 
 
 @njit(nogil=True, cache=True)
@@ -158,7 +140,6 @@ def title_scores(n_docs, char_matrix, char_ptr, char_cols, char_weights, word_ma
     best = np.zeros((rows, groups), dtype=np.float32)
     mean = np.zeros((rows, groups), dtype=np.float32)
     best_doc = np.full((rows, groups), -1, dtype=np.int64)
-    clear = np.ones(rows, dtype=np.bool_)
     sims = np.empty(n_docs, dtype=np.float32)
     chars = np.empty(n_docs, dtype=np.float32)
     words = np.empty(n_docs, dtype=np.float32)
@@ -170,6 +151,5 @@ def title_scores(n_docs, char_matrix, char_ptr, char_cols, char_weights, word_ma
                         word_weights[word_ptr[q]:word_ptr[q + 1]])
         for p in range(mute_ptr[q], mute_ptr[q + 1]):
             sims[mute_docs[p]] = 0
-        clear[q] = _group_top_row(sims, starts, order, top, pool, buffer, group_high, best[q], mean[q],
-                                  best_doc[q])
-    return best, mean, best_doc, clear
+        _group_top_row(sims, starts, order, top, pool, buffer, group_high, best[q], mean[q], best_doc[q])
+    return best, mean, best_doc

@@ -30,27 +30,25 @@ class TitleDoc:
     sources: frozenset[str] = frozenset()  # O*NET's source codes for the title ("02": incumbents reported it)
 
 
-def _top_indices(scores: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the n best scores, best first, without sorting the whole array."""
-    if scores.shape[0] > n:
-        part = np.argpartition(-scores, n)[:n]
-    else:
-        part = np.arange(scores.shape[0])
-    return part[np.argsort(-scores[part])]
+def group_top(scores: np.ndarray, groups: np.ndarray, n_groups: int, top: int, pool: int,
+              keep_ties: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Among the `pool` best positive scores and every score tied with the last of them (so no arbitrary
+    choice among ties decides what is kept): each group's best, the mean of its `top` best, the best's index.
+    Of documents tied for a group's best the first is named. `kernels.title_scores` is this, compiled.
 
-
-def group_top(scores: np.ndarray, groups: np.ndarray, n_groups: int, top: int, pool: int
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Among the `pool` best positive scores: each group's best, the mean of its `top` best, the best's index.
-
-    Of documents tied for a group's best the first is named. Which of several scores tied across the pool's
-    edge are kept is NumPy's choice; `kernels.title_scores` gives the same answers wherever that choice does
-    not matter and leaves the rest to this function."""
+    Without `keep_ties`, exactly `pool` scores are kept and NumPy chooses among those tied at the edge: the
+    title mentions of a description are scored so, as when the description reranker was fitted on them."""
     best = np.zeros(n_groups, dtype=np.float32)
     mean = np.zeros(n_groups, dtype=np.float32)
     best_doc = np.full(n_groups, -1, dtype=np.int64)
-    idx = _top_indices(scores, pool)
-    idx = idx[scores[idx] > 0]
+    if keep_ties:
+        idx = np.flatnonzero(scores > 0)
+        if idx.size > pool:
+            edge = np.partition(scores[idx], idx.size - pool)[idx.size - pool]  # the pool-th best
+            idx = idx[scores[idx] >= edge]
+    else:
+        idx = np.argpartition(-scores, pool)[:pool] if scores.shape[0] > pool else np.arange(scores.shape[0])
+        idx = idx[scores[idx] > 0]
     if idx.size == 0:
         return best, mean, best_doc
     g = groups[idx]
@@ -246,14 +244,9 @@ class TitleIndex:
     def occupation_scores_many(self, titles: Sequence[str], top: int = 3
                                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`occupation_scores(similarities(title))` for each title, as (titles, occupations) arrays: one
-        compiled call that does not hold Python's lock, except for a title whose scores tie where
-        `group_top` picks among the tied ones (a few in a hundred), which `group_top` itself scores."""
+        compiled call that does not hold Python's lock."""
         c = self.compiled
-        best, mean, best_doc, clear = kernels.title_scores(*self._queries(titles), c.starts, c.order, top,
-                                                           TITLE_POOL)
-        for r in np.flatnonzero(~clear):
-            best[r], mean[r], best_doc[r] = self.occupation_scores(self.similarities(titles[r]), top)
-        return best, mean, best_doc
+        return kernels.title_scores(*self._queries(titles), c.starts, c.order, top, TITLE_POOL)
 
     def exact_scores(self, title: str) -> np.ndarray:
         """1 for each occupation that lists this title word for word (after normalisation).
@@ -299,7 +292,7 @@ class TitleIndex:
         if not tokens:
             return out
         scores = self.bm25.get_scores(tokens).astype(np.float32)
-        _, mean, _ = group_top(scores, self.doc_codes, self.n_codes, top, MENTION_POOL)
+        _, mean, _ = group_top(scores, self.doc_codes, self.n_codes, top, MENTION_POOL, keep_ties=False)
         return mean * top
 
 

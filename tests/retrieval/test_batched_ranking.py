@@ -69,6 +69,16 @@ def test_batched_title_scores_are_group_top_of_each_title_bit_for_bit(engine: En
     assert best[nurse, top] == pytest.approx(1.0) and index.docs[best_doc[nurse, top]].normalized == "staff nurse"
 
 
+def test_the_pool_keeps_every_score_tied_with_its_last_member() -> None:
+    """No arbitrary choice among ties: with a pool of two, all three scores tied for second place count."""
+    scores = np.array([0.9, 0.5, 0.5, 0.5, 0.2], dtype=np.float32)
+    groups = np.array([0, 1, 1, 2, 2])
+    best, mean, best_doc = group_top(scores, groups, 3, 3, 2)
+    assert best.tolist() == pytest.approx([0.9, 0.5, 0.5])
+    assert mean.tolist() == pytest.approx([0.3, 1.0 / 3, 0.5 / 3])  # the 0.2 is outside the pool
+    assert best_doc.tolist() == [0, 1, 3]
+
+
 def random_index(rng: np.random.Generator, n_codes: int = 40, n_docs: int = 900) -> TitleIndex:
     """Titles from a small vocabulary, so that many documents share a score (ties everywhere)."""
     words = ["nurse", "staff", "sales", "clerk", "driver", "truck", "chief", "officer", "senior", "aide", "cook",
@@ -90,15 +100,11 @@ def test_title_scores_with_many_ties_and_small_pools_match_group_top(seed: int, 
     index = random_index(rng)
     titles = ["nurse", "staff nurse", "truck driver", "senior sales clerk", "night", "lead cook aide", "zzz"]
     c = index.compiled
-    best, mean, best_doc, clear = kernels.title_scores(*index._queries(titles), c.starts, c.order, 3, pool)
+    best, mean, best_doc = kernels.title_scores(*index._queries(titles), c.starts, c.order, 3, pool)
     for r, title in enumerate(titles):
         one = group_top(index.similarities(title), index.doc_codes, index.n_codes, 3, pool)
-        if clear[r]:  # rows with scores tied across the pool's edge are left to group_top itself
-            assert np.array_equal(best[r], one[0]) and np.array_equal(mean[r], one[1]), (title, pool)
-            assert np.array_equal(best_doc[r], one[2]), (title, pool)
-    assert clear.any()
-    if pool == 5:
-        assert not clear.all()  # ties at the edge of a tiny pool are found
+        assert np.array_equal(best[r], one[0]) and np.array_equal(mean[r], one[1]), (title, pool)
+        assert np.array_equal(best_doc[r], one[2]), (title, pool)
     many = index.occupation_scores_many(titles)
     for r, title in enumerate(titles):
         one = group_top(index.similarities(title), index.doc_codes, index.n_codes, 3, TITLE_POOL)
