@@ -27,76 +27,77 @@ _BINS = 4096
 
 
 @njit(nogil=True, cache=True)
-def _pool_threshold(scores, starts, order, pool, buffer, group_high):  # pragma: no cover - compiled
-    """The `pool`-th best positive score (0 when no more than `pool` scores are positive); fills
-    `group_high` with each group's best.
-    A histogram over (0, 1] (the similarities' range; anything higher counts in the top bin) finds the bin
-    the threshold lies in, then only that bin's scores are sorted."""
-    positives = 0
-    counts = np.zeros(_BINS + 1, dtype=np.int64)
-    for g in range(starts.shape[0] - 1):
-        best = np.float32(0.0)
-        for p in range(starts[g], starts[g + 1]):
-            s = scores[order[p]]
-            if s > 0:
-                positives += 1
-                counts[min(int(s * _BINS), _BINS)] += 1
-                if s > best:
-                    best = s
-        group_high[g] = best
-    if positives <= pool:
-        return np.float32(0.0)
-    above = 0
-    b = _BINS
-    while above + counts[b] < pool:
-        above += counts[b]
-        b -= 1
-    m = 0
-    for s in scores:
-        if s > 0 and min(int(s * _BINS), _BINS) == b:
-            buffer[m] = s
-            m += 1
-    ranked = np.sort(buffer[:m])
-    return ranked[m - (pool - above)]
-
-
-@njit(nogil=True, cache=True)
-def _group_top_row(scores, starts, order, top, pool, buffer, group_high, best, mean, best_doc):  # pragma: no cover
+def _group_top_row(scores, group_of, top, pool, counts, members, buffer, kept, kept_n, first, best, mean,
+                   best_doc):  # pragma: no cover - compiled
     """Among the `pool` best positive scores and every score tied with the last of them (`lexical.group_top`):
     each group's best score, the mean of its `top` best (missing ones count 0) and its first document with
-    the best. Groups are runs of `order` (documents sorted by group) between consecutive `starts`."""
-    threshold = _pool_threshold(scores, starts, order, pool, buffer, group_high)
-    kept = np.zeros(top, dtype=np.float32)
-    for g in range(starts.shape[0] - 1):
-        if group_high[g] <= 0 or group_high[g] < threshold:
-            continue  # nothing of this group is in the pool
-        k = 0
-        first = -1
-        for p in range(starts[g], starts[g + 1]):
-            d = order[p]
-            s = scores[d]
-            if s <= 0 or s < threshold:
-                continue
-            if first < 0 or s > scores[first]:
-                first = d
-            # keep the `top` best, best first; an equal score goes after the ones already kept
-            if k < top:
-                j = k
-                k += 1
-            elif s > kept[top - 1]:
-                j = top - 1
-            else:
-                continue
-            while j > 0 and kept[j - 1] < s:
-                kept[j] = kept[j - 1]
-                j -= 1
-            kept[j] = s
+    the best (`group_of[d]` is document d's group).
+
+    A histogram over (0, 1] (the similarities' range; anything higher counts in the top bin) finds the bin
+    the pool's edge lies in; a second pass keeps the documents of that bin and above, in document order,
+    and sorts only that bin's scores for the exact edge; only the kept documents are then grouped."""
+    counts[:] = 0
+    positives = 0
+    for d in range(scores.shape[0]):
+        s = scores[d]
+        if s > 0:
+            positives += 1
+            counts[min(int(s * _BINS), _BINS)] += 1
+    b = 0
+    above = 0
+    if positives > pool:
+        b = _BINS
+        while above + counts[b] < pool:
+            above += counts[b]
+            b -= 1
+    m = 0
+    n_edge = 0
+    for d in range(scores.shape[0]):
+        s = scores[d]
+        if s > 0:
+            bin_ = min(int(s * _BINS), _BINS)
+            if bin_ >= b:
+                members[m] = d
+                m += 1
+                if bin_ == b:
+                    buffer[n_edge] = s
+                    n_edge += 1
+    threshold = np.float32(0.0)
+    if positives > pool:
+        threshold = np.sort(buffer[:n_edge])[n_edge - (pool - above)]
+    kept_n[:] = 0
+    first[:] = -1
+    for i in range(m):
+        d = members[i]
+        s = scores[d]
+        if s < threshold:
+            continue
+        g = group_of[d]
+        if first[g] < 0 or s > scores[first[g]]:
+            first[g] = d
+        # keep the `top` best, best first; an equal score goes after the ones already kept
+        k = kept_n[g]
+        if k < top:
+            j = k
+            kept_n[g] = k + 1
+        elif s > kept[g, top - 1]:
+            j = top - 1
+        else:
+            continue
+        while j > 0 and kept[g, j - 1] < s:
+            kept[g, j] = kept[g, j - 1]
+            j -= 1
+        kept[g, j] = s
+    for g in range(kept_n.shape[0]):
+        k = kept_n[g]
+        if k == 0:
+            continue
         total = np.float32(0.0)
         for j in range(k):
-            total += kept[j]
-        best[g] = kept[0]
+            total += kept[g, j]
+        best[g] = kept[g, 0]
         mean[g] = total / np.float32(top)
-        best_doc[g] = first
+        best_doc[g] = first[g]
 
 
 @njit(nogil=True, cache=True)
@@ -144,12 +145,21 @@ def title_scores(n_docs, char_matrix, char_ptr, char_cols, char_weights, word_ma
     chars = np.empty(n_docs, dtype=np.float32)
     words = np.empty(n_docs, dtype=np.float32)
     buffer = np.empty(n_docs, dtype=np.float32)
-    group_high = np.empty(groups, dtype=np.float32)
+    group_of = np.empty(n_docs, dtype=np.int64)
+    for g in range(groups):
+        for p in range(starts[g], starts[g + 1]):
+            group_of[order[p]] = g
+    counts = np.empty(_BINS + 1, dtype=np.int64)
+    members = np.empty(n_docs, dtype=np.int64)
+    kept = np.zeros((groups, top), dtype=np.float32)
+    kept_n = np.empty(groups, dtype=np.int64)
+    first = np.empty(groups, dtype=np.int64)
     for q in range(rows):
         _similarity_row(sims, chars, words, char_matrix, char_cols[char_ptr[q]:char_ptr[q + 1]],
                         char_weights[char_ptr[q]:char_ptr[q + 1]], word_matrix, word_cols[word_ptr[q]:word_ptr[q + 1]],
                         word_weights[word_ptr[q]:word_ptr[q + 1]])
         for p in range(mute_ptr[q], mute_ptr[q + 1]):
             sims[mute_docs[p]] = 0
-        _group_top_row(sims, starts, order, top, pool, buffer, group_high, best[q], mean[q], best_doc[q])
+        _group_top_row(sims, group_of, top, pool, counts, members, buffer, kept, kept_n, first, best[q], mean[q],
+                       best_doc[q])
     return best, mean, best_doc
