@@ -102,9 +102,10 @@ def _group_top_row(scores, group_of, top, pool, counts, members, buffer, kept, k
 
 @njit(nogil=True, cache=True)
 def _similarity_row(out, chars, words, char_matrix, char_cols, char_weights, word_matrix, word_cols,
-                    word_weights):  # pragma: no cover - compiled
+                    word_weights, muted):  # pragma: no cover - compiled
     """One query's similarity with every title document: half its character n-gram cosine, half its word
-    cosine (`*_matrix` is a CSC matrix's indptr, indices, data; `chars`, `words` are scratch rows)."""
+    cosine, 0 for the `muted` documents (`*_matrix` is a CSC matrix's indptr, indices, data; `chars`,
+    `words` are scratch rows)."""
     chars[:] = 0
     words[:] = 0
     _accumulate(chars, char_matrix[0], char_matrix[1], char_matrix[2], char_cols, char_weights)
@@ -112,6 +113,8 @@ def _similarity_row(out, chars, words, char_matrix, char_cols, char_weights, wor
     half = np.float32(0.5)
     for d in range(out.shape[0]):
         out[d] = half * chars[d] + half * words[d]
+    for d in muted:
+        out[d] = 0
 
 
 @njit(nogil=True, cache=True)
@@ -126,18 +129,16 @@ def title_similarities(n_docs, char_matrix, char_ptr, char_cols, char_weights, w
     for q in range(rows):
         _similarity_row(out[q], chars, words, char_matrix, char_cols[char_ptr[q]:char_ptr[q + 1]],
                         char_weights[char_ptr[q]:char_ptr[q + 1]], word_matrix, word_cols[word_ptr[q]:word_ptr[q + 1]],
-                        word_weights[word_ptr[q]:word_ptr[q + 1]])
-        for p in range(mute_ptr[q], mute_ptr[q + 1]):
-            out[q, mute_docs[p]] = 0
+                        word_weights[word_ptr[q]:word_ptr[q + 1]], mute_docs[mute_ptr[q]:mute_ptr[q + 1]])
     return out
 
 
 @njit(nogil=True, cache=True)
 def title_scores(n_docs, char_matrix, char_ptr, char_cols, char_weights, word_matrix, word_ptr, word_cols,
-                 word_weights, mute_ptr, mute_docs, starts, order, top, pool):  # pragma: no cover - compiled
-    """`group_top` of `title_similarities`, one query at a time (a batch's similarities are never all held)."""
+                 word_weights, mute_ptr, mute_docs, group_of, groups, top, pool):  # pragma: no cover - compiled
+    """`group_top` of `title_similarities`, one query at a time (a batch's similarities are never all held);
+    `group_of[d]` is document d's occupation, one of `groups`."""
     rows = char_ptr.shape[0] - 1
-    groups = starts.shape[0] - 1
     best = np.zeros((rows, groups), dtype=np.float32)
     mean = np.zeros((rows, groups), dtype=np.float32)
     best_doc = np.full((rows, groups), -1, dtype=np.int64)
@@ -145,10 +146,6 @@ def title_scores(n_docs, char_matrix, char_ptr, char_cols, char_weights, word_ma
     chars = np.empty(n_docs, dtype=np.float32)
     words = np.empty(n_docs, dtype=np.float32)
     buffer = np.empty(n_docs, dtype=np.float32)
-    group_of = np.empty(n_docs, dtype=np.int64)
-    for g in range(groups):
-        for p in range(starts[g], starts[g + 1]):
-            group_of[order[p]] = g
     counts = np.empty(_BINS + 1, dtype=np.int64)
     members = np.empty(n_docs, dtype=np.int64)
     kept = np.zeros((groups, top), dtype=np.float32)
@@ -157,9 +154,7 @@ def title_scores(n_docs, char_matrix, char_ptr, char_cols, char_weights, word_ma
     for q in range(rows):
         _similarity_row(sims, chars, words, char_matrix, char_cols[char_ptr[q]:char_ptr[q + 1]],
                         char_weights[char_ptr[q]:char_ptr[q + 1]], word_matrix, word_cols[word_ptr[q]:word_ptr[q + 1]],
-                        word_weights[word_ptr[q]:word_ptr[q + 1]])
-        for p in range(mute_ptr[q], mute_ptr[q + 1]):
-            sims[mute_docs[p]] = 0
+                        word_weights[word_ptr[q]:word_ptr[q + 1]], mute_docs[mute_ptr[q]:mute_ptr[q + 1]])
         _group_top_row(sims, group_of, top, pool, counts, members, buffer, kept, kept_n, first, best[q], mean[q],
                        best_doc[q])
     return best, mean, best_doc

@@ -88,8 +88,7 @@ class _Compiled:
 
     char_matrix: tuple[np.ndarray, np.ndarray, np.ndarray]  # CSC indptr, indices, data
     word_matrix: tuple[np.ndarray, np.ndarray, np.ndarray]
-    starts: np.ndarray  # (n_codes + 1,) each occupation's run in `order`
-    order: np.ndarray  # title documents sorted by occupation
+    doc_codes: np.ndarray  # each title document's occupation, as the kernels index it
 
 
 def _csc_arrays(matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -214,11 +213,8 @@ class TitleIndex:
         done = self.__dict__.get("_compiled")
         if done is None:
             self.ensure_column_major()
-            order = np.argsort(self.doc_codes, kind="stable")
-            starts = np.zeros(self.n_codes + 1, dtype=np.int64)
-            starts[1:] = np.cumsum(np.bincount(self.doc_codes, minlength=self.n_codes))
-            done = _Compiled(_csc_arrays(self.char_matrix), _csc_arrays(self.word_matrix), starts,
-                             order.astype(np.int64))
+            done = _Compiled(_csc_arrays(self.char_matrix), _csc_arrays(self.word_matrix),
+                             self.doc_codes.astype(np.int64))
             self.__dict__["_compiled"] = done
         return done
 
@@ -246,7 +242,7 @@ class TitleIndex:
         """`occupation_scores(similarities(title))` for each title, as (titles, occupations) arrays: one
         compiled call that does not hold Python's lock."""
         c = self.compiled
-        return kernels.title_scores(*self._queries(titles), c.starts, c.order, top, TITLE_POOL)
+        return kernels.title_scores(*self._queries(titles), c.doc_codes, self.n_codes, top, TITLE_POOL)
 
     def exact_scores(self, title: str) -> np.ndarray:
         """1 for each occupation that lists this title word for word (after normalisation).

@@ -100,7 +100,7 @@ def test_title_scores_with_many_ties_and_small_pools_match_group_top(seed: int, 
     index = random_index(rng)
     titles = ["nurse", "staff nurse", "truck driver", "senior sales clerk", "night", "lead cook aide", "zzz"]
     c = index.compiled
-    best, mean, best_doc = kernels.title_scores(*index._queries(titles), c.starts, c.order, 3, pool)
+    best, mean, best_doc = kernels.title_scores(*index._queries(titles), c.doc_codes, index.n_codes, 3, pool)
     for r, title in enumerate(titles):
         one = group_top(index.similarities(title), index.doc_codes, index.n_codes, 3, pool)
         assert np.array_equal(best[r], one[0]) and np.array_equal(mean[r], one[1]), (title, pool)
