@@ -142,7 +142,10 @@ class PartA(_Item):
         parts += [d.text for d in self.duties]
         if self.tools:
             parts.append("Uses " + ", ".join(self.tools) + ".")
-        return " ".join(p.strip() for p in parts if p and p.strip())
+        # each item is a statement of its own: ended, so the engine reads it as its own sentence rather
+        # than running one duty into the next ("...records any reactions Writes nursing care plans")
+        texts = [p.strip() for p in parts if p and p.strip()]
+        return " ".join(t if t[-1] in ".!?;:" else t + "." for t in texts)
 
     def industry_text(self) -> str:
         return "; ".join(i.name for i in self.industries if i.name)

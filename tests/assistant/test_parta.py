@@ -71,7 +71,20 @@ def test_contact_details_never_in_the_llm_view_or_the_job_text():
     for secret in ("Ana Ruiz", "St. Mary", "ana@example.org", "555"):
         assert secret not in shown
     assert part_a.for_llm()["job_title"] == "Charge nurse"
-    assert part_a.job_text() == "Leads the nursing team on night shifts. Assign patients to nurses Uses Epic."
+    assert part_a.job_text() == "Leads the nursing team on night shifts. Assign patients to nurses. Uses Epic."
+
+
+def test_each_duty_reaches_the_engine_as_a_sentence_of_its_own():
+    """Duties are typed without full stops; run together, "...any reactions Writes nursing care plans" would be
+    one sentence to the engine, matched against O*NET's tasks as one."""
+    from retrieval.engine import split_sentences
+
+    part_a = PartA(job_title="Staff nurse", duties=[Duty(text="Gives patients their medication and records any reactions"),
+                                                    Duty(text="Writes nursing care plans"),
+                                                    Duty(text="Checks vital signs and reports changes!")])
+    assert split_sentences(part_a.job_text()) == [
+        "Gives patients their medication and records any reactions.", "Writes nursing care plans.",
+        "Checks vital signs and reports changes!"]
 
 
 def test_unknown_items_are_refused():
