@@ -105,6 +105,17 @@ def _stacked(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np
     return ptr, np.concatenate([c for c, _ in parts]), np.concatenate([w for _, w in parts]).astype(np.float32)
 
 
+def bm25_scores(bm25: bm25s.BM25, tokens: list[str]) -> np.ndarray:
+    """`bm25.get_scores(tokens)`, the same float32 numbers, with each token's postings added by a compiled
+    loop: bm25s adds them with `np.add.at`, which cost about 1.3 ms of a 700-character description's
+    ~20 ms. Tokens outside the vocabulary count for nothing, as in bm25s."""
+    if bm25.nonoccurrence_array is not None:  # variants that score absent words too: bm25s's own way
+        return bm25.get_scores(tokens)
+    matrix = bm25.scores
+    ids = np.asarray(bm25.get_tokens_ids(tokens), dtype=np.int64)
+    return kernels.postings_sum(matrix["indptr"], matrix["indices"], matrix["data"], ids, matrix["num_docs"])
+
+
 def _split(text: str) -> list[str]:
     return text.split()
 
@@ -287,7 +298,7 @@ class TitleIndex:
         out = np.zeros(self.n_codes, dtype=np.float32)
         if not tokens:
             return out
-        scores = self.bm25.get_scores(tokens).astype(np.float32)
+        scores = bm25_scores(self.bm25, tokens).astype(np.float32)
         _, mean, _ = group_top(scores, self.doc_codes, self.n_codes, top, MENTION_POOL, keep_ties=False)
         return mean * top
 
@@ -304,4 +315,4 @@ class OccupationBM25:
         tokens = [t for t in text_tokens(text) if t in self.vocabulary]
         if not tokens:
             return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
-        return self.bm25.get_scores(tokens).astype(np.float32)
+        return bm25_scores(self.bm25, tokens).astype(np.float32)

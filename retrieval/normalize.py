@@ -71,6 +71,8 @@ STOPWORDS = frozenset(
 
 def fold(text: str) -> str:
     """Lower-case ASCII: accents dropped, control characters removed."""
+    if text.isascii():  # nothing to decompose or drop (most texts; a description is folded several times)
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.encode("ascii", "ignore").decode().lower()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from retrieval.normalize import fold, normalize_title, text_tokens, title_tokens, uninvert
@@ -154,3 +156,18 @@ def test_text_tokens_fold_singularise_and_drop_stop_words_without_expanding_abbr
     assert text_tokens("The Nurses record patients' vital signs, RN on duty") == [
         "nurse", "record", "patient", "vital", "sign", "rn", "duty",
     ]
+
+
+@pytest.mark.parametrize("text", ["Registered Nurse", "CASHER  - retail\tstore", "R.N. (hospital) 24/7", ""])
+def test_plain_ascii_folds_as_the_full_unicode_path_would(text: str) -> None:
+    """Plain ASCII takes a short cut; it must give what decomposing and dropping accents gives."""
+    slow = unicodedata.normalize("NFKD", text)
+    slow = "".join(ch for ch in slow if not unicodedata.combining(ch)).encode("ascii", "ignore").decode().lower()
+    assert fold(text) == slow
+
+
+def test_accents_and_ligatures_still_fold_to_plain_letters() -> None:
+    assert fold("Café Barista") == "cafe barista"
+    assert fold("Maître d'hôtel") == "maitre d'hotel"
+    assert fold("ﬁnance Ｃｌｅｒｋ") == "finance clerk"
+    assert text_tokens("Pâtissière") == ["patissiere"]
