@@ -22,8 +22,9 @@ class Settings(BaseSettings):
     home: Path = Field(Path(".oca"), description="Where the index, caches and database live.")
     chroma_url: str | None = Field(None, description="Use a Chroma server (http://host:port) instead of the on-disk index.")
 
-    embedder: str = Field("minilm", description="'minilm' (packaged, offline), 'minilm-int8-rows' (the same with int8 "
-                          "activations: faster, slightly different vectors) or 'openai' (OpenAI-compatible endpoint).")
+    embedder: str = Field("minilm", description="'minilm' (packaged, offline; queries through its int8-activation "
+                          "copy), 'minilm-float' (queries through the packaged model too), 'minilm-int8-rows' (the "
+                          "index embedded with the int8 copy as well) or 'openai' (OpenAI-compatible endpoint).")
     embedding_model: str | None = Field(None, description="Model name for an OpenAI-compatible embeddings endpoint.")
     embedding_base_url: str | None = None
 

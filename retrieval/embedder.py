@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -20,8 +21,8 @@ from tqdm.auto import tqdm
 from retrieval.errors import OcaError
 
 # The packaged model (int8 weights, float activations), and the faster one derived from it with int8
-# activations too (retrieval/quantized_model.py; opt-in: see MiniLMEmbedder). The name goes into the index
-# manifest, so switching between them rebuilds the index.
+# activations too (retrieval/quantized_model.py; queries use it by default: see MiniLMEmbedder). The name of
+# the model that embeds the index goes into its manifest, so switching that model rebuilds the index.
 MINILM_NAME = "all-MiniLM-L6-v2-onnx-int8"
 MINILM_ROWS_NAME = "all-MiniLM-L6-v2-onnx-int8-rowact"
 MINILM_DIM = 384
@@ -29,7 +30,7 @@ MAX_TOKENS = 256
 # Padded tokens per encoder call: beyond about this many the activations spill out of the cache and each
 # token costs more (measured on 2 cores: ~3,800 tokens/s at 16 description sentences a batch, ~2,800 at 64).
 BATCH_TOKENS = 512
-EMBEDDER_KINDS = ("minilm", "minilm-int8-rows", "openai")
+EMBEDDER_KINDS = ("minilm", "minilm-float", "minilm-int8-rows", "openai")
 
 
 class EmbedderError(OcaError):
@@ -90,27 +91,62 @@ def _model_path() -> Path:
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 on the CPU: offline, deterministic, about 23 MB.
 
-    `int8_activations=True` runs a copy whose matrix products also take int8 activations (per token row),
-    derived from the packaged model on first use and cached in `cache_dir` (or once per process without
-    one): the encoder runs about 1.7 times faster, vectors at cosine 0.996-1.000 to the packaged model's.
-    It is not the default: on the dev sets it cost 0.4 points of DOT description top-5 (README)."""
+    Two copies of the model serve two jobs. The packaged one (int8 weights, float activations) embeds what
+    the index stores. `int8_queries=True` (the product default, `OCA_EMBEDDER=minilm`) sends the texts a
+    user asks about through a copy whose matrix products take int8 activations as well (per token row,
+    retrieval/quantized_model.py): about 1.7 times faster, its vectors at cosine 0.996-1.000 to the
+    packaged model's, and on the dev sets within 0.25 points of it at every figure (README). The index
+    keeps the packaged model's vectors, so switching queries between the two needs no rebuild.
+    `int8_activations=True` embeds the index with the int8 copy too (a different index: it rebuilds).
+
+    Each copy's onnxruntime session opens on first use, so a process that only answers queries never
+    holds the packaged model's float weights. The int8 copy is derived from the packaged model on first
+    use and cached in `cache_dir` (or once per process without one)."""
 
     dim: int = MINILM_DIM
 
     def __init__(self, threads: int | None = None, batch_size: int = 64, batch_tokens: int = BATCH_TOKENS,
-                 *, int8_activations: bool = False, cache_dir: Path | None = None) -> None:
-        import onnxruntime as ort
+                 *, int8_activations: bool = False, int8_queries: bool = False,
+                 cache_dir: Path | None = None) -> None:
         from tokenizers import Tokenizer
 
+        self._source = _model_path()  # a missing model is reported now, not at the first query
         tokenizer = Tokenizer.from_file(str(_tokenizer_path()))
         # The shipped tokenizer pads everything to 128; we pad per batch instead, to the longest member.
         tokenizer.no_padding()
         tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer = tokenizer
         self.name = MINILM_ROWS_NAME if int8_activations else MINILM_NAME
-        self._kind = "minilm-int8-rows" if int8_activations else "minilm"
+        self._int8_activations = int8_activations
+        self._int8_queries = int8_queries and not int8_activations
+        self._threads = threads or os.cpu_count() or 1
+        self._batch_size = batch_size
+        self._batch_tokens = batch_tokens
+        self._cache_dir = cache_dir
+        self._opened: Any = None
+        self._opening = threading.Lock()
+        self._queries: MiniLMEmbedder | None = None
+        if int8_activations:
+            from retrieval.quantized_model import RECIPE
+
+            # named in the engine's version when this copy encodes the queries of a float-embedded index
+            self.query_tag = f"q{RECIPE}"
+        if int8_activations:  # derive (or read) the int8 copy now: a broken derivation shows at once
+            self._session  # noqa: B018
+
+    @property
+    def _session(self) -> Any:
+        if self._opened is None:
+            with self._opening:
+                if self._opened is None:
+                    self._opened = self._open_session()
+        return self._opened
+
+    def _open_session(self) -> Any:
+        import onnxruntime as ort
+
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.intra_op_num_threads = self._threads
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # The arena keeps the largest batch's buffers for the life of the process; without it memory
         # returns to the system after an index build or a long description.
@@ -118,29 +154,36 @@ class MiniLMEmbedder:
         # Spinning workers starve everything else on a busy machine (chroma, the UI) for a small gain.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         providers = ["CPUExecutionProvider"]
-        source = _model_path()
-        if not int8_activations:
-            self._session = ort.InferenceSession(str(source), sess_options=options, providers=providers)
-        else:
-            from retrieval.quantized_model import load_derived_model
+        if not self._int8_activations:
+            return ort.InferenceSession(str(self._source), sess_options=options, providers=providers)
+        from retrieval.quantized_model import load_derived_model
 
-            model = load_derived_model(source, self.name, cache_dir)
-            try:
-                self._session = ort.InferenceSession(model, sess_options=options, providers=providers)
-            except Exception:  # a cached file damaged in a way its record cannot see: derive it afresh
-                model = load_derived_model(source, self.name, cache_dir, refresh=True)
-                self._session = ort.InferenceSession(model, sess_options=options, providers=providers)
-        self._batch_size = batch_size
-        self._batch_tokens = batch_tokens
-        self._cache_dir = cache_dir
+        model = load_derived_model(self._source, self.name, self._cache_dir)
+        try:
+            return ort.InferenceSession(model, sess_options=options, providers=providers)
+        except Exception:  # a cached file damaged in a way its record cannot see: derive it afresh
+            model = load_derived_model(self._source, self.name, self._cache_dir, refresh=True)
+            return ort.InferenceSession(model, sess_options=options, providers=providers)
 
     def config(self) -> dict[str, str]:
-        return {"kind": self._kind}
+        """What chroma stores to rebuild the index's embedder: the query copy does not enter into it."""
+        return {"kind": "minilm-int8-rows" if self._int8_activations else "minilm"}
 
     def with_threads(self, threads: int) -> MiniLMEmbedder:
-        """The same model in a session whose calls each use `threads` threads (the vectors are the same)."""
-        return MiniLMEmbedder(threads, self._batch_size, self._batch_tokens,
-                              int8_activations=self._kind == "minilm-int8-rows", cache_dir=self._cache_dir)
+        """The same models in sessions whose calls each use `threads` threads (the vectors are the same)."""
+        return MiniLMEmbedder(threads, self._batch_size, self._batch_tokens, int8_activations=self._int8_activations,
+                              int8_queries=self._int8_queries, cache_dir=self._cache_dir)
+
+    def for_queries(self) -> MiniLMEmbedder:
+        """The embedder for the texts a user asks about: this one, or its int8-activation copy."""
+        if not self._int8_queries:
+            return self
+        if self._queries is None:
+            with self._opening:
+                if self._queries is None:
+                    self._queries = MiniLMEmbedder(self._threads, self._batch_size, self._batch_tokens,
+                                                   int8_activations=True, cache_dir=self._cache_dir)
+        return self._queries
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Batches hold texts of similar length, so little compute is spent on padding, and at most
@@ -259,8 +302,9 @@ def build_embedder(
     cache_dir: Path | None = None,
 ) -> Embedder:
     """`cache_dir` keeps the MiniLM model derived on first use (see retrieval/quantized_model.py)."""
-    if kind in ("minilm", "minilm-int8-rows"):
-        return MiniLMEmbedder(int8_activations=kind == "minilm-int8-rows", cache_dir=cache_dir)
+    if kind in ("minilm", "minilm-float", "minilm-int8-rows"):
+        return MiniLMEmbedder(int8_activations=kind == "minilm-int8-rows", int8_queries=kind == "minilm",
+                              cache_dir=cache_dir)
     if kind == "openai":
         if not model:
             raise EmbedderError("The openai embedder needs a model name, e.g. text-embedding-3-small.")

@@ -101,7 +101,7 @@ def test_minilm_without_model_says_what_to_install(monkeypatch: pytest.MonkeyPat
 
 
 def test_build_embedder_rejects_unknown_kinds() -> None:
-    with pytest.raises(EmbedderError, match="minilm, minilm-int8-rows, openai"):
+    with pytest.raises(EmbedderError, match="minilm, minilm-float, minilm-int8-rows, openai"):
         build_embedder("word2vec")
     with pytest.raises(EmbedderError, match="model name"):
         build_embedder("openai")

@@ -183,16 +183,57 @@ def test_deriving_never_touches_the_network(tmp_path: Path, monkeypatch: pytest.
     assert fast_minilm(tmp_path / "models").embed(["welder"]).shape == (1, 384)
 
 
-def test_the_packaged_model_is_the_default_and_the_fast_one_is_chosen_by_kind(
+def test_the_index_is_embedded_with_the_packaged_model_and_queries_with_the_fast_copy_by_default(
         cache: Path, derivations: list[Path]) -> None:
     default = build_embedder("minilm", cache_dir=cache)
     assert default.name == MINILM_NAME and derivations == []
+    queries = default.for_queries()
+    assert queries.name == MINILM_ROWS_NAME and queries is default.for_queries()
+    # chroma's stored config names the index's model only: the query copy does not enter into it
+    assert ChromaEmbeddingFunction(default).get_config() == {"kind": "minilm", "embedder": MINILM_NAME}
+    # the float session opens only when the index's side is used (a query-only process never loads it)
+    queries.embed(["welder"])
+    assert default._opened is None
+    assert default.embed(["welder"]).shape == (1, 384) and default._opened is not None
+
+    float_queries = build_embedder("minilm-float", cache_dir=cache)
+    assert float_queries.name == MINILM_NAME and float_queries.for_queries() is float_queries
+    assert ChromaEmbeddingFunction(float_queries).get_config()["kind"] == "minilm"
+
     chosen = build_embedder("minilm-int8-rows", cache_dir=cache)
-    assert chosen.name == MINILM_ROWS_NAME and derivations == []
+    assert chosen.name == MINILM_ROWS_NAME and chosen.for_queries() is chosen and derivations == []
     config = ChromaEmbeddingFunction(chosen).get_config()
     assert config == {"kind": "minilm-int8-rows", "embedder": MINILM_ROWS_NAME}
     rebuilt = ChromaEmbeddingFunction.build_from_config(config).embedder
     assert rebuilt.name == MINILM_ROWS_NAME
+
+
+def test_queries_through_the_fast_copy_keep_the_index_and_its_answers(
+        fixture_release: Path, fixture_taxonomy: Path, tmp_path: Path) -> None:
+    """Switching queries between the two copies rebuilds nothing; the fixture's answers stay the same, and
+    a batch still gets exactly `code`'s answers."""
+    from retrieval.engine import ENGINE_VERSION, Engine
+
+    def open_with(kind: str) -> Engine:
+        embedder = build_embedder(kind, cache_dir=tmp_path / "models")
+        return Engine.open(fixture_release, fixture_taxonomy, tmp_path, embedder=embedder, progress=False)
+
+    jobs = [{"title": "staff nurse"}, {"description": "Drives a truck to deliver goods to stores."},
+            {"title": "cashier", "description": "Rings up purchases at the register."}]
+    fast = open_with("minilm")
+    assert fast.embedder.name == MINILM_ROWS_NAME
+    assert fast.engine_version == f"{ENGINE_VERSION}.q{quantized.RECIPE}"  # the output says which encoder
+    built = (tmp_path / "index" / "engine.pkl").stat().st_mtime_ns
+    fast_answers = [fast.code(**job, k=3) for job in jobs]
+    together = fast.code_many(jobs, k=3)
+    assert [[(c.code, c.score) for c in r.candidates] for r in together] == \
+        [[(c.code, c.score) for c in r.candidates] for r in fast_answers]
+    slow = open_with("minilm-float")
+    assert slow.embedder.name == MINILM_NAME and slow.engine_version == ENGINE_VERSION
+    assert (tmp_path / "index" / "engine.pkl").stat().st_mtime_ns == built
+    slow_answers = [slow.code(**job, k=3) for job in jobs]
+    assert [r.candidates[0].code for r in fast_answers] == [r.candidates[0].code for r in slow_answers]
+    assert fast_answers[0].candidates[0].code.startswith("29-1141")
 
 
 def test_an_engine_on_the_fast_model_codes_and_switching_back_rebuilds(
