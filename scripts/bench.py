@@ -37,6 +37,17 @@ PEAK_TARGET_GB = 1.2
 WARM_PROCESS = r"""
 import json, resource, sys, time
 job = json.loads(sys.stdin.read())
+def peak_kb():
+    # This process's own peak RSS. Linux's ru_maxrss is not reset by exec, so a child started by a large
+    # parent (the index build) would report at least the parent's size; VmHWM is this process's alone.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 from assistant.service import build_engine
 from assistant.settings import load_settings
 settings = load_settings(onet_dir=job["onet_dir"], taxonomy_dir=job["taxonomy_dir"], home=job["home"])
@@ -58,7 +69,7 @@ print(json.dumps({
     "first_answer_at": first_answer_at,
     "title_ms": title_ms,
     "full_ms": full_ms,
-    "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    "maxrss_kb": peak_kb(),
 }))
 """
 
