@@ -8,7 +8,8 @@ and how ambiguous the title's words are among O*NET's own titles ("teacher" is i
 occupations, "barista" in one).
 
 The model, per query mode, averages a small gradient-boosted tree ensemble (which finds where features
-interact) and a logistic regression (smooth, so it calibrates well on unseen cases). Both are fitted by
+interact) and a logistic regression (smooth, so it calibrates well on unseen cases); the modes fitted on
+descriptions use the logistic regression alone (scripts/fit_calibration.py says why). Both are fitted by
 `scripts/fit_calibration.py` with scikit-learn and stored as plain JSON (`calibration.json`), so reading
 them needs neither scikit-learn nor a pickle.
 """
@@ -25,7 +26,7 @@ import numpy as np
 
 from retrieval.normalize import normalize_title
 
-MODEL_VERSION = "c4"
+MODEL_VERSION = "c5"
 _SOFT_TOP = 20  # candidates whose softmax weight the group features share out
 
 # Channels described by their value at the top answer, its lead over the first answer of another SOC code,
@@ -193,19 +194,26 @@ class LinearModel:
 
 
 class ConfidenceModel:
-    """The mean of the tree ensemble's and the linear model's probabilities, then stretched on the log-odds
+    """The tree ensemble's and the linear model's probabilities averaged (`tree_weight`, 0.5 unless the
+    parameters say otherwise; 0 for a mode with the linear model alone), then stretched on the log-odds
     scale (`stretch`: slope and intercept, fitted on out-of-fold answers) so that it is neither too timid
     nor too bold; the stretch keeps the order of answers, so it moves no auto-coding threshold's coverage."""
 
     def __init__(self, params: Mapping) -> None:
         self.trees = TreeModel(params)
         self.linear = LinearModel(params["linear"])
+        self.tree_weight = float(params.get("tree_weight", 0.5))
+        if not 0.0 <= self.tree_weight <= 1.0 or (self.tree_weight > 0 and not params["trees"]):
+            raise ValueError(f"tree_weight {self.tree_weight} needs trees and a value in [0, 1]")
         self.slope, self.intercept = (float(v) for v in params.get("stretch", (1.0, 0.0)))
         self.names = self.trees.names
 
     def blend(self, X: np.ndarray) -> np.ndarray:
         """The averaged probability before the stretch."""
-        return 0.5 * (self.trees.probabilities(X) + self.linear.probabilities(X))
+        linear = self.linear.probabilities(X)
+        if self.tree_weight == 0.0:
+            return linear
+        return self.tree_weight * self.trees.probabilities(X) + (1.0 - self.tree_weight) * linear
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         p = np.clip(self.blend(X), 1e-9, 1.0 - 1e-9)

@@ -117,6 +117,30 @@ def test_the_model_averages_the_trees_and_the_logistic_regression() -> None:
     assert np.array_equal(np.argsort(bolder.probabilities(X[:50])), np.argsort(expected))  # same order
 
 
+def test_a_mode_fitted_without_trees_is_the_logistic_regression_alone() -> None:
+    """The description modes are fitted as a logistic regression alone (scripts/fit_calibration.py, KINDS): the
+    exported parameters must give scikit-learn's probabilities, stretch included, without any tree."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(600, len(NAMES)))
+    y = (X[:, 0] + 0.5 * X[:, 5] + rng.normal(size=600) > 0.3).astype(int)
+    params = _fit_script().fit_linear(X, y)
+    _, scaler, linear = params.pop("_sklearn")
+    model = conf.ConfidenceModel(json.loads(json.dumps({**params, "stretch": [1.5, -0.2]})))
+    expected = linear.predict_proba(scaler.transform(X[:40]))[:, 1]
+    assert np.allclose(model.blend(X[:40]), expected, atol=1e-9)
+    logit = np.log(expected / (1 - expected))
+    assert np.allclose(model.probabilities(X[:40]), 1 / (1 + np.exp(-(1.5 * logit - 0.2))), atol=1e-9)
+    with pytest.raises(ValueError, match="tree_weight"):  # a weight on trees that are not there is refused
+        conf.ConfidenceModel({**params, "tree_weight": 0.5})
+
+
+def test_the_packaged_description_modes_use_no_trees_and_the_title_mode_keeps_them() -> None:
+    stored = json.loads(resources.files("retrieval").joinpath("calibration.json").read_text())["modes"]
+    assert stored["title"]["trees"] and stored["title"].get("tree_weight", 0.5) == 0.5
+    for mode in ("description", "title_description"):
+        assert stored[mode]["trees"] == [] and stored[mode]["tree_weight"] == 0.0
+
+
 def test_the_packaged_model_matches_the_features_and_gives_probabilities() -> None:
     stored = json.loads(resources.files("retrieval").joinpath("calibration.json").read_text())
     assert stored["version"] == conf.MODEL_VERSION
