@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import heapq
-import sys
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -19,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from eval.cases import QUERY_FIELDS, Case, KnownCodes, QueryField, in_fit_half, load_cases, sample_cases
+from eval.memory import peak_memory_mb
 from eval.metrics import (
     LEVELS,
     Bin,
@@ -341,12 +341,3 @@ def build_file_report(
         release=release, engine_version=engine_version, cases=outcomes,
     )
 
-
-def peak_memory_mb() -> float | None:
-    """Peak resident set size of this process so far (ru_maxrss: KiB on Linux, bytes on macOS)."""
-    try:
-        import resource
-    except ImportError:  # Windows
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)

@@ -35,19 +35,9 @@ PEAK_TARGET_GB = 1.2
 # Runs in a new interpreter: reads its job from stdin (too large for argv), answers one query, notes the
 # wall-clock time, then times the two query sets and reports its own peak memory.
 WARM_PROCESS = r"""
-import json, resource, sys, time
+import json, sys, time
 job = json.loads(sys.stdin.read())
-def peak_kb():
-    # This process's own peak RSS. Linux's ru_maxrss is not reset by exec, so a child started by a large
-    # parent (the index build) would report at least the parent's size; VmHWM is this process's alone.
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from eval.memory import peak_memory_mb
 from assistant.service import build_engine
 from assistant.settings import load_settings
 settings = load_settings(onet_dir=job["onet_dir"], taxonomy_dir=job["taxonomy_dir"], home=job["home"])
@@ -69,7 +59,7 @@ print(json.dumps({
     "first_answer_at": first_answer_at,
     "title_ms": title_ms,
     "full_ms": full_ms,
-    "maxrss_kb": peak_kb(),
+    "maxrss_kb": peak_memory_mb() * 1024,
 }))
 """
 

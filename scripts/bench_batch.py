@@ -28,18 +28,9 @@ TITLE_TARGET = 1000.0
 DESCRIPTION_TARGET = 100.0
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 job = json.loads(sys.argv[1])
-def peak_kb():
-    # This process's own peak RSS (VmHWM: Linux's ru_maxrss survives exec, so it can report a parent's).
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from eval.memory import peak_memory_mb
 from assistant.batch import Columns, DEFAULT_POLICY, LocalRunner, run_batch
 from assistant.service import build_engine
 from assistant.settings import load_settings
@@ -53,7 +44,7 @@ summary = run_batch(job["input"], job["output"], columns, LocalRunner(engine, 3)
 elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
 print(json.dumps({"rows": summary.rows, "seconds": elapsed, "rows_per_s": summary.rows / elapsed,
                   "cpu_ms_per_row": cpu * 1000 / summary.rows,
-                  "peak_rss_mb": peak_kb() / 1024}))
+                  "peak_rss_mb": peak_memory_mb()}))
 """
 
 
