@@ -202,7 +202,7 @@ class Engine:
     @property
     def embedder(self) -> Embedder:
         """The model queries are embedded with: the index's own, or a faster copy of it whose vectors compare
-        with the stored ones (cosine 0.996-1.000 to the index model's for the same text)."""
+        with the stored ones (cosine 0.998-1.000 to the index model's for the same text)."""
         return self._embedder
 
     def task_vectors(self, code: str) -> np.ndarray | None:
