@@ -87,10 +87,13 @@ class PartBDraft(BaseModel):
 
 # ----- drafting -------------------------------------------------------------------------------------------
 
-def draft_part_b(part_a: PartA, engine: Engine, llm: LLM | None = None) -> PartBDraft:
+def draft_part_b(part_a: PartA, engine: Engine, llm: LLM | None = None,
+                 ranked: CodingResult | None = None) -> PartBDraft:
     """The Part B draft for `part_a`: offline from the evidence, its rationale rewritten by `llm` when one is
-    given and its text passes `rationale_problems`."""
-    result = rank_part_a(part_a, engine, RANKED)  # the chat's ranking: Part A's answers re-weigh the engine's
+    given and its text passes `rationale_problems`. `ranked` is `rank_part_a(part_a, engine, RANKED)` when
+    the caller has it already (a submission is coded with it just before it is drafted)."""
+    # the chat's ranking: Part A's answers re-weigh the engine's
+    result = ranked if ranked is not None else rank_part_a(part_a, engine, RANKED)
     if result is None or not result.candidates:
         raise DraftError("Part A has nothing to code yet: give a job title, a summary or at least one duty.")
     result = result.model_copy(update={"candidates": result.candidates[:1 + RUNNERS_UP]})

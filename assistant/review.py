@@ -84,7 +84,7 @@ def submit(store: Store, reference: str, engine: Engine, llm: Any = None) -> Sub
     except ImportError:  # drafting is an optional piece; without it analysts review the engine's answer
         return submission
     try:
-        draft = draft_part_b(part_a, engine, llm)
+        draft = draft_part_b(part_a, engine, llm, ranked=result)  # the ranking it was just coded with
     except OcaError as exc:
         log.warning("no Part B draft for %s: %s", reference, exc)
         return submission

@@ -23,20 +23,13 @@ def _accumulate(out, indptr, indices, data, cols, weights):  # pragma: no cover 
             out[indices[p]] += data[p] * w
 
 
-@njit(nogil=True, cache=True)
-def _postings_sum(out, indptr, indices, data, tokens):  # pragma: no cover - compiled
-    """out[d] += the stored weight of each token's posting for document d, token by token in the query's
-    order and postings in stored order: bm25s's `np.add.at` loop, the same float32 additions."""
-    for t in tokens:
-        for p in range(indptr[t], indptr[t + 1]):
-            out[indices[p]] += data[p]
-
-
 def postings_sum(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, tokens: np.ndarray,
                  n_docs: int) -> np.ndarray:
-    """Each document's sum of its postings' weights for `tokens` (a token given twice counts twice)."""
+    """Each document's sum of its postings' weights for `tokens` (a token given twice counts twice): the
+    title kernels' column loop with every weight 1, so the float32 additions are bm25s's `np.add.at` ones,
+    token by token in the query's order and postings in stored order."""
     out = np.zeros(n_docs, dtype=data.dtype)
-    _postings_sum(out, indptr, indices, data, tokens)
+    _accumulate(out, indptr, indices, data, tokens, np.ones(tokens.shape[0], dtype=data.dtype))
     return out
 
 

@@ -20,7 +20,7 @@ release, taxonomy, home = map(Path, sys.argv[1:4])
 engine = Engine.open(release, taxonomy, home, progress=False)
 if sys.argv[4] == "answer":
     engine.code(title="pastry chef", description="Bakes bread. Decorates cakes.")
-stats = [getattr(kernels, n).stats for n in ("title_scores", "title_similarities", "_postings_sum")]
+stats = [getattr(kernels, n).stats for n in ("title_scores", "title_similarities", "_accumulate")]
 print(json.dumps({"misses": sum(sum(s.cache_misses.values()) for s in stats),
                   "hits": sum(sum(s.cache_hits.values()) for s in stats)}))
 """

@@ -36,6 +36,22 @@ def test_submit_codes_the_job_and_drafts_part_b(store: Store, engine: Engine) ->
     assert store.queue()[0].reference == ref
 
 
+def test_submit_ranks_part_a_once_for_its_coding_and_its_draft(store: Store, engine: Engine,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The draft proposes what the submission was coded with, from the same ranking, not a second one."""
+    calls: list[str | None] = []
+    code = engine.code
+
+    def counted(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        calls.append(kwargs.get("title"))  # type: ignore[arg-type]
+        return code(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "code", counted)
+    sub = review.submit(store, filled(store, "charge nurse"), engine)
+    assert sub.state == "drafted" and sub.draft["code"] == sub.code
+    assert calls == ["charge nurse"]
+
+
 def test_submitting_nothing_is_refused_and_changes_nothing(store: Store, engine: Engine) -> None:
     ref = store.create_submission().reference
     with pytest.raises(OcaError, match="nothing to code"):
