@@ -33,7 +33,7 @@ from retrieval.normalize import clean_text, fold, normalize_title, text_tokens, 
 from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_release, normalize_code
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
 
-SCHEMA = "7"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
+SCHEMA = "8"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
 ENGINE_VERSION = f"0.1.0+s{SCHEMA}.{rank.FUSION_VERSION}.{conf.MODEL_VERSION}"
 # All dense documents share one collection (one approximate-neighbour search per query); the kind of
 # each document is kept in its id: "<code>:<letter><n>".
@@ -100,6 +100,17 @@ def _title_docs(kb: KnowledgeBase, code_index: dict[str, int]) -> list[TitleDoc]
             for title in kb.taxonomy.direct_match.get(occ.soc_code, []):
                 add("direct_match_title", title)
     return docs
+
+
+def task_verbs(kb: KnowledgeBase) -> set[str]:
+    """The first words of O*NET's task statements ("Assemble", "Operate", "Inspect"): its verbs of work."""
+    verbs = set()
+    for occ in kb.occupations.values():
+        for task in occ.tasks:
+            words = text_tokens(task.text)
+            if words:
+                verbs.add(words[0])
+    return verbs
 
 
 def _occupation_text(occ) -> list[str]:
@@ -171,7 +182,8 @@ class Engine:
     def _statics(self) -> rerank.Statics:
         """Per-occupation facts for the reranker, worked out on first use so that a warm start does not pay."""
         st = self._state
-        return rerank.build_statics(st.codes, st.soc_codes, st.taxonomy, st.titles, st.vocab)
+        return rerank.build_statics(st.codes, st.soc_codes, st.taxonomy, st.titles, st.vocab,
+                                   st.occupation_titles)
 
     @functools.cached_property
     def _groups(self) -> conf.Groups:
@@ -279,7 +291,7 @@ class Engine:
         code_index = {c: i for i, c in enumerate(codes)}
         done("read release")
         steps.set_postfix_str("title and keyword indexes")
-        titles = TitleIndex(_title_docs(kb, code_index), len(codes))
+        titles = TitleIndex(_title_docs(kb, code_index), len(codes), task_verbs(kb))
         documents = [_occupation_text(kb.occupations[c]) for c in codes]
         occupations = OccupationBM25(documents)
         vocab = [frozenset(d) for d in documents]

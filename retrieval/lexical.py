@@ -6,11 +6,13 @@ index so a warm start does not re-read the O*NET text files.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import bm25s
 import numpy as np
+import Stemmer
 
 from retrieval import kernels
 from retrieval.normalize import normalize_title, text_tokens
@@ -19,6 +21,49 @@ TITLE_POOL = 2000  # title documents that a title's per-occupation scores are re
 MENTION_POOL = 600  # the same for titles matched against a description's words
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 _NONE = np.zeros(0, dtype=np.int64)
+
+
+class WordStems:
+    """Words to their Snowball stems, and a title's agent nouns to the verb they name ("scorer" -> "score",
+    "cutter" -> "cut"): a description says what the worker does ("scores insoles"), a title names the doer
+    ("Insole Scorer"). Which "-er"/"-or" words name a doer is read from O*NET itself: the verbs its task
+    statements begin with ("water", "paper" and "order" are left alone)."""
+
+    def __init__(self, verbs: Iterable[str]) -> None:
+        self._local = threading.local()  # a Snowball stemmer is not to be shared between threads
+        self.verbs = frozenset(verbs)
+        self._verb_stems = frozenset(self._stem(v) for v in self.verbs)
+        self._memo: dict[str, str] = {}
+
+    def _stem(self, word: str) -> str:
+        stemmer = getattr(self._local, "stemmer", None)
+        if stemmer is None:
+            stemmer = self._local.stemmer = Stemmer.Stemmer("english")
+        return stemmer.stemWord(word)
+
+    def __call__(self, word: str) -> str:
+        found = self._memo.get(word)
+        if found is None:
+            found = self._stem(word)
+            if len(word) > 4 and word.endswith(("er", "or")):
+                base = word[:-2]
+                candidates = [base, base + "e"] + ([base[:-1]] if base[-1] == base[-2] else [])
+                for candidate in candidates:
+                    stem = self._stem(candidate)
+                    if stem in self._verb_stems:
+                        found = stem
+                        break
+            self._memo[word] = found
+        return found
+
+    def tokens(self, text: str) -> list[str]:
+        return [self(w) for w in text_tokens(text)]
+
+    def __getstate__(self) -> dict:
+        return {"verbs": self.verbs}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["verbs"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +220,8 @@ def incidental_listings(docs: Sequence[TitleDoc]) -> dict[str, np.ndarray]:
 class TitleIndex:
     """Misspelt, abbreviated or inverted titles meet O*NET's titles through character n-grams."""
 
-    def __init__(self, docs: list[TitleDoc], n_codes: int) -> None:
+    def __init__(self, docs: list[TitleDoc], n_codes: int, verbs: Iterable[str] = ()) -> None:
+        """`verbs`: the verbs O*NET's tasks begin with (see `WordStems`)."""
         self.docs = docs
         self.n_codes = n_codes
         self.doc_codes = np.array([d.code_index for d in docs], dtype=np.int32)
@@ -197,8 +243,9 @@ class TitleIndex:
             if d.code_index not in codes:
                 codes.append(d.code_index)
         self.muted = incidental_listings(docs)
-        self.bm25 = bm25s.BM25(k1=1.2, b=0.3)
-        self.bm25.index([text_tokens(d.text) or ["_"] for d in docs], show_progress=False)
+        self.stems = WordStems(verbs)
+        self.bm25 = bm25s.BM25(k1=1.2, b=0.3)  # titles as documents of stems, for `mention_scores`
+        self.bm25.index([self.stems.tokens(d.text) or ["_"] for d in docs], show_progress=False)
 
     def ensure_column_major(self) -> None:
         """Indexes pickled by an earlier build kept row-major matrices; convert them once on load."""
@@ -292,9 +339,10 @@ class TitleIndex:
         """BM25 of free text against titles, summed over each occupation's best titles.
 
         Descriptions name the work in words that its titles use ("operates zigzag sewing machine"), so
-        titles are matched as documents against the description's words.
+        titles are matched as documents against the description's words, both as stems ("assembles
+        trophies" meets "Trophy Assembler").
         """
-        tokens = text_tokens(text)
+        tokens = [t for t in self.stems.tokens(text) if t in self.bm25.vocab_dict]
         out = np.zeros(self.n_codes, dtype=np.float32)
         if not tokens:
             return out

@@ -79,10 +79,11 @@ class Statics:
     vocabulary: np.ndarray  # log size of its word list: small for occupations O*NET has no tasks for
     broad: np.ndarray  # index of its SOC broad group
     minor: np.ndarray  # index of its SOC minor group
+    residual: np.ndarray  # 1 for a group's "All Other" occupation: titles but no tasks, the jobs no other one describes
 
 
 def build_statics(codes: list[str], soc_codes: list[str], taxonomy, titles,
-                  vocab: list[frozenset[str]]) -> Statics:
+                  vocab: list[frozenset[str]], occupation_titles: list[str]) -> Statics:
     """`titles` is the engine's `TitleIndex`: how many names O*NET and BLS give an occupation, and of which kind,
     stands in for how common it is (O*NET pseudo-queries drawn one title at a time carry that prior)."""
     broad_ids: dict[str, int] = {}
@@ -103,7 +104,8 @@ def build_statics(codes: list[str], soc_codes: list[str], taxonomy, titles,
         j = column.get(doc.kind)
         if j is not None:
             kinds[doc.code_index, j] += 1
-    return Statics(breadth, np.log1p(kinds), generic, vocabulary, broad, minor)
+    residual = np.array([t.endswith("All Other") for t in occupation_titles], dtype=np.float32)
+    return Statics(breadth, np.log1p(kinds), generic, vocabulary, broad, minor, residual)
 
 
 def _consensus(groups: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -132,7 +134,7 @@ def features(pool: Pool, statics: Statics) -> np.ndarray:
         cols.append(pool.raw[c] - pool.raw[c].max())
     idx = pool.index
     cols += [statics.kinds[idx, j] for j in range(len(TITLE_KINDS))]
-    cols += [statics.breadth[idx], statics.generic[idx], statics.vocabulary[idx],
+    cols += [statics.breadth[idx], statics.generic[idx], statics.vocabulary[idx], statics.residual[idx],
              _consensus(statics.broad[idx], soft), _consensus(statics.minor[idx], soft)]
     return np.stack(cols, axis=1).astype(np.float32)
 
@@ -142,7 +144,7 @@ def feature_names() -> list[str]:
     for name in CHANNELS:
         names += [f"{name}.raw", f"{name}.std", f"{name}.rank", f"{name}.gap"]
     names += [f"{kind}s" for kind in TITLE_KINDS]
-    return names + ["breadth", "generic", "vocabulary", "broad_consensus", "minor_consensus"]
+    return names + ["breadth", "generic", "vocabulary", "residual", "broad_consensus", "minor_consensus"]
 
 
 def model_key(mode: str, pool: Pool) -> str:

@@ -43,6 +43,9 @@ CACHE = Path("/tmp/oca-rerank")
 SEED = 7
 TITLES_PER_OCCUPATION = 5
 TASKS_PER_BUNDLE = 4
+# A description query is asked with the first 1, 2 and all 4 tasks of its bundle: people describe a job in one
+# sentence (a chat's opening) or in several (a form's duties).
+BUNDLE_SIZES = (1, 2, TASKS_PER_BUNDLE)
 
 
 class MaskedStore:
@@ -52,9 +55,19 @@ class MaskedStore:
         self._store = store
         self._hidden = hidden
 
-    def query(self, vectors, n, kinds=None):
-        rows = self._store.query(vectors, n + 40, kinds)
+    def query(self, vectors, n, kinds=None, *, ids_only: bool = False):
+        rows = self._store.query(vectors, n + 40, kinds, ids_only=ids_only)
         return [[h for h in row if h.id not in self._hidden][:n] for row in rows]
+
+    def query_ids(self, vectors, n):
+        out = []
+        for ids, similarity in self._store.query_ids(vectors, n + 40):
+            keep = [j for j, doc_id in enumerate(ids) if doc_id not in self._hidden][:n]
+            out.append(([ids[j] for j in keep], similarity[keep]))
+        return out
+
+    def __getattr__(self, name):  # everything else (documents' texts, ...) as the store has it
+        return getattr(self._store, name)
 
 
 def choose_held_out(kb, rng: random.Random):
@@ -86,7 +99,7 @@ def masked_engine(engine: Engine, kb, titles, bundles) -> Engine:
     code_index = {c: i for i, c in enumerate(st.codes)}
     held_norm = {(code_index[c], normalize_title(t)) for c, ts in titles.items() for t in ts}
     docs = [d for d in _title_docs(kb, code_index) if (d.code_index, d.normalized) not in held_norm]
-    title_index = TitleIndex(docs, len(st.codes))
+    title_index = TitleIndex(docs, len(st.codes), st.titles.stems.verbs)
     documents = []
     hidden: set[str] = set()
     for code in st.codes:
@@ -131,27 +144,87 @@ def build_pseudo(engine: Engine, out: Path, limit: int | None) -> None:
         i = code_index[code]
         for t in titles.get(code, []):
             gold = {i} | set(full_exact.get(normalize_title(t), []))
-            queries.append(("title", code, Query(title=t), gold))
+            queries.append(("title", code, Query(title=t), gold, 1.0))
         tasks = [occ.tasks[k].text for b in bundles.get(code, []) for k in b]
         for b_no, bundle in enumerate(bundles.get(code, [])):
             text = " ".join(occ.tasks[k].text for k in bundle)
-            queries.append(("description", code, Query(description=text), {i}))
+            for size in BUNDLE_SIZES:  # the bundle's first task, first two, ...: together they weigh one query
+                part = " ".join(occ.tasks[k].text for k in bundle[:size])
+                queries.append(("description", code, Query(description=part), {i}, 1.0 / len(BUNDLE_SIZES)))
             ts = titles.get(code, [])
             if ts:
                 t = ts[b_no % len(ts)]
                 gold = {i} | set(full_exact.get(normalize_title(t), []))
-                queries.append(("title_description", code, Query(title=t, description=text), gold))
+                queries.append(("title_description", code, Query(title=t, description=text), gold, 1.0))
         del tasks
     rng.shuffle(queries)
     if limit:
         queries = queries[:limit]
     print(f"{len(queries)} pseudo-queries", flush=True)
     rows = []
-    for n, (mode, code, query, gold) in enumerate(queries):
-        rows.append({"mode": mode, "code": code, "pool": pool_of(masked, query), "gold": sorted(gold)})
+    for n, (mode, code, query, gold, share) in enumerate(queries):
+        rows.append({"mode": mode, "code": code, "pool": pool_of(masked, query), "gold": sorted(gold),
+                     "share": share})
         if n % 500 == 0:
             print(f"  {n} ({time.perf_counter() - started:.0f} s)", flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as fh:
+        pickle.dump(rows, fh)
+
+
+def residual_of(engine: Engine) -> dict[str, str]:
+    """Each occupation's "All Other" occupation: the one of its SOC broad group, else the only one of its
+    minor group. SOC files a job that no detailed occupation of a group describes under that group's "All
+    Other" code; O*NET gives those codes titles but no tasks."""
+    st = engine._state
+    residual = [i for i, t in enumerate(st.occupation_titles) if t.endswith("All Other")]
+    out: dict[str, str] = {}
+    for i, code in enumerate(st.codes):
+        if i in residual:
+            continue
+        soc = st.soc_codes[i]
+        same_broad = [r for r in residual if st.soc_codes[r][:6] == soc[:6]]
+        same_minor = [r for r in residual if st.soc_codes[r][:4] == soc[:4]]
+        chosen = same_broad if len(same_broad) == 1 else same_minor if len(same_minor) == 1 else []
+        if chosen:
+            out[code] = st.codes[chosen[0]]
+    return out
+
+
+def build_pseudo_residual(engine: Engine, out: Path, limit: int | None) -> None:
+    """Jobs that no detailed occupation describes: a held-out task bundle of an occupation asked with that
+    occupation taken out of the ranking altogether, answered by its group's "All Other" occupation.
+    Each such occupation's queries together weigh what two bundles of an occupation of its breadth do."""
+    kb = engine.kb
+    rng = random.Random(SEED)
+    titles, bundles = choose_held_out(kb, rng)
+    masked = masked_engine(engine, kb, titles, bundles)
+    code_index = {c: i for i, c in enumerate(engine.codes)}
+    residual = residual_of(engine)
+    queries = [(code, residual[code]) for code in sorted(residual) if bundles.get(code)]
+    rng.shuffle(queries)
+    queries = queries[: limit or len(queries)]
+    per_residual: dict[str, int] = {}
+    for _, r in queries:
+        per_residual[r] = per_residual.get(r, 0) + 1
+    print(f"{len(queries)} residual pseudo-queries for {len(per_residual)} 'All Other' occupations", flush=True)
+    rows = []
+    started = time.perf_counter()
+    for n, (code, r) in enumerate(queries):
+        occ = kb.occupations[code]
+        for size in BUNDLE_SIZES:
+            query = Query(description=" ".join(occ.tasks[k].text for k in bundles[code][0][:size]))
+            channels, _, _, _ = masked._channels(query)
+            hide = code_index[code]
+            for name, values in channels.items():
+                values = np.array(values, dtype=np.float32)
+                values[hide] = values.min()
+                channels[name] = values
+            pool = rerank.gather(channels, rank.fuse(channels, rank.weights_for(query)))
+            rows.append({"mode": "description", "code": r, "pool": pool, "gold": [code_index[r]],
+                         "share": 2.0 / per_residual[r] / len(BUNDLE_SIZES), "hidden": code})
+        if n % 200 == 0:
+            print(f"  {n} ({time.perf_counter() - started:.0f} s)", flush=True)
     with out.open("wb") as fh:
         pickle.dump(rows, fh)
 
@@ -215,7 +288,8 @@ def build_dev(engine: Engine, path: Path, fields: list[str], out: Path) -> None:
 
 def statics_of(engine: Engine) -> rerank.Statics:
     st = engine._state
-    return rerank.build_statics(engine.codes, st.soc_codes, st.taxonomy, st.titles, st.vocab)
+    return rerank.build_statics(engine.codes, st.soc_codes, st.taxonomy, st.titles, st.vocab,
+                               st.occupation_titles)
 
 
 def training_rows(rows, key):
@@ -239,7 +313,8 @@ def fit_listwise(rows, statics, code_index: dict[str, int], lam: float) -> dict:
     keep = [i for i, y in enumerate(labels) if y.any()]
     blocks = [blocks[i] for i in keep]
     labels = [labels[i] for i in keep]
-    weights = np.array([np.expm1(statics.breadth[code_index[rows[i]["code"]]]) for i in keep], dtype=np.float64)
+    weights = np.array([np.expm1(statics.breadth[code_index[rows[i]["code"]]]) * rows[i].get("share", 1.0)
+                        for i in keep], dtype=np.float64)
     weights /= weights.mean()
     X = np.vstack(blocks).astype(np.float64)
     y = np.concatenate(labels)
@@ -302,7 +377,7 @@ def fit(engine: Engine, cache: Path, lam: float, out: Path | None, models: tuple
     socs = engine._state.soc_codes
     code_index = {c: i for i, c in enumerate(engine.codes)}
     pseudo = []
-    for name in ("pseudo.pkl", "pseudo-exact.pkl"):
+    for name in ("pseudo.pkl", "pseudo-exact.pkl", "pseudo-residual.pkl"):
         if (cache / name).is_file():
             with (cache / name).open("rb") as fh:
                 pseudo += pickle.load(fh)
@@ -338,6 +413,8 @@ def main() -> int:
     p = sub.add_parser("pseudo")
     p.add_argument("--limit", type=int)
     p.add_argument("--exact", action="store_true", help="titles several occupations list, not held out")
+    p.add_argument("--residual", action="store_true", help="bundles of an occupation taken out of the ranking, "
+                   "answered by its group's 'All Other' occupation")
     d = sub.add_parser("dev")
     d.add_argument("path", type=Path)
     d.add_argument("--fields", required=True)
@@ -353,6 +430,8 @@ def main() -> int:
     if args.command == "pseudo":
         if args.exact:
             build_pseudo_exact(engine, args.cache / "pseudo-exact.pkl", args.limit)
+        elif args.residual:
+            build_pseudo_residual(engine, args.cache / "pseudo-residual.pkl", args.limit)
         else:
             build_pseudo(engine, args.cache / "pseudo.pkl", args.limit)
         return 0

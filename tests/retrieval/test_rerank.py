@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +24,8 @@ def statics() -> rerank.Statics:
     docs = [TitleDoc(i, "alternate_title", f"title {i} extra", f"title {i} extra") for i in range(N)]
     docs += [TitleDoc(0, "reported_title", f"other {j}", f"other {j}") for j in range(5)]
     titles = TitleIndex(docs, N)
-    return rerank.build_statics(CODES, SOCS, Taxonomy(), titles, [frozenset({"w"})] * N)
+    names = [f"Occupation {i}" if i % 100 else f"Group {i} Workers, All Other" for i in range(N)]
+    return rerank.build_statics(CODES, SOCS, Taxonomy(), titles, [frozenset({"w"})] * N, names)
 
 
 def channels(seed: int = 0, exact: int | None = None) -> dict[str, np.ndarray]:
@@ -64,6 +67,17 @@ def test_features_have_one_row_per_candidate_and_the_named_columns() -> None:
     X = rerank.features(rerank.gather(ch, fused), statics())
     assert X.shape == (rerank.POOL, len(rerank.feature_names()))
     assert np.isfinite(X).all()
+
+
+def test_the_all_other_occupations_are_flagged_for_the_model() -> None:
+    """A group's "All Other" occupation has titles but no tasks: the model knows it for what it is."""
+    st = statics()
+    assert st.residual.tolist() == [1.0 if i % 100 == 0 else 0.0 for i in range(N)]
+    ch = channels()
+    pool = rerank.gather(ch, rank.fuse(ch, {"lexical_description": 1.0}))
+    X = rerank.features(pool, st)
+    column = rerank.feature_names().index("residual")
+    assert X[:, column].tolist() == [float(i % 100 == 0) for i in pool.index]
 
 
 def test_without_a_model_the_fused_ranking_is_kept() -> None:
@@ -153,3 +167,33 @@ def test_ablations_rank_without_the_reranker(real_engine) -> None:
     channels_, _, _, _ = real_engine._channels(query)
     plain = rank.fuse(channels_, rank.weights_for(query, ["dense"]))
     assert np.allclose(real_engine._rank(query, channels_, ["dense"]), plain)
+
+
+def _fit_script():
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("fit_reranker", root / "scripts" / "fit_reranker.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.real_data
+def test_each_occupation_is_paired_with_its_groups_all_other_occupation(real_engine) -> None:
+    residual = _fit_script().residual_of(real_engine)
+    assert residual["51-9195.00"] == "51-9199.00"  # same broad group, Miscellaneous Production Workers
+    assert residual["51-4031.00"] == "51-4199.00"  # the only "All Other" of Metal Workers and Plastic Workers
+    assert residual["53-7062.00"] == "53-7199.00"
+    assert "51-9199.00" not in residual  # an "All Other" occupation stands for itself
+    assert all(real_engine.title_of(r).endswith("All Other") for r in residual.values())
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("duties", [
+    "Threads glass beads onto wire by hand to make decorative curtains, cuts the wire to length and crimps the "
+    "ends with pliers.",
+    "Glues felt pads to the bottoms of wooden chess pieces, trims the excess felt with a knife and packs the sets "
+    "in boxes.",
+])
+def test_a_job_no_detailed_occupation_describes_is_offered_an_all_other_occupation(real_engine, duties) -> None:
+    result = real_engine.code(description=duties, k=3)
+    assert any(c.title.endswith("All Other") for c in result.candidates[:2]), [c.title for c in result.candidates]

@@ -1,0 +1,72 @@
+"""A description meets the titles it names in other word forms: "assembles trophies" finds "Trophy Assembler",
+"scores insoles" finds "Insole Scorer", while nouns that merely end in -er ("water", "paper") stay themselves."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+
+import numpy as np
+import pytest
+
+from retrieval.lexical import TitleDoc, TitleIndex, WordStems
+from retrieval.normalize import normalize_title
+
+VERBS = ["assemble", "score", "cut", "operate", "sew", "inspect", "tend"]
+
+
+def doc(code: int, text: str) -> TitleDoc:
+    return TitleDoc(code, "alternate_title", text, normalize_title(text))
+
+
+DOCS = [
+    doc(0, "Trophy Assembler"), doc(0, "Plaque Maker"),
+    doc(1, "Insole Scorer"), doc(1, "Heel Trimmer"),
+    doc(2, "Water Treatment Plant Operator"),
+    doc(3, "Paper Cutter"), doc(3, "Cloth Cutter"),
+    doc(4, "Sewer Pipe Cleaner"),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> TitleIndex:
+    return TitleIndex(DOCS, 5, VERBS)
+
+
+def test_agent_nouns_meet_the_verbs_they_name() -> None:
+    stems = WordStems(VERBS)
+    assert stems("scorer") == stems("scores") == stems("scoring")
+    assert stems("cutter") == stems("cuts") == stems("cut")
+    assert stems("assembler") == stems("assembles")
+    assert stems("operator") == stems("operates")
+    # an -er noun whose stripped form is no verb O*NET's tasks begin with keeps its own stem
+    assert stems("water") != stems("wat") and stems("water") == stems("waters")
+    assert stems("paper") == stems("papers")
+
+
+def test_a_description_finds_the_title_it_describes_in_other_word_forms(index: TitleIndex) -> None:
+    scores = index.mention_scores("Assembles trophies to customers' specifications, using drill press and handtools.")
+    assert int(np.argmax(scores)) == 0
+    scores = index.mention_scores("Tends machine that scores insole of shoe to guide installation of heel.")
+    assert int(np.argmax(scores)) == 1
+    scores = index.mention_scores("Cuts paper and cloth to size with a power cutter.")
+    assert int(np.argmax(scores)) == 3
+
+
+def test_words_no_title_uses_score_nothing(index: TitleIndex) -> None:
+    assert not index.mention_scores("Plays the violin in an orchestra.").any()
+    assert not index.mention_scores("").any()
+
+
+def test_the_stemmer_survives_pickling_and_threads(index: TitleIndex) -> None:
+    """The index is pickled beside the vector store and batch coding ranks from two threads at once."""
+    copy = pickle.loads(pickle.dumps(index))
+    text = "Assembles trophies and scores insoles."
+    assert np.array_equal(copy.mention_scores(text), index.mention_scores(text))
+    results: list[np.ndarray] = []
+    threads = [threading.Thread(target=lambda: results.append(copy.mention_scores(text))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 4 and all(np.array_equal(r, results[0]) for r in results)
