@@ -81,6 +81,9 @@ READ_CHARS = 5000
 BARE_TITLE_WORDS = 8
 BARE_INDUSTRY_WORDS = 12
 DUTY_MIN_WORDS = 3
+# A tool is named in a few words ("drill press", "two-way radio"); an answer to the tools question with a longer
+# item is a statement of the work ("Threads paper through the rollers of the press"), kept as a duty.
+TOOL_MAX_WORDS = 5
 
 
 class Extraction(BaseModel):
@@ -227,8 +230,10 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         out.industry = _clean(bare)
         out.duties = []
     elif asked == "tools" and not out.tools and out.answer != "no":
-        out.tools = split_list(bare)
-        out.duties = []
+        items = split_list(bare)
+        if items and max(len(item.split()) for item in items) <= TOOL_MAX_WORDS:
+            out.tools = items
+            out.duties = []
     elif asked == "education" and not out.education and out.answer != "no":
         out.education = _clean(bare)
         out.duties = [d for d in out.duties if len(d.split()) > BARE_INDUSTRY_WORDS]

@@ -73,6 +73,15 @@ def test_a_long_answer_to_the_title_question_is_a_duty_not_a_title():
     assert found.duties
 
 
+def test_a_statement_of_the_work_answering_the_tools_question_is_a_duty_not_a_list_of_tools():
+    text = "Threads paper through the rollers of the press and onto the windup shaft."
+    found = extract(text, asked="tools")
+    assert found.tools == []
+    assert found.duties == [text]
+    listed = extract("calipers, micrometers, a two-way radio and a forklift", asked="tools")
+    assert listed.tools == ["calipers", "micrometers", "two-way radio", "forklift"] and listed.duties == []
+
+
 def test_corrections_are_flagged():
     found = extract("Actually my title is head nurse.")
     assert found.correction and found.job_title == "head nurse"
