@@ -21,6 +21,7 @@ TITLE_POOL = 2000  # title documents that a title's per-occupation scores are re
 MENTION_POOL = 600  # the same for titles matched against a description's words
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 _NONE = np.zeros(0, dtype=np.int64)
+_STEM_MEMO = 200_000  # words whose stems a `WordStems` remembers
 
 
 class WordStems:
@@ -53,6 +54,8 @@ class WordStems:
                     if stem in self._verb_stems:
                         found = stem
                         break
+            if len(self._memo) >= _STEM_MEMO:
+                self._memo.clear()  # a long-running app meets misspellings without end: bounded, not unbounded
             self._memo[word] = found
         return found
 

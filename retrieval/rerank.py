@@ -82,6 +82,11 @@ class Statics:
     residual: np.ndarray  # 1 for a group's "All Other" occupation: titles but no tasks, the jobs no other one describes
 
 
+def is_all_other(title: str) -> bool:
+    """Whether an occupation is its group's residual one ("Production Workers, All Other")."""
+    return title.endswith("All Other")
+
+
 def build_statics(codes: list[str], soc_codes: list[str], taxonomy, titles,
                   vocab: list[frozenset[str]], occupation_titles: list[str]) -> Statics:
     """`titles` is the engine's `TitleIndex`: how many names O*NET and BLS give an occupation, and of which kind,
@@ -104,7 +109,7 @@ def build_statics(codes: list[str], soc_codes: list[str], taxonomy, titles,
         j = column.get(doc.kind)
         if j is not None:
             kinds[doc.code_index, j] += 1
-    residual = np.array([t.endswith("All Other") for t in occupation_titles], dtype=np.float32)
+    residual = np.array([is_all_other(t) for t in occupation_titles], dtype=np.float32)
     return Statics(breadth, np.log1p(kinds), generic, vocabulary, broad, minor, residual)
 
 

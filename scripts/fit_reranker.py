@@ -2,7 +2,10 @@
 
 Nothing here is fitted on the evaluation cases. The pseudo-queries are:
 - title queries: alternate and reported titles of an occupation, held out of the index while fitting;
-- description queries: bundles of an occupation's task statements, held out of the index while fitting;
+- description queries: bundles of an occupation's task statements, held out of the index while fitting, asked
+  as their first task, first two and all four;
+- residual description queries: the same bundles with their occupation taken out of the ranking, answered by
+  its SOC group's "All Other" occupation (`pseudo --residual`);
 - title + description queries: one held-out title with one held-out bundle of the same occupation.
 Held-out items are removed from the title index, the BM25 documents and the dense hits (by document id),
 so a query never meets itself. Each query's candidate pool (`rerank.gather`) is cached; fitting then takes
@@ -10,6 +13,7 @@ seconds. `--dev FILE` also caches pools of labelled case files through the norma
 *measure* the fitted model (top-1/top-5 at SOC detailed before and after), never to fit it.
 
     python scripts/fit_reranker.py pseudo            # build the pseudo-query pools (a few minutes)
+    python scripts/fit_reranker.py pseudo --residual # the "All Other" ones (under a minute)
     python scripts/fit_reranker.py dev ../shared/eval/acs2009_dev.jsonl --fields title,industry
     python scripts/fit_reranker.py fit               # fit, write retrieval/reranker.json, report
 """
@@ -177,7 +181,7 @@ def residual_of(engine: Engine) -> dict[str, str]:
     minor group. SOC files a job that no detailed occupation of a group describes under that group's "All
     Other" code; O*NET gives those codes titles but no tasks."""
     st = engine._state
-    residual = [i for i, t in enumerate(st.occupation_titles) if t.endswith("All Other")]
+    residual = [i for i, t in enumerate(st.occupation_titles) if rerank.is_all_other(t)]
     out: dict[str, str] = {}
     for i, code in enumerate(st.codes):
         if i in residual:
