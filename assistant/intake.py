@@ -20,7 +20,7 @@ Item = Literal[
     "job_title", "duties", "industry", "tools", "education", "licenses", "supervision_given",
     "supervision_received", "experience", "contact",
 ]
-_END = r"(?=$|[,.;!?]|\s+(?:at|in|for|with|and|who|where|which|but|since|from)\b)"
+_END = r"(?=$|[,.;:!?]|\s+(?:at|in|for|with|and|who|where|which|but|since|from)\b)"
 _PHRASE = r"(?P<v>[A-Za-z0-9][\w&/'+\- ]{0,60}?)"
 
 TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
@@ -42,7 +42,8 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
 # An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital".
 TRAILING_INDUSTRY = re.compile(rf"^\s+(?:at|for|in) (?:an? |the ){_PHRASE}{_END}", re.IGNORECASE)
 TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
-    r"\bI (?:use|used|operate|run|work with|program) (?P<v>[^.;!?]{2,200})",
+    # not "run": people run shifts, wards and kitchens more often than machines, and those are duties
+    r"\bI (?:use|used|operate|work with|program) (?P<v>[^.;!?]{2,200})",
     r"\b(?:tools|equipment|software|machines) (?:I use )?(?:are|include|is)\s*:?\s*(?P<v>[^.;!?]{2,200})",
 )]
 EDUCATION_PATTERN = re.compile(
@@ -215,7 +216,7 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
         spans.append(m.span())
     remnant = _without(sentence, spans)
     if len(text_tokens(remnant)) >= DUTY_MIN_WORDS and not out.answer:
-        out.duties.append(sentence if not spans else remnant.strip(" ,;.") or sentence)
+        out.duties.append(sentence if not spans else remnant.strip(" ,;:.") or sentence)
 
 
 def _fill_asked(text: str, asked: str, out: Extraction) -> None:

@@ -82,6 +82,13 @@ def test_a_statement_of_the_work_answering_the_tools_question_is_a_duty_not_a_li
     assert listed.tools == ["calipers", "micrometers", "two-way radio", "forklift"] and listed.duties == []
 
 
+def test_running_a_shift_is_a_duty_and_a_colon_ends_the_industry():
+    found = extract("I'm a charge nurse in a hospital: I run the ward's shifts and give medications.")
+    assert found.job_title == "charge nurse" and found.industry == "hospital"
+    assert found.tools == []
+    assert found.duties == ["I run the ward's shifts and give medications"]
+
+
 def test_corrections_are_flagged():
     found = extract("Actually my title is head nurse.")
     assert found.correction and found.job_title == "head nurse"
