@@ -192,8 +192,8 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
             spans.append(m.span())
             break
     for pattern in TOOL_PATTERNS:
-        if m := pattern.search(sentence):
-            out.tools += split_list(m.group("v"))
+        if (m := pattern.search(sentence)) and (names := tool_names(m.group("v"))):
+            out.tools += names
             spans.append(m.span())
             break
     if NO_SUPERVISION.search(sentence):
@@ -231,9 +231,8 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         out.industry = _clean(bare)
         out.duties = []
     elif asked == "tools" and not out.tools and out.answer != "no":
-        items = split_list(bare)
-        if items and max(len(item.split()) for item in items) <= TOOL_MAX_WORDS:
-            out.tools = items
+        if names := tool_names(bare):
+            out.tools = names
             out.duties = []
     elif asked == "education" and not out.education and out.answer != "no":
         out.education = _clean(bare)
@@ -258,6 +257,12 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         out.duties = []
     elif asked == "duties" and not out.items() and not out.answer and words >= 2:
         out.duties = [text]
+
+
+def tool_names(text: str) -> list[str]:
+    """The tools a phrase lists, or [] when an item runs past `TOOL_MAX_WORDS`: the phrase states the work."""
+    items = split_list(text)
+    return items if items and max(len(item.split()) for item in items) <= TOOL_MAX_WORDS else []
 
 
 def split_list(text: str) -> list[str]:

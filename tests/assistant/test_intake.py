@@ -73,11 +73,14 @@ def test_a_long_answer_to_the_title_question_is_a_duty_not_a_title():
     assert found.duties
 
 
-def test_a_statement_of_the_work_answering_the_tools_question_is_a_duty_not_a_list_of_tools():
+def test_a_statement_of_the_work_is_a_duty_not_a_list_of_tools():
     text = "Threads paper through the rollers of the press and onto the windup shaft."
     found = extract(text, asked="tools")
     assert found.tools == []
     assert found.duties == [text]
+    said = "I use the phone to answer customers' questions about their bills and payments."
+    assert extract(said).tools == [] and extract(said).duties == [said]
+    assert extract("I use a lathe and a drill press.").tools == ["lathe", "drill press"]
     listed = extract("calipers, micrometers, a two-way radio and a forklift", asked="tools")
     assert listed.tools == ["calipers", "micrometers", "two-way radio", "forklift"] and listed.duties == []
 
