@@ -127,8 +127,14 @@ def masked_engine(engine: Engine, kb, titles, bundles) -> Engine:
     return Engine(state, MaskedStore(engine._store, hidden), engine._embedder, engine._kb_path, kb)
 
 
-def pool_of(engine: Engine, query: Query) -> rerank.Pool:
+def pool_of(engine: Engine, query: Query, hide: int | None = None) -> rerank.Pool:
+    """The query's candidate pool; `hide` takes that occupation out of the ranking (its lowest score everywhere)."""
     channels, _, _, _ = engine._channels(query)
+    if hide is not None:
+        for name, values in channels.items():
+            values = np.array(values, dtype=np.float32)
+            values[hide] = values.min()
+            channels[name] = values
     fused = rank.fuse(channels, rank.weights_for(query))
     return rerank.gather(channels, fused)
 
@@ -218,13 +224,7 @@ def build_pseudo_residual(engine: Engine, out: Path, limit: int | None) -> None:
         occ = kb.occupations[code]
         for size in BUNDLE_SIZES:
             query = Query(description=" ".join(occ.tasks[k].text for k in bundles[code][0][:size]))
-            channels, _, _, _ = masked._channels(query)
-            hide = code_index[code]
-            for name, values in channels.items():
-                values = np.array(values, dtype=np.float32)
-                values[hide] = values.min()
-                channels[name] = values
-            pool = rerank.gather(channels, rank.fuse(channels, rank.weights_for(query)))
+            pool = pool_of(masked, query, hide=code_index[code])
             rows.append({"mode": "description", "code": r, "pool": pool, "gold": [code_index[r]],
                          "share": 2.0 / per_residual[r] / len(BUNDLE_SIZES), "hidden": code})
         if n % 200 == 0:
