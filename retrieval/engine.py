@@ -33,7 +33,7 @@ from retrieval.normalize import clean_text, fold, normalize_title, text_tokens, 
 from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_release, normalize_code
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
 
-SCHEMA = "8"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
+SCHEMA = "9"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
 ENGINE_VERSION = f"0.1.0+s{SCHEMA}.{rank.FUSION_VERSION}.{conf.MODEL_VERSION}"
 # All dense documents share one collection (one approximate-neighbour search per query); the kind of
 # each document is kept in its id: "<code>:<letter><n>".
@@ -64,6 +64,7 @@ class _State:
     titles: TitleIndex
     occupations: OccupationBM25
     vocab: list[frozenset[str]]  # each occupation's words, for lexical evidence
+    supervision_words: dict[str, float] = field(default_factory=dict)  # rerank.supervision_words
 
 
 def _title_docs(kb: KnowledgeBase, code_index: dict[str, int]) -> list[TitleDoc]:
@@ -295,12 +296,16 @@ class Engine:
         documents = [_occupation_text(kb.occupations[c]) for c in codes]
         occupations = OccupationBM25(documents)
         vocab = [frozenset(d) for d in documents]
+        soc_codes = [kb.soc_of(c) for c in codes]
+        heads, _ = rerank.supervisors(soc_codes, kb.taxonomy, vocab)
+        supervision_words = rerank.supervision_words(
+            [[t.text for t in kb.occupations[c].tasks] + list(kb.occupations[c].dwas) for c in codes], heads)
         done("title and keyword indexes")
         steps.set_postfix_str("embedding tasks, DWAs, titles, descriptions")
         store.rebuild(_dense_docs(kb), manifest, progress=progress)
         done("dense index")
         state = _State(dict(manifest), kb.release, codes, [kb.occupations[c].title for c in codes],
-                       [kb.soc_of(c) for c in codes], kb.taxonomy, titles, occupations, vocab)
+                       soc_codes, kb.taxonomy, titles, occupations, vocab, supervision_words)
         # the knowledge base first, the ranking state last: a build cut short is seen as stale
         for obj, path in ((kb, kb_path), (state, state_path)):
             tmp = path.with_suffix(".tmp")
@@ -578,9 +583,19 @@ class Engine:
             channels["dense_description"] = rank.top_mean_indexed(raw[pos].codes, raw[pos].similarity, n)
             channels["dense_sentences"] = rank.sentence_alignment_indexed(
                 [(row.codes[row.sentence], row.similarity[row.sentence]) for row in raw[pos + 1:]], n)
+            channels["supervision"] = self._supervision(sentences)
         if industry:
             channels["lexical_industry"] = st.occupations.scores(industry)
         return channels, hits_by_code, title_best, title_best_sim
+
+    def _supervision(self, sentences: Sequence[str]) -> np.ndarray:
+        """How plainly the description says the job supervises people, given to every first-line supervisor
+        occupation (0 elsewhere): the largest sum, over one sentence's words, of the weights of the words that
+        O*NET's supervisors use for supervising (`rerank.supervision_words`). The reranker reads it together with
+        the work of the people supervised."""
+        weights = self._state.supervision_words
+        score = max((sum(weights.get(w, 0.0) for w in set(text_tokens(s))) for s in sentences), default=0.0)
+        return (self._statics.supervisor * np.float32(score)).astype(np.float32)
 
     def _title_scores(self, title: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per occupation: its best title's similarity, the mean of its best three, and which title it is;

@@ -18,6 +18,7 @@ from importlib import resources
 import numpy as np
 
 from retrieval import rank
+from retrieval.normalize import text_tokens
 
 POOL = 40  # candidates the model re-orders; the rest keep their fused order below them
 # The features (ranks within a channel, scores standardised against the best 50 and floored at the 200th)
@@ -25,7 +26,8 @@ POOL = 40  # candidates the model re-orders; the rest keep their fused order bel
 # release (a test fixture, a subset) keeps the fused order.
 MIN_OCCUPATIONS = 500
 CHANNELS = ("title", "title_support", "title_exact", "title_exact_share", "lexical_title", "dense_title",
-            "lexical_description", "title_mentions", "dense_description", "dense_sentences", "lexical_industry")
+            "lexical_description", "title_mentions", "dense_description", "dense_sentences", "lexical_industry",
+            "supervision")
 _CONSENSUS_TOP = 10
 TITLE_KINDS = ("alternate_title", "reported_title", "direct_match_title")
 
@@ -43,11 +45,22 @@ class Pool:
 
 
 def gather(channels: Mapping[str, np.ndarray], fused: np.ndarray, size: int = POOL,
-           standardised: Mapping[str, np.ndarray] | None = None) -> Pool:
+           standardised: Mapping[str, np.ndarray] | None = None, overseer: np.ndarray | None = None) -> Pool:
+    """The best `size` candidates by fused score, and, when the query reads as supervisory (`supervision`) and
+    `overseer` is given, the supervisors of the best few of them: a supervisor described by the work of the
+    people it supervises ranks far below them."""
     n = fused.shape[0]
     size = min(size, n)
     part = np.argpartition(-fused, size - 1)[:size] if n > size else np.arange(n)
     index = part[np.argsort(-fused[part], kind="stable")]
+    cue = channels.get("supervision")
+    if overseer is not None and cue is not None and float(np.max(cue)) > 0:
+        pooled = set(index.tolist())
+        extra = [h for h in dict.fromkeys(int(h) for h in overseer[index[:_CONSENSUS_TOP]]) if h >= 0 and h not in pooled]
+        if extra:
+            extra = np.array(extra, dtype=index.dtype)
+            index = np.concatenate([index, extra[np.argsort(-fused[extra], kind="stable")]])
+            size = index.shape[0]
     raw = np.zeros((len(CHANNELS), size), dtype=np.float32)
     std = np.zeros_like(raw)
     ranks = np.zeros_like(raw)
@@ -80,11 +93,89 @@ class Statics:
     broad: np.ndarray  # index of its SOC broad group
     minor: np.ndarray  # index of its SOC minor group
     residual: np.ndarray  # 1 for a group's "All Other" occupation: titles but no tasks, the jobs no other one describes
+    supervisor: np.ndarray  # 1 for a first-line supervisor occupation (its SOC minor group supervises)
+    overseer: np.ndarray  # index of the supervisor occupation whose workers do this occupation's work, -1 if none
 
 
 def is_all_other(title: str) -> bool:
     """Whether an occupation is its group's residual one ("Production Workers, All Other")."""
     return title.endswith("All Other")
+
+
+def is_supervisor_group(title: str) -> bool:
+    """Whether a SOC minor group is first-line supervisors ("Supervisors of Production Workers")."""
+    return "Supervisors" in title
+
+
+def supervisors(soc_codes: list[str], taxonomy, vocab: list[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Which occupations supervise (their SOC minor group is one of supervisors), and for every other occupation
+    the supervisor of its work: SOC files a first-line supervisor by the workers supervised, and those are in
+    the supervisor's major group. Where a major group has several supervisor occupations (police, fire and
+    security supervisors), a worker goes to the one whose O*NET words (titles, tasks, DWAs) share the most
+    with its own, each word weighted by how few occupations use it."""
+    n = len(soc_codes)
+    flag = np.zeros(n, dtype=np.float32)
+    for i, soc in enumerate(soc_codes):
+        minor = next((g for g in taxonomy.hierarchy(soc) if g.level == "minor"), None)
+        flag[i] = float(minor is not None and is_supervisor_group(minor.title))
+    overseer = np.full(n, -1, dtype=np.int32)
+    counts: dict[str, int] = {}
+    for words in vocab:
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+    idf = {w: float(np.log(n / c)) for w, c in counts.items()}
+    mass = [sum(idf[w] for w in words) or 1.0 for words in vocab]
+    by_major: dict[str, list[int]] = {}
+    for i in np.flatnonzero(flag):
+        by_major.setdefault(soc_codes[i][:2], []).append(int(i))
+    for i, soc in enumerate(soc_codes):
+        heads = by_major.get(soc[:2])
+        if flag[i] or not heads:
+            continue
+        if len(heads) == 1:
+            overseer[i] = heads[0]
+            continue
+        shared = [sum(idf[w] for w in vocab[i] & vocab[h]) / np.sqrt(mass[i] * mass[h]) for h in heads]
+        overseer[i] = heads[int(np.argmax(shared))]
+    return flag, overseer
+
+
+SUPERVISION_COVERAGE = 0.5  # share of the supervisor occupations whose statements use a word
+SUPERVISION_MIN_RATIO = 0.5  # log of how much likelier a supervisor's statement is to use it than another's
+
+
+def supervision_words(statements: list[list[str]], supervisor: np.ndarray) -> dict[str, float]:
+    """Words of supervising, from O*NET's own statements: those that most first-line supervisor occupations use
+    in their tasks and DWAs (so not the trade of any one of them: "inmate", "menu") and that a supervisor's
+    statement uses clearly more often than another occupation's ("assign", "worker", "hire"), each weighted by
+    that log ratio. `statements` holds each occupation's task and DWA texts."""
+    uses = {True: {}, False: {}}  # word -> statements using it, of supervisors and of the others
+    totals = {True: 0, False: 0}
+    coverage: dict[str, int] = {}  # word -> supervisor occupations using it
+    heads = 0
+    for texts, head in zip(statements, (supervisor > 0).tolist()):
+        seen: set[str] = set()
+        for text in texts:
+            words = set(text_tokens(text))
+            seen |= words
+            for w in words:
+                uses[head][w] = uses[head].get(w, 0) + 1
+        totals[head] += len(texts)
+        if head and texts:
+            heads += 1
+            for w in seen:
+                coverage[w] = coverage.get(w, 0) + 1
+    out: dict[str, float] = {}
+    if not heads or not totals[False]:
+        return out
+    for w, count in coverage.items():
+        if count < SUPERVISION_COVERAGE * heads:
+            continue
+        ratio = (np.log((uses[True].get(w, 0) + 1) / (totals[True] + 2))
+                 - np.log((uses[False].get(w, 0) + 1) / (totals[False] + 2)))
+        if ratio > SUPERVISION_MIN_RATIO:
+            out[w] = round(float(ratio), 4)
+    return out
 
 
 def build_statics(codes: list[str], soc_codes: list[str], taxonomy, titles,
@@ -110,7 +201,8 @@ def build_statics(codes: list[str], soc_codes: list[str], taxonomy, titles,
         if j is not None:
             kinds[doc.code_index, j] += 1
     residual = np.array([is_all_other(t) for t in occupation_titles], dtype=np.float32)
-    return Statics(breadth, np.log1p(kinds), generic, vocabulary, broad, minor, residual)
+    supervisor, overseer = supervisors(soc_codes, taxonomy, vocab)
+    return Statics(breadth, np.log1p(kinds), generic, vocabulary, broad, minor, residual, supervisor, overseer)
 
 
 def _consensus(groups: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -120,6 +212,14 @@ def _consensus(groups: np.ndarray, weights: np.ndarray) -> np.ndarray:
     mass = (same * weights[None, :top]).sum(axis=1)
     mass[:top] -= weights[:top]
     return mass / max(float(weights[:top].sum()), 1e-6)
+
+
+def _supervised_share(index: np.ndarray, overseer: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """For each candidate, the share of the top candidates' weight that falls on occupations it supervises."""
+    top = min(_CONSENSUS_TOP, index.shape[0])
+    heads = overseer[index[:top]]
+    share = ((heads[None, :] == index[:, None]) * weights[None, :top]).sum(axis=1)
+    return share / max(float(weights[:top].sum()), 1e-6)
 
 
 def features(pool: Pool, statics: Statics) -> np.ndarray:
@@ -139,8 +239,11 @@ def features(pool: Pool, statics: Statics) -> np.ndarray:
         cols.append(pool.raw[c] - pool.raw[c].max())
     idx = pool.index
     cols += [statics.kinds[idx, j] for j in range(len(TITLE_KINDS))]
+    supervised = _supervised_share(idx, statics.overseer, soft)
+    cue = float(pool.raw[CHANNELS.index("supervision")].max())
     cols += [statics.breadth[idx], statics.generic[idx], statics.vocabulary[idx], statics.residual[idx],
-             _consensus(statics.broad[idx], soft), _consensus(statics.minor[idx], soft)]
+             _consensus(statics.broad[idx], soft), _consensus(statics.minor[idx], soft),
+             statics.supervisor[idx], supervised, cue * supervised]
     return np.stack(cols, axis=1).astype(np.float32)
 
 
@@ -149,7 +252,8 @@ def feature_names() -> list[str]:
     for name in CHANNELS:
         names += [f"{name}.raw", f"{name}.std", f"{name}.rank", f"{name}.gap"]
     names += [f"{kind}s" for kind in TITLE_KINDS]
-    return names + ["breadth", "generic", "vocabulary", "residual", "broad_consensus", "minor_consensus"]
+    return names + ["breadth", "generic", "vocabulary", "residual", "broad_consensus", "minor_consensus",
+                    "supervisor", "supervised_share", "supervision_x_supervised"]
 
 
 def model_key(mode: str, pool: Pool) -> str:
@@ -198,7 +302,11 @@ class Reranker:
         key = model_key(mode, pool)
         if key not in self.modes:
             return fused
-        scores = self.score(features(pool, statics()), key)
+        facts = statics()
+        cue = channels.get("supervision")
+        if cue is not None and float(np.max(cue)) > 0:  # the pool again, with the supervisors of its best
+            pool = gather(channels, fused, standardised=standardised, overseer=facts.overseer)
+        scores = self.score(features(pool, facts), key)
         out = fused - float(fused.max()) + float(scores.min()) - 1.0
         out[pool.index] = scores
         return out.astype(np.float32)

@@ -24,6 +24,7 @@ import argparse
 import json
 import pickle
 import random
+import re
 import sys
 import time
 import zlib
@@ -105,6 +106,7 @@ def masked_engine(engine: Engine, kb, titles, bundles) -> Engine:
     docs = [d for d in _title_docs(kb, code_index) if (d.code_index, d.normalized) not in held_norm]
     title_index = TitleIndex(docs, len(st.codes), st.titles.stems.verbs)
     documents = []
+    statements = []
     hidden: set[str] = set()
     for code in st.codes:
         occ = kb.occupations[code]
@@ -116,6 +118,7 @@ def masked_engine(engine: Engine, kb, titles, bundles) -> Engine:
         parts += [t.text for i, t in enumerate(occ.tasks) if i not in held_k]
         parts += occ.dwas
         documents.append(text_tokens(" ".join(parts)))
+        statements.append([t.text for i, t in enumerate(occ.tasks) if i not in held_k] + list(occ.dwas))
         for i, r in enumerate(dict.fromkeys(occ.reported_titles)):
             if normalize_title(r) in held_t:
                 hidden.add(f"{code}:r{i}")
@@ -123,7 +126,8 @@ def masked_engine(engine: Engine, kb, titles, bundles) -> Engine:
             hidden.add(f"{code}:k{i}")
     bm25 = OccupationBM25(documents)
     state = _State(st.manifest, st.release, st.codes, st.occupation_titles, st.soc_codes, st.taxonomy,
-                   title_index, bm25, [frozenset(d) for d in documents])
+                   title_index, bm25, [frozenset(d) for d in documents],
+                   rerank.supervision_words(statements, engine._statics.supervisor))
     return Engine(state, MaskedStore(engine._store, hidden), engine._embedder, engine._kb_path, kb)
 
 
@@ -136,7 +140,7 @@ def pool_of(engine: Engine, query: Query, hide: int | None = None) -> rerank.Poo
             values[hide] = values.min()
             channels[name] = values
     fused = rank.fuse(channels, rank.weights_for(query))
-    return rerank.gather(channels, fused)
+    return rerank.gather(channels, fused, overseer=engine._statics.overseer)
 
 
 def build_pseudo(engine: Engine, out: Path, limit: int | None) -> None:
@@ -227,6 +231,46 @@ def build_pseudo_residual(engine: Engine, out: Path, limit: int | None) -> None:
             pool = pool_of(masked, query, hide=code_index[code])
             rows.append({"mode": "description", "code": r, "pool": pool, "gold": [code_index[r]],
                          "share": 2.0 / per_residual[r] / len(BUNDLE_SIZES), "hidden": code})
+        if n % 200 == 0:
+            print(f"  {n} ({time.perf_counter() - started:.0f} s)", flush=True)
+    with out.open("wb") as fh:
+        pickle.dump(rows, fh)
+
+
+SUPERVISORY = re.compile(r"\b(supervis|direct|coordinat|assign|oversee)", re.I)
+
+
+def build_pseudo_supervision(engine: Engine, out: Path, limit: int | None) -> None:
+    """First-line supervisors described as the DOT and job posts describe them: one of the supervisor's held-out
+    tasks (a supervisory one where its bundle has one), followed by held-out tasks of an occupation whose work
+    it supervises (`rerank.supervisors`), answered by the supervisor, as SOC codes such a job. The worker's own
+    occupation is in the ranking and competes. Each supervisor's queries together weigh two of its bundles."""
+    kb = engine.kb
+    rng = random.Random(SEED)
+    titles, bundles = choose_held_out(kb, rng)
+    masked = masked_engine(engine, kb, titles, bundles)
+    st = engine._state
+    flags, overseer = rerank.supervisors(st.soc_codes, st.taxonomy, st.vocab)
+    pairs = [(st.codes[w], st.codes[h]) for w, h in enumerate(overseer.tolist())
+             if h >= 0 and bundles.get(st.codes[w]) and bundles.get(st.codes[h])]
+    rng.shuffle(pairs)
+    pairs = pairs[: limit or len(pairs)]
+    per_head: dict[str, int] = {}
+    for _, h in pairs:
+        per_head[h] = per_head.get(h, 0) + 1
+    print(f"{len(pairs)} supervision pseudo-queries for {len(per_head)} supervisor occupations", flush=True)
+    code_index = {c: i for i, c in enumerate(st.codes)}
+    sizes = (1, 3)
+    rows = []
+    started = time.perf_counter()
+    for n, (worker, head) in enumerate(pairs):
+        held = [kb.occupations[head].tasks[k].text for b in bundles[head] for k in b]
+        opening = rng.choice([t for t in held if SUPERVISORY.search(t)] or held)
+        work = [kb.occupations[worker].tasks[k].text for k in bundles[worker][0]]
+        for size in sizes:
+            query = Query(description=" ".join([opening, *work[:size]]))
+            rows.append({"mode": "description", "code": head, "pool": pool_of(masked, query),
+                         "gold": [code_index[head]], "share": 2.0 / per_head[head] / len(sizes), "worker": worker})
         if n % 200 == 0:
             print(f"  {n} ({time.perf_counter() - started:.0f} s)", flush=True)
     with out.open("wb") as fh:
@@ -381,7 +425,7 @@ def fit(engine: Engine, cache: Path, lam: float, out: Path | None, models: tuple
     socs = engine._state.soc_codes
     code_index = {c: i for i, c in enumerate(engine.codes)}
     pseudo = []
-    for name in ("pseudo.pkl", "pseudo-exact.pkl", "pseudo-residual.pkl"):
+    for name in ("pseudo.pkl", "pseudo-exact.pkl", "pseudo-residual.pkl", "pseudo-supervision.pkl"):
         if (cache / name).is_file():
             with (cache / name).open("rb") as fh:
                 pseudo += pickle.load(fh)
@@ -419,11 +463,13 @@ def main() -> int:
     p.add_argument("--exact", action="store_true", help="titles several occupations list, not held out")
     p.add_argument("--residual", action="store_true", help="bundles of an occupation taken out of the ranking, "
                    "answered by its group's 'All Other' occupation")
+    p.add_argument("--supervision", action="store_true", help="a supervisor's task followed by tasks of the "
+                   "workers it supervises, answered by the supervisor")
     d = sub.add_parser("dev")
     d.add_argument("path", type=Path)
     d.add_argument("--fields", required=True)
     f = sub.add_parser("fit")
-    f.add_argument("--lam", type=float, default=0.01, help="L2 penalty on the standardised coefficients")
+    f.add_argument("--lam", type=float, default=0.003, help="L2 penalty on the standardised coefficients")
     f.add_argument("--out", type=Path, default=ROOT / "retrieval" / "reranker.json")
     f.add_argument("--dry-run", action="store_true")
     f.add_argument("--models", default=",".join(SHIPPED), help=f"which of {', '.join(MODELS)} to fit")
@@ -434,6 +480,8 @@ def main() -> int:
     if args.command == "pseudo":
         if args.exact:
             build_pseudo_exact(engine, args.cache / "pseudo-exact.pkl", args.limit)
+        elif args.supervision:
+            build_pseudo_supervision(engine, args.cache / "pseudo-supervision.pkl", args.limit)
         elif args.residual:
             build_pseudo_residual(engine, args.cache / "pseudo-residual.pkl", args.limit)
         else:

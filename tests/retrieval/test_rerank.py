@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 from importlib import resources
@@ -197,3 +198,102 @@ def test_each_occupation_is_paired_with_its_groups_all_other_occupation(real_eng
 def test_a_job_no_detailed_occupation_describes_is_offered_an_all_other_occupation(real_engine, duties) -> None:
     result = real_engine.code(description=duties, k=3)
     assert any(c.title.endswith("All Other") for c in result.candidates[:2]), [c.title for c in result.candidates]
+
+
+def test_supervision_words_are_the_ones_most_supervisors_use_for_supervising() -> None:
+    """Words most supervisor occupations share and others seldom use; not a trade of one supervisor, not a word
+    everybody uses."""
+    trades = ["inmate", "menu", "lawn", "cargo"]
+    statements = [[f"Assign tasks to workers and hire staff for the {t} area.", f"Inspect the {t} equipment daily."]
+                  for t in trades]
+    statements += [[f"Operate the equipment to cut part {i}.", f"Clean part {i} with solvent."] for i in range(30)]
+    statements += [["Train new workers on the line."]]
+    supervisor = np.array([1.0] * len(trades) + [0.0] * 31, dtype=np.float32)
+    words = rerank.supervision_words(statements, supervisor)
+    assert {"assign", "hire", "staff", "worker"} <= set(words)
+    assert not set(words) & {"inmate", "menu", "lawn", "cargo"}  # each is one supervisor's trade
+    assert "equipment" not in words  # as common among the others
+    assert words["assign"] > words["worker"] > 0  # "worker" is also in another occupation's statement
+    assert rerank.supervision_words(statements, np.zeros(len(statements), dtype=np.float32)) == {}
+
+
+def _with_overseer(st: rerank.Statics, heads: dict[int, int]) -> rerank.Statics:
+    overseer = np.full(N, -1, dtype=np.int32)
+    supervisor = np.zeros(N, dtype=np.float32)
+    for worker, head in heads.items():
+        overseer[worker] = head
+        supervisor[head] = 1.0
+    return dataclasses.replace(st, overseer=overseer, supervisor=supervisor)
+
+
+def test_a_supervisory_query_brings_the_supervisor_of_its_best_candidates_into_the_pool() -> None:
+    ch = channels(4)
+    fused = rank.fuse(ch, {"lexical_description": 1.0, "dense_description": 1.0})
+    order = np.argsort(-fused)
+    best, head = int(order[0]), int(order[-1])  # the supervisor of the best candidate ranks last
+    st = _with_overseer(statics(), {best: head})
+    plain = rerank.gather(ch, fused, overseer=st.overseer)
+    assert head not in plain.index  # nothing in the query says it supervises
+    ch["supervision"] = st.supervisor * np.float32(3.0)
+    pool = rerank.gather(ch, fused, overseer=st.overseer)
+    assert pool.index.shape[0] == rerank.POOL + 1 and int(pool.index[-1]) == head
+    assert list(pool.index[:-1]) == list(plain.index)
+    X = rerank.features(pool, st)
+    names = rerank.feature_names()
+    share = X[:, names.index("supervised_share")]
+    # the supervisor's share is the best candidate's part of the top candidates' weight; nobody else has one
+    assert share[-1] > 0 and (share[:-1] == 0).all()
+    assert X[-1, names.index("supervisor")] == 1.0
+    assert X[-1, names.index("supervision_x_supervised")] == pytest.approx(3.0 * share[-1])
+
+
+def test_a_model_that_favours_supervising_the_best_candidates_puts_their_supervisor_first() -> None:
+    ch = channels(5)
+    fused = rank.fuse(ch, {"lexical_description": 1.0, "dense_description": 1.0})
+    order = np.argsort(-fused)
+    st = _with_overseer(statics(), {int(order[0]): int(order[-1]), int(order[1]): int(order[-1])})
+    ch["supervision"] = st.supervisor * np.float32(2.0)
+    out = model_favouring("supervision_x_supervised", "description").rerank(ch, fused, "description", lambda: st)
+    assert int(np.argmax(out)) == int(order[-1])
+
+
+@pytest.mark.real_data
+def test_supervisors_and_the_work_they_supervise_on_the_real_taxonomy(real_engine) -> None:
+    st = real_engine._state
+    words = st.supervision_words
+    assert {"supervise", "assign", "worker", "hire"} <= set(words)
+    assert not set(words) & {"inmate", "menu", "firefighter", "landscaping", "cargo"}  # one supervisor's trade
+    statics = real_engine._statics
+    index = {c: i for i, c in enumerate(real_engine.codes)}
+
+    def head(code: str) -> str:
+        return real_engine.codes[statics.overseer[index[code]]]
+
+    assert statics.supervisor[index["51-1011.00"]] == 1 and statics.supervisor[index["51-4031.00"]] == 0
+    assert head("51-4031.00") == "51-1011.00"  # the only supervisors of production workers
+    assert head("37-2011.00") == "37-1011.00"  # janitors: housekeeping, not landscaping supervisors
+    assert head("37-3011.00") == "37-1012.00"
+    assert head("33-2011.00") == "33-1021.00"  # firefighters
+    assert statics.overseer[index["51-1011.00"]] == -1  # a supervisor is not its own worker
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(("duties", "soc"), [
+    ("Supervises and coordinates the activities of workers who assemble wooden chairs and tables. Assigns tasks, "
+     "trains new workers and inspects the finished furniture.", "51-1011"),
+    ("Supervises the mechanics who repair the company's trucks, assigns repair jobs and checks the finished work.",
+     "49-1011"),
+    ("Supervises cooks and kitchen workers in a hospital cafeteria, schedules their shifts and orders food "
+     "supplies.", "35-1012"),
+])
+def test_a_supervisor_described_by_the_work_supervised_is_offered_the_supervisors(real_engine, duties, soc) -> None:
+    result = real_engine.code(description=duties, k=3)
+    assert soc in [c.soc_code for c in result.candidates[:2]], [c.title for c in result.candidates]
+
+
+@pytest.mark.real_data
+def test_the_same_work_without_supervising_is_not_coded_to_a_supervisor(real_engine) -> None:
+    result = real_engine.code(description="Assembles wooden chairs and tables, glues and clamps the joints and "
+                                          "sands the finished furniture.", k=3)
+    assert "Supervisors" not in result.candidates[0].title
+    assert real_engine._channels(Query(description="Assembles wooden chairs and tables."))[0]["supervision"].max() == 0
