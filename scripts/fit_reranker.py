@@ -205,6 +205,18 @@ def residual_of(engine: Engine) -> dict[str, str]:
     return out
 
 
+def _draw(pairs: list[tuple[str, str]], rng: random.Random, limit: int | None
+          ) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """(source occupation, answer) pairs shuffled and cut to `limit`, and how many each answer got (each
+    answer's queries share the weight of two bundles)."""
+    rng.shuffle(pairs)
+    pairs = pairs[: limit or len(pairs)]
+    per_answer: dict[str, int] = {}
+    for _, answer in pairs:
+        per_answer[answer] = per_answer.get(answer, 0) + 1
+    return pairs, per_answer
+
+
 def build_pseudo_residual(engine: Engine, out: Path, limit: int | None) -> None:
     """Jobs that no detailed occupation describes: a held-out task bundle of an occupation asked with that
     occupation taken out of the ranking altogether, answered by its group's "All Other" occupation.
@@ -215,12 +227,8 @@ def build_pseudo_residual(engine: Engine, out: Path, limit: int | None) -> None:
     masked = masked_engine(engine, kb, titles, bundles)
     code_index = {c: i for i, c in enumerate(engine.codes)}
     residual = residual_of(engine)
-    queries = [(code, residual[code]) for code in sorted(residual) if bundles.get(code)]
-    rng.shuffle(queries)
-    queries = queries[: limit or len(queries)]
-    per_residual: dict[str, int] = {}
-    for _, r in queries:
-        per_residual[r] = per_residual.get(r, 0) + 1
+    queries, per_residual = _draw([(code, residual[code]) for code in sorted(residual) if bundles.get(code)],
+                                  rng, limit)
     print(f"{len(queries)} residual pseudo-queries for {len(per_residual)} 'All Other' occupations", flush=True)
     rows = []
     started = time.perf_counter()
@@ -250,14 +258,9 @@ def build_pseudo_supervision(engine: Engine, out: Path, limit: int | None) -> No
     titles, bundles = choose_held_out(kb, rng)
     masked = masked_engine(engine, kb, titles, bundles)
     st = engine._state
-    flags, overseer = rerank.supervisors(st.soc_codes, st.taxonomy, st.vocab)
-    pairs = [(st.codes[w], st.codes[h]) for w, h in enumerate(overseer.tolist())
-             if h >= 0 and bundles.get(st.codes[w]) and bundles.get(st.codes[h])]
-    rng.shuffle(pairs)
-    pairs = pairs[: limit or len(pairs)]
-    per_head: dict[str, int] = {}
-    for _, h in pairs:
-        per_head[h] = per_head.get(h, 0) + 1
+    _, overseer = rerank.supervisors(st.soc_codes, st.taxonomy, st.vocab)
+    pairs, per_head = _draw([(st.codes[w], st.codes[h]) for w, h in enumerate(overseer.tolist())
+                             if h >= 0 and bundles.get(st.codes[w]) and bundles.get(st.codes[h])], rng, limit)
     print(f"{len(pairs)} supervision pseudo-queries for {len(per_head)} supervisor occupations", flush=True)
     code_index = {c: i for i, c in enumerate(st.codes)}
     sizes = (1, 3)
