@@ -2,7 +2,8 @@
 
 The fixed-weight fusion (`rank.fuse`) finds a good pool; a linear model over per-candidate features (each
 channel's raw and standardised score and rank, the lead of the fused score, how many of the other strong
-candidates sit in the same SOC group, ...) re-orders that pool. The model is fitted by
+candidates sit in the same SOC group, whether it supervises the work the strong candidates describe, ...)
+re-orders that pool. The model is fitted by
 `scripts/fit_reranker.py` on pseudo-queries built from O*NET itself (bundles of held-out tasks; held-out
 titles for the title models, which are not shipped), never on the evaluation cases; its coefficients live
 in `reranker.json` beside this module. A query whose model `reranker.json` lacks keeps the fused order.
@@ -56,7 +57,8 @@ def gather(channels: Mapping[str, np.ndarray], fused: np.ndarray, size: int = PO
     cue = channels.get("supervision")
     if overseer is not None and cue is not None and float(np.max(cue)) > 0:
         pooled = set(index.tolist())
-        extra = [h for h in dict.fromkeys(int(h) for h in overseer[index[:_CONSENSUS_TOP]]) if h >= 0 and h not in pooled]
+        heads = dict.fromkeys(int(h) for h in overseer[index[:_CONSENSUS_TOP]])
+        extra = [h for h in heads if h >= 0 and h not in pooled]
         if extra:
             extra = np.array(extra, dtype=index.dtype)
             index = np.concatenate([index, extra[np.argsort(-fused[extra], kind="stable")]])
