@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from assistant.parta import PartA
+from assistant.parta import NO_SUPERVISION, PartA
 from retrieval.normalize import normalize_title, text_tokens, title_tokens
 from retrieval.onet import KnowledgeBase, Occupation
 
@@ -365,8 +365,6 @@ def check_licence(part_a: PartA, occ: Occupation, rivals: Sequence[Occupation] =
 
 # ----- supervision ------------------------------------------------------------------------------------------
 
-_NO_SUPERVISION = re.compile(r"^\s*(none|no|nobody|no ?one|n/?a|nil|0|zero)\b|\b(does not|doesn't|do not|don't|"
-                             r"not) (supervise|manage|oversee|lead)|\bno (direct )?(reports|staff|supervis)")
 # Verbs of directing people, not the nouns: "notifies the supervisor", "under supervision of a nurse" and
 # "oversees construction" are not supervising anyone.
 _PEOPLE = r"(the |a |other )?(work(ers)?|staff|crew|team|employees|personnel|activities of)"
@@ -394,7 +392,7 @@ def customer_supervises(part_a: PartA) -> tuple[bool | None, str | None]:
     """Whether the job supervises others, and the customer's words that say so."""
     given = (part_a.supervision_given or "").strip()
     if given:
-        return (not _NO_SUPERVISION.search(given.lower())), given
+        return (not NO_SUPERVISION.search(given.lower())), given
     for duty in customer_duties(part_a):
         if _SUPERVISING_DUTY.search(duty.lower()):
             return True, duty

@@ -23,6 +23,10 @@ RequesterType = Literal[
 ]
 
 SOC_CODE_RE = re.compile(r"^\d{2}-\d{4}(\.\d{2})?$")
+# An answer to "does the worker supervise anyone?" that says no
+NO_SUPERVISION = re.compile(r"^\s*(none|no|nobody|no ?one|n/?a|nil|0|zero)\b|\b(does not|doesn't|do not|don't|"
+                            r"not) (supervise|manage|oversee|lead)|\bno (direct )?(reports|staff|supervis)")
+_STATES_SUPERVISING = re.compile(r"^\s*(i |we )?(supervis|oversee|manag|lead|direct|run|head|am in charge)", re.I)
 _PHONE_CHARS_RE = re.compile(r"^[\d\s().+\-xext]+$", re.IGNORECASE)
 
 
@@ -138,7 +142,7 @@ class PartA(_Item):
 
     def job_text(self) -> str:
         """Everything about the job (never the contact) as one text, for retrieval."""
-        parts = [self.summary or ""]
+        parts = [self.summary or "", self._supervision_statement()]
         parts += [d.text for d in self.duties]
         if self.tools:
             parts.append("Uses " + ", ".join(self.tools) + ".")
@@ -146,6 +150,15 @@ class PartA(_Item):
         # than running one duty into the next ("...records any reactions Writes nursing care plans")
         texts = [p.strip() for p in parts if p and p.strip()]
         return " ".join(t if t[-1] in ".!?;:" else t + "." for t in texts)
+
+    def _supervision_statement(self) -> str:
+        """Whom the worker supervises, as a duty: a first-line supervisor is coded by the work of the people
+        supervised ("the workers who assemble chairs"), which is often said only there. A bare yes, a number or
+        a no adds nothing."""
+        given = (self.supervision_given or "").strip()
+        if not given or NO_SUPERVISION.search(given.lower()) or len(given.split()) < 2:
+            return ""
+        return given if _STATES_SUPERVISING.match(given) else f"Supervises {given}"
 
     def industry_text(self) -> str:
         return "; ".join(i.name for i in self.industries if i.name)

@@ -87,6 +87,18 @@ def test_each_duty_reaches_the_engine_as_a_sentence_of_its_own():
         "Checks vital signs and reports changes!"]
 
 
+def test_whom_the_worker_supervises_reaches_the_engine_and_a_no_does_not():
+    """A supervisor is coded by the work of the people supervised, often said only in the supervision item."""
+    part_a = PartA(summary="Runs the assembly floor", supervision_given="the workers who assemble chairs",
+                   duties=[Duty(text="Assigns work and trains new hires")])
+    assert part_a.job_text() == ("Runs the assembly floor. Supervises the workers who assemble chairs. "
+                                 "Assigns work and trains new hires.")
+    said = PartA(supervision_given="I supervise 5 cooks and a dishwasher")
+    assert said.job_text() == "I supervise 5 cooks and a dishwasher."
+    for nothing in ("none", "No", "I do not supervise anyone", "yes", "5", "n/a"):
+        assert PartA(supervision_given=nothing, duties=[Duty(text="Cooks meals")]).job_text() == "Cooks meals."
+
+
 def test_unknown_items_are_refused():
     loc, msg = _error(salary="lots")
     assert loc == "salary"

@@ -84,3 +84,14 @@ def test_licences_against_onet_licensing_statements_and_titles(real_engine: Engi
     from assistant.evidence import check_licence
 
     assert check_licence(PartA(licenses=[licence]), real_engine.kb.occupations[code]).status == status
+
+
+def test_a_supervisor_who_says_whom_they_supervise_in_the_chat_is_offered_the_supervisors(real_engine: Engine) -> None:
+    """The work supervised is said in the supervision item, not in the duties: it still reaches the engine."""
+    from assistant import conversation
+
+    said = ("I supervise the workers who assemble chairs in a furniture factory. I assign their work, train new "
+            "hires and check the finished chairs.")
+    result = conversation.turn(conversation.start(), said, real_engine)
+    assert result.conversation.part_a.supervision_given  # the intake kept it as the supervision item
+    assert result.candidates[0].code == "51-1011.00", [c.title for c in result.candidates]
