@@ -158,6 +158,9 @@ class PartA(_Item):
         given = (self.supervision_given or "").strip()
         if not given or NO_SUPERVISION.search(given.lower()) or len(given.split()) < 2:
             return ""
+        said = " ".join([self.summary or "", *(d.text for d in self.duties)]).lower()
+        if " ".join(given.lower().split()) in " ".join(said.split()):
+            return ""  # read from a duty, which says it already
         return given if _STATES_SUPERVISING.match(given) else f"Supervises {given}"
 
     def industry_text(self) -> str:

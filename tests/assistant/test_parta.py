@@ -95,6 +95,10 @@ def test_whom_the_worker_supervises_reaches_the_engine_and_a_no_does_not():
                                  "Assigns work and trains new hires.")
     said = PartA(supervision_given="I supervise 5 cooks and a dishwasher")
     assert said.job_text() == "I supervise 5 cooks and a dishwasher."
+    # read from a duty that says it already: not said twice
+    duty = "Supervises and coordinates activities of workers engaged in deburring clock parts"
+    twice = PartA(supervision_given="Supervises and coordinates activities of workers", duties=[Duty(text=duty)])
+    assert twice.job_text() == duty + "."
     for nothing in ("none", "No", "I do not supervise anyone", "yes", "5", "n/a"):
         assert PartA(supervision_given=nothing, duties=[Duty(text="Cooks meals")]).job_text() == "Cooks meals."
 
