@@ -46,10 +46,11 @@ class Pool:
 
 
 def gather(channels: Mapping[str, np.ndarray], fused: np.ndarray, size: int = POOL,
-           standardised: Mapping[str, np.ndarray] | None = None, overseer: np.ndarray | None = None) -> Pool:
+           standardised: Mapping[str, np.ndarray] | None = None,
+           overseer: Callable[[], np.ndarray] | None = None) -> Pool:
     """The best `size` candidates by fused score, and, when the query reads as supervisory (`supervision`) and
     `overseer` is given, the supervisors of the best few of them: a supervisor described by the work of the
-    people it supervises ranks far below them."""
+    people it supervises ranks far below them. `overseer` gives `Statics.overseer`, asked for only then."""
     n = fused.shape[0]
     size = min(size, n)
     part = np.argpartition(-fused, size - 1)[:size] if n > size else np.arange(n)
@@ -57,7 +58,7 @@ def gather(channels: Mapping[str, np.ndarray], fused: np.ndarray, size: int = PO
     cue = channels.get("supervision")
     if overseer is not None and cue is not None and float(np.max(cue)) > 0:
         pooled = set(index.tolist())
-        heads = dict.fromkeys(int(h) for h in overseer[index[:_CONSENSUS_TOP]])
+        heads = dict.fromkeys(int(h) for h in overseer()[index[:_CONSENSUS_TOP]])
         extra = [h for h in heads if h >= 0 and h not in pooled]
         if extra:
             extra = np.array(extra, dtype=index.dtype)
@@ -296,19 +297,16 @@ class Reranker:
                statics: Callable[[], Statics], standardised: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
         """Fused scores with the pool re-scored by the model and kept above every other occupation.
 
-        `statics` is called only when a model applies, so queries the reranker leaves alone never pay for it."""
+        `statics` is called only when a model could apply (and, for the pool, when the query supervises), so queries
+        the reranker leaves alone never pay for it."""
         if not self.modes or fused.shape[0] < MIN_OCCUPATIONS or (
                 mode not in self.modes and f"{mode}:exact" not in self.modes):
             return fused  # no model could apply: the pool need not be gathered
-        pool = gather(channels, fused, standardised=standardised)
+        pool = gather(channels, fused, standardised=standardised, overseer=lambda: statics().overseer)
         key = model_key(mode, pool)
         if key not in self.modes:
             return fused
-        facts = statics()
-        cue = channels.get("supervision")
-        if cue is not None and float(np.max(cue)) > 0:  # the pool again, with the supervisors of its best
-            pool = gather(channels, fused, standardised=standardised, overseer=facts.overseer)
-        scores = self.score(features(pool, facts), key)
+        scores = self.score(features(pool, statics()), key)
         out = fused - float(fused.max()) + float(scores.min()) - 1.0
         out[pool.index] = scores
         return out.astype(np.float32)

@@ -140,7 +140,7 @@ def pool_of(engine: Engine, query: Query, hide: int | None = None) -> rerank.Poo
             values[hide] = values.min()
             channels[name] = values
     fused = rank.fuse(channels, rank.weights_for(query))
-    return rerank.gather(channels, fused, overseer=engine._statics.overseer)
+    return rerank.gather(channels, fused, overseer=lambda: engine._statics.overseer)
 
 
 def build_pseudo(engine: Engine, out: Path, limit: int | None) -> None:

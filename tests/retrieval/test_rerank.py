@@ -232,10 +232,10 @@ def test_a_supervisory_query_brings_the_supervisor_of_its_best_candidates_into_t
     order = np.argsort(-fused)
     best, head = int(order[0]), int(order[-1])  # the supervisor of the best candidate ranks last
     st = _with_overseer(statics(), {best: head})
-    plain = rerank.gather(ch, fused, overseer=st.overseer)
+    plain = rerank.gather(ch, fused, overseer=lambda: st.overseer)
     assert head not in plain.index  # nothing in the query says it supervises
     ch["supervision"] = st.supervisor * np.float32(3.0)
-    pool = rerank.gather(ch, fused, overseer=st.overseer)
+    pool = rerank.gather(ch, fused, overseer=lambda: st.overseer)
     assert pool.index.shape[0] == rerank.POOL + 1 and int(pool.index[-1]) == head
     assert list(pool.index[:-1]) == list(plain.index)
     X = rerank.features(pool, st)
