@@ -43,7 +43,6 @@ SENTENCE_KINDS = ("task", "dwa")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.:;!?])\s+|\n+")
 MAX_SENTENCES = 4
 SENTENCE_POOL = 25
-SUPERVISION_NEIGHBOURS = 5  # a sentence's nearest tasks and DWAs that say whether it reads as a supervisor's
 QUERY_POOL = 60  # dense hits for a whole-query vector (title, description)
 # Title channels on which an approved lay title counts as the best match (see `_promote_lay_titles`).
 LAY_TITLE_CHANNELS = ("title_support", "dense_title", "lexical_title")
@@ -585,7 +584,6 @@ class Engine:
             channels["dense_sentences"] = rank.sentence_alignment_indexed(
                 [(row.codes[row.sentence], row.similarity[row.sentence]) for row in raw[pos + 1:]], n)
             channels["supervision"] = self._supervision(sentences)
-            channels["supervision_dense"] = self._supervision_dense(raw[pos + 1:])
         if industry:
             channels["lexical_industry"] = st.occupations.scores(industry)
         return channels, hits_by_code, title_best, title_best_sim
@@ -598,19 +596,6 @@ class Engine:
         weights = self._state.supervision_words
         score = max((sum(weights.get(w, 0.0) for w in set(text_tokens(s))) for s in sentences), default=0.0)
         return (self._statics.supervisor * np.float32(score)).astype(np.float32)
-
-    def _supervision_dense(self, rows: Sequence[_DenseRow]) -> np.ndarray:
-        """How much a description sentence reads like a supervisor's work in the embedding: the largest share,
-        over its sentences, of the sentence's nearest O*NET tasks and DWAs (SUPERVISION_NEIGHBOURS) that belong
-        to first-line supervisor occupations; given to every supervisor occupation (0 elsewhere)."""
-        flags = self._statics.supervisor
-        score = 0.0
-        for row in rows:
-            near = row.codes[row.sentence][:SUPERVISION_NEIGHBOURS]
-            near = near[near >= 0]
-            if near.size:
-                score = max(score, float(flags[near].mean()))
-        return (flags * np.float32(score)).astype(np.float32)
 
     def _title_scores(self, title: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per occupation: its best title's similarity, the mean of its best three, and which title it is;

@@ -28,8 +28,7 @@ POOL = 40  # candidates the model re-orders; the rest keep their fused order bel
 MIN_OCCUPATIONS = 500
 CHANNELS = ("title", "title_support", "title_exact", "title_exact_share", "lexical_title", "dense_title",
             "lexical_description", "title_mentions", "dense_description", "dense_sentences", "lexical_industry",
-            "supervision", "supervision_dense")
-SUPERVISION_CHANNELS = ("supervision", "supervision_dense")  # the words of supervising; the nearest tasks'
+            "supervision")
 _CONSENSUS_TOP = 10
 TITLE_KINDS = ("alternate_title", "reported_title", "direct_match_title")
 
@@ -56,8 +55,8 @@ def gather(channels: Mapping[str, np.ndarray], fused: np.ndarray, size: int = PO
     size = min(size, n)
     part = np.argpartition(-fused, size - 1)[:size] if n > size else np.arange(n)
     index = part[np.argsort(-fused[part], kind="stable")]
-    cues = [channels.get(name) for name in SUPERVISION_CHANNELS]
-    if overseer is not None and any(cue is not None and float(np.max(cue)) > 0 for cue in cues):
+    cue = channels.get("supervision")
+    if overseer is not None and cue is not None and float(np.max(cue)) > 0:
         pooled = set(index.tolist())
         heads = dict.fromkeys(int(h) for h in overseer()[index[:_CONSENSUS_TOP]])
         extra = [h for h in heads if h >= 0 and h not in pooled]
@@ -244,10 +243,10 @@ def features(pool: Pool, statics: Statics) -> np.ndarray:
     idx = pool.index
     cols += [statics.kinds[idx, j] for j in range(len(TITLE_KINDS))]
     supervised = _supervised_share(idx, statics.overseer, soft)
-    cues = [float(pool.raw[CHANNELS.index(name)].max()) for name in SUPERVISION_CHANNELS]
+    cue = float(pool.raw[CHANNELS.index("supervision")].max())
     cols += [statics.breadth[idx], statics.generic[idx], statics.vocabulary[idx], statics.residual[idx],
              _consensus(statics.broad[idx], soft), _consensus(statics.minor[idx], soft),
-             statics.supervisor[idx], supervised] + [cue * supervised for cue in cues]
+             statics.supervisor[idx], supervised, cue * supervised]
     return np.stack(cols, axis=1).astype(np.float32)
 
 
@@ -257,7 +256,7 @@ def feature_names() -> list[str]:
         names += [f"{name}.raw", f"{name}.std", f"{name}.rank", f"{name}.gap"]
     names += [f"{kind}s" for kind in TITLE_KINDS]
     return names + ["breadth", "generic", "vocabulary", "residual", "broad_consensus", "minor_consensus",
-                    "supervisor", "supervised_share"] + [f"{name}_x_supervised" for name in SUPERVISION_CHANNELS]
+                    "supervisor", "supervised_share", "supervision_x_supervised"]
 
 
 def model_key(mode: str, pool: Pool) -> str:
