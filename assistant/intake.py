@@ -55,9 +55,15 @@ LICENCE_PATTERN = re.compile(
 NO_SUPERVISION = re.compile(
     r"\b(?:I )?(?:do not|don't|dont|never) (?:supervise|manage|oversee|lead)\b|\bno(?: ?one|body) reports? to me\b|"
     r"\bnot (?:a |any )?(?:supervisor|manager)\b", re.IGNORECASE)
+# "Supervise" and "oversee" are always about people or their work; "lead", "direct" and "manage" only when what
+# follows names whom or what (a determiner, a count, workers, activities): not "lead wires", "direct traffic",
+# "directs flow of coolant".
+_WHOM = (r"(?:and coordinates?\s+)?(?:the|a|an|my|our|his|her|their|\d+|one|two|three|four|five|six|seven|eight|"
+         r"nine|ten|twelve|several|workers?|staff|crews?|teams?|employees|personnel|activities|others)\b")
 SUPERVISION_GIVEN = re.compile(
-    r"(?P<v>\b(?:I |we )?(?:supervise|supervises|supervising|manage|manages|oversee|oversees|lead|leads|direct|"
-    r"directs)\b[^.;!?,]{0,80}?)(?=$|[.;!?,]|\s+and\s+(?:my|I|we|our)\b)", re.IGNORECASE)
+    r"(?P<v>\b(?:I |we )?(?:(?:supervise|supervises|supervising|oversee|oversees)\b|"
+    r"(?:manage|manages|lead|leads|direct|directs)\s+(?=" + _WHOM + r"))[^.;!?,]{0,80}?)"
+    r"(?=$|[.;!?,]|\s+and\s+(?:my|I|we|our)\b)", re.IGNORECASE)
 SUPERVISION_RECEIVED = re.compile(
     r"\b(?:I report to|I'm supervised by|I am supervised by|my (?:boss|supervisor|manager) is) (?P<v>[^.;!?,]{2,80})",
     re.IGNORECASE)

@@ -50,6 +50,22 @@ def test_education_licence_reporting_and_phone():
     assert found.phone == "(202) 555-0143"
 
 
+@pytest.mark.parametrize(("text", "supervises"), [
+    ("I solder lead wires onto circuit boards.", False),  # lead the metal
+    ("I direct traffic around the road works with a stop sign.", False),  # a flagger directs cars
+    ("Directs flow of coolant against tools and workpieces.", False),
+    ("I direct mail campaigns for our clients.", False),
+    ("I lead the morning shift of six packers.", True),
+    ("I manage 12 people in the warehouse.", True),
+    ("Directs workers in fastening studs and sheetrock.", True),
+    ("I oversee the mechanics who fix our trucks.", True),
+])
+def test_lead_direct_and_manage_are_supervising_only_when_people_or_their_work_follow(text: str, supervises: bool):
+    """Read as supervising, a job gets the supervision check and the chat lifts supervisors; "lead", "direct"
+    and "manage" also name a metal, traffic and things."""
+    assert bool(extract(text).supervision_given) is supervises
+
+
 def test_saying_no_one_reports_to_you_is_no_supervision():
     assert extract("I don't supervise anyone.").supervision_given == "none"
 
