@@ -19,7 +19,7 @@ import numpy as np
 from scipy import sparse
 
 from assistant.parta import PartA
-from retrieval.models import CodingResult
+from retrieval.models import Candidate, CodingResult
 from retrieval.normalize import title_tokens
 from retrieval.onet import KnowledgeBase, Occupation
 
@@ -181,17 +181,66 @@ def evidence_of(part_a: PartA) -> Evidence:
 def rank_part_a(part_a: PartA, engine: Any, k: int) -> CodingResult | None:
     """The engine's answer for Part A, its best `k` candidates re-weighted by what Part A says about
     supervision, education and licences and re-ranked: what the chat shows, what a submission is coded with
-    and what Part B proposes, so the three agree. None when Part A has nothing to code yet."""
+    and what Part B proposes, so the three agree. None when Part A has nothing to code yet.
+
+    Someone who supervises is coded by the work supervised (SOC's rule for first-line supervisors), so when Part A
+    says the job supervises (not as an occasional duty), each candidate's share also counts for the supervisor of
+    its workers, who joins the candidates if the engine had not ranked it among them."""
     description = part_a.job_text() or None
     if not part_a.job_title and not description:
         return None
-    result = engine.code(title=part_a.job_title, description=description,
-                         industry=part_a.industry_text() or None, k=k)
+    query = dict(title=part_a.job_title, description=description, industry=part_a.industry_text() or None)
+    result = engine.code(**query, k=k)
     if not result.candidates:
         return result
-    codes = [c.code for c in result.candidates]
-    probs = reweight([c.confidence for c in result.candidates], log_factors(codes, evidence_of(part_a), engine.kb))
-    order = sorted(range(len(codes)), key=lambda i: -probs[i])
-    ranked = [result.candidates[i].model_copy(update={"rank": r + 1, "confidence": round(float(probs[i]), 4)})
+    evidence = evidence_of(part_a)
+    candidates = list(result.candidates)
+    confidences = [c.confidence for c in candidates]
+    if evidence.supervises and not supervises_occasionally(part_a):
+        candidates, confidences = _credit_supervisors(candidates, engine, query)
+    codes = [c.code for c in candidates]
+    probs = reweight(confidences, log_factors(codes, evidence, engine.kb))
+    order = sorted(range(len(codes)), key=lambda i: -probs[i])[:k]
+    ranked = [candidates[i].model_copy(update={"rank": r + 1, "confidence": round(float(probs[i]), 4)})
               for r, i in enumerate(order)]
     return result.model_copy(update={"candidates": ranked})
+
+
+_OCCASIONAL = re.compile(r"\b(?:may|might|sometimes|occasionally|also|can|could)\s+$", re.IGNORECASE)
+
+
+def supervises_occasionally(part_a: PartA) -> bool:
+    """Whether the supervising Part A records is said as an occasional duty ("May direct workers ...", "I sometimes
+    lead the crew"): SOC codes a lead worker who also does the work with the workers, a first-line supervisor only
+    when supervising is the job."""
+    said = (part_a.supervision_given or "").strip().lower()
+    if not said:
+        return False
+    for text in [part_a.summary or "", *(d.text for d in part_a.duties)]:
+        at = text.lower().find(said)
+        if at >= 0 and _OCCASIONAL.search(text[:at]):
+            return True
+    return False
+
+
+def _credit_supervisors(candidates: list[Candidate], engine: Any, query: dict) -> tuple[list[Candidate], list[float]]:
+    """Each candidate's confidence added to the supervisor of its work (`Engine.supervisor_of`), the supervisors
+    the engine had not listed fetched from its full ranking; the shares are scaled back to the total the engine
+    gave the candidates, so the answers' factors then decide between the workers and their supervisor."""
+    supervisor_of = getattr(engine, "supervisor_of", None)
+    if supervisor_of is None:
+        return candidates, [c.confidence for c in candidates]
+    total = sum(c.confidence for c in candidates)
+    credit: dict[str, float] = {}
+    for c in candidates:
+        head = supervisor_of(c.code)
+        if head is not None:
+            credit[head] = credit.get(head, 0.0) + c.confidence
+    listed = {c.code for c in candidates}
+    missing = [head for head in credit if head not in listed]
+    if missing:
+        everyone = {c.code: c for c in engine.code(**query, k=len(engine.codes)).candidates}
+        candidates = candidates + [everyone[head] for head in missing if head in everyone]
+    raw = [c.confidence + credit.get(c.code, 0.0) for c in candidates]
+    scale = total / sum(raw) if sum(raw) > 0 else 1.0
+    return candidates, [p * scale for p in raw]

@@ -226,6 +226,14 @@ class Engine:
             return None
         return self._store.vectors([f"{code}:k{i}" for i in range(len(occ.tasks))], DENSE_COLLECTION_KIND)
 
+    def supervisor_of(self, code: str) -> str | None:
+        """The first-line supervisor occupation of the workers who do this occupation's work (SOC codes a supervisor
+        by the work supervised; `rerank.supervisors`), or None for a supervisor, an unknown code or work SOC gives no
+        first-line supervisor."""
+        i = self._code_index.get(code)
+        head = int(self._statics.overseer[i]) if i is not None else -1
+        return self.codes[head] if head >= 0 else None
+
     def soc_of(self, code: str) -> str:
         i = self._code_index.get(code)
         return self._state.soc_codes[i] if i is not None else code[:7]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from assistant.clarify import Weighed, choose_question, entropy, needs_question
-from assistant.parta import PartA
-from assistant.rerank import Evidence, ProfileIndex, is_supervisory, log_factors, reweight
+from assistant.parta import Duty, PartA
+from assistant.rerank import (Evidence, ProfileIndex, is_supervisory, log_factors, rank_part_a, reweight,
+                              supervises_occasionally)
+from retrieval.models import Candidate, CodingResult, Query
 from retrieval.onet import KnowledgeBase
 
 RN, LPN = "29-1141.00", "29-2061.00"
@@ -112,3 +114,57 @@ def test_no_evidence_leaves_the_ranking_alone(fixture_kb, index):
     order, after = _ranked(fixture_kb, [CASHIER, SALES], Evidence(), index, [0.6, 0.3])
     assert order == [CASHIER, SALES]
     assert after.tolist() == pytest.approx([0.6, 0.3])
+
+
+class _Engine:
+    """The engine as `rank_part_a` sees it: a ranking whose best few miss the supervisor of their work."""
+
+    def __init__(self, kb: KnowledgeBase, ranking: list[tuple[str, float]], heads: dict[str, str]) -> None:
+        self.kb = kb
+        self.codes = list(kb.occupations)
+        self._ranking = ranking
+        self._heads = heads
+        self.asked: list[int] = []
+
+    def code(self, title=None, description=None, industry=None, k=10):
+        self.asked.append(k)
+        candidates = [Candidate.model_construct(rank=r + 1, code=code, title=self.kb.occupations[code].title,
+                                                confidence=p, evidence=[])
+                      for r, (code, p) in enumerate(self._ranking[:k])]
+        return CodingResult.model_construct(query=Query(description=description), candidates=candidates)
+
+    def supervisor_of(self, code: str) -> str | None:
+        return self._heads.get(code)
+
+
+def test_saying_you_supervise_the_work_brings_in_its_supervisor_the_engine_ranked_low(fixture_kb):
+    """SOC codes a first-line supervisor by the work supervised: the words describe the salespeople's work,
+    and the customer says they supervise them."""
+    ranking = [(SALES, 0.5), (CASHIER, 0.3), (SEWER, 0.1), (TRUCKER, 0.05), (SALES_SUPERVISOR, 0.01)]
+    engine = _Engine(fixture_kb, ranking, {SALES: SALES_SUPERVISOR, CASHIER: SALES_SUPERVISOR})
+    part_a = PartA(summary="I sell furniture on the shop floor and help customers choose sofas.",
+                   supervision_given="the six sales associates on my shift")
+    result = rank_part_a(part_a, engine, 3)
+    assert [c.code for c in result.candidates][0] == SALES_SUPERVISOR
+    assert len(result.candidates) == 3
+    assert engine.asked == [3, len(engine.codes)]  # the full ranking only to fetch the missing supervisor
+
+    engine = _Engine(fixture_kb, ranking, {SALES: SALES_SUPERVISOR, CASHIER: SALES_SUPERVISOR})
+    no = rank_part_a(part_a.model_copy(update={"supervision_given": "none"}), engine, 3)
+    assert [c.code for c in no.candidates] == [SALES, CASHIER, SEWER]
+    assert engine.asked == [3]
+
+
+@pytest.mark.parametrize(("duty", "said", "occasional"), [
+    ("May direct workers in cleaning the crusher.", "direct workers in cleaning the crusher", True),
+    ("I sometimes lead the crew when the foreman is away.", "lead the crew when the foreman is away", True),
+    ("I supervise six cooks and plan the menus.", "I supervise six cooks and plan the menus", False),
+])
+def test_supervising_said_as_an_occasional_duty_is_a_lead_worker(fixture_kb, duty, said, occasional):
+    """SOC codes a lead worker who also does the work with the workers: no share moves to their supervisor."""
+    part_a = PartA(duties=[Duty(text=duty)], supervision_given=said)
+    assert supervises_occasionally(part_a) is occasional
+    engine = _Engine(fixture_kb, [(SALES, 0.5), (CASHIER, 0.3), (SEWER, 0.1), (SALES_SUPERVISOR, 0.01)],
+                     {SALES: SALES_SUPERVISOR})
+    rank_part_a(part_a, engine, 3)
+    assert engine.asked == ([3] if occasional else [3, len(engine.codes)])

@@ -95,3 +95,29 @@ def test_a_supervisor_who_says_whom_they_supervise_in_the_chat_is_offered_the_su
     result = conversation.turn(conversation.start(), said, real_engine)
     assert result.conversation.part_a.supervision_given  # the intake kept it as the supervision item
     assert result.candidates[0].code == "51-1011.00", [c.title for c in result.candidates]
+
+
+@pytest.mark.parametrize(("said", "soc"), [
+    ("I lead a crew of roofers: I assign the jobs, train new roofers and check that the shingles are laid right.",
+     "47-1011"),
+    ("I supervise the welders who build steel trailer frames. I assign their work and inspect the welds.",
+     "51-1011"),
+])
+def test_a_crew_lead_who_supervises_is_coded_by_the_work_supervised(real_engine: Engine, said: str, soc: str) -> None:
+    """The words are about the crew's trade (roofing, molding machines); saying they supervise it moves the
+    chat to the supervisor of that work, which the engine ranked below the trade itself."""
+    from assistant import conversation
+
+    result = conversation.turn(conversation.start(), said, real_engine)
+    assert result.conversation.part_a.supervision_given
+    assert result.candidates[0].soc_code == soc, [c.title for c in result.candidates]
+    worker = conversation.turn(conversation.start(), "I put shingles on roofs and tear off old roofing.", real_engine)
+    assert "Supervisors" not in worker.candidates[0].title
+
+
+def test_the_supervisor_of_an_occupation_s_work_on_the_real_taxonomy(real_engine: Engine) -> None:
+    assert real_engine.supervisor_of("47-2181.00").startswith("47-1011")  # roofers
+    assert real_engine.supervisor_of("51-4031.00") == "51-1011.00"
+    assert real_engine.supervisor_of("51-1011.00") is None  # a supervisor is nobody's worker
+    assert real_engine.supervisor_of("29-1141.00") is None  # SOC has no first-line supervisors of nurses
+    assert real_engine.supervisor_of("99-9999.00") is None
