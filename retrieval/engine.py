@@ -305,9 +305,9 @@ class Engine:
         occupations = OccupationBM25(documents)
         vocab = [frozenset(d) for d in documents]
         soc_codes = [kb.soc_of(c) for c in codes]
-        heads, _ = rerank.supervisors(soc_codes, kb.taxonomy, vocab)
         supervision_words = rerank.supervision_words(
-            [[t.text for t in kb.occupations[c].tasks] + list(kb.occupations[c].dwas) for c in codes], heads)
+            [[t.text for t in kb.occupations[c].tasks] + list(kb.occupations[c].dwas) for c in codes],
+            rerank.supervisor_flags(soc_codes, kb.taxonomy))
         done("title and keyword indexes")
         steps.set_postfix_str("embedding tasks, DWAs, titles, descriptions")
         store.rebuild(_dense_docs(kb), manifest, progress=progress)

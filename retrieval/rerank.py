@@ -110,6 +110,15 @@ def is_supervisor_group(title: str) -> bool:
     return "Supervisors" in title
 
 
+def supervisor_flags(soc_codes: list[str], taxonomy) -> np.ndarray:
+    """1 for an occupation whose SOC minor group is one of first-line supervisors, else 0."""
+    flag = np.zeros(len(soc_codes), dtype=np.float32)
+    for i, soc in enumerate(soc_codes):
+        minor = next((g for g in taxonomy.hierarchy(soc) if g.level == "minor"), None)
+        flag[i] = float(minor is not None and is_supervisor_group(minor.title))
+    return flag
+
+
 def supervisors(soc_codes: list[str], taxonomy, vocab: list[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
     """Which occupations supervise (their SOC minor group is one of supervisors), and for every other occupation
     the supervisor of its work: SOC files a first-line supervisor by the workers supervised, and those are in
@@ -117,10 +126,7 @@ def supervisors(soc_codes: list[str], taxonomy, vocab: list[frozenset[str]]) -> 
     security supervisors), a worker goes to the one whose O*NET words (titles, tasks, DWAs) share the most
     with its own, each word weighted by how few occupations use it."""
     n = len(soc_codes)
-    flag = np.zeros(n, dtype=np.float32)
-    for i, soc in enumerate(soc_codes):
-        minor = next((g for g in taxonomy.hierarchy(soc) if g.level == "minor"), None)
-        flag[i] = float(minor is not None and is_supervisor_group(minor.title))
+    flag = supervisor_flags(soc_codes, taxonomy)
     overseer = np.full(n, -1, dtype=np.int32)
     counts: dict[str, int] = {}
     for words in vocab:

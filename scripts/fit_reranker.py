@@ -258,7 +258,7 @@ def build_pseudo_supervision(engine: Engine, out: Path, limit: int | None) -> No
     titles, bundles = choose_held_out(kb, rng)
     masked = masked_engine(engine, kb, titles, bundles)
     st = engine._state
-    _, overseer = rerank.supervisors(st.soc_codes, st.taxonomy, st.vocab)
+    overseer = engine._statics.overseer
     pairs, per_head = _draw([(st.codes[w], st.codes[h]) for w, h in enumerate(overseer.tolist())
                              if h >= 0 and bundles.get(st.codes[w]) and bundles.get(st.codes[h])], rng, limit)
     print(f"{len(pairs)} supervision pseudo-queries for {len(per_head)} supervisor occupations", flush=True)
