@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import sparse
 
-from assistant.parta import PartA
+from assistant.parta import NO_SUPERVISION, PartA
 from retrieval.models import Candidate, CodingResult
 from retrieval.normalize import title_tokens
 from retrieval.onet import KnowledgeBase, Occupation
@@ -173,7 +173,7 @@ def evidence_of(part_a: PartA) -> Evidence:
     """What Part A says about supervision, education and licences."""
     supervises = None
     if part_a.supervision_given:
-        supervises = part_a.supervision_given.lower() not in {"none", "no", "nobody", "no one"}
+        supervises = not NO_SUPERVISION.search(part_a.supervision_given.lower())
     return Evidence(supervises=supervises, education_zone=education_zone(part_a.education),
                     licences=tuple(part_a.licenses))
 

@@ -6,8 +6,8 @@ import pytest
 
 from assistant.clarify import Weighed, choose_question, entropy, needs_question
 from assistant.parta import Duty, PartA
-from assistant.rerank import (Evidence, ProfileIndex, is_supervisory, log_factors, rank_part_a, reweight,
-                              supervises_occasionally)
+from assistant.rerank import (Evidence, ProfileIndex, evidence_of, is_supervisory, log_factors, rank_part_a,
+                              reweight, supervises_occasionally)
 from retrieval.models import Candidate, CodingResult, Query
 from retrieval.onet import KnowledgeBase
 
@@ -168,3 +168,17 @@ def test_supervising_said_as_an_occasional_duty_is_a_lead_worker(fixture_kb, dut
                      {SALES: SALES_SUPERVISOR})
     rank_part_a(part_a, engine, 3)
     assert engine.asked == ([3] if occasional else [3, len(engine.codes)])
+
+
+@pytest.mark.parametrize(("given", "supervises"), [
+    ("none", False), ("n/a", False), ("zero", False), ("I don't supervise anyone", False),
+    ("no direct reports", False), ("6 nurses", True), ("the workers who assemble chairs", True),
+])
+def test_a_no_in_the_supervision_item_is_read_as_the_part_b_check_reads_it(given: str, supervises: bool) -> None:
+    """The chat's re-weighting and Part B's supervision check read one answer the same way: "n/a" typed into the
+    form must not lift the supervisors while the check says the job supervises no one."""
+    from assistant.evidence import customer_supervises
+
+    part_a = PartA(supervision_given=given)
+    assert evidence_of(part_a).supervises is supervises
+    assert customer_supervises(part_a)[0] is supervises
