@@ -3,7 +3,8 @@
 Each kind of question splits the candidates into groups by a feature of their O*NET profiles:
 supervisor or manager against worker, job zone (the education and training the job needs), a licence
 in the title (registered nurse against licensed practical nurse), duties or tools found in one
-candidate's profile and not in the others'. The question chosen is the one whose answer is expected
+candidate's profile and not in the others' (of those, the one most typical of it: close to its own title and
+description, a core task, held by few occupations). The question chosen is the one whose answer is expected
 to settle the most: the entropy of the candidates' probability mass over its groups, so a question that
 splits 50/50 beats one that splits 90/10 and a question all candidates answer alike is never asked.
 """
@@ -38,6 +39,8 @@ CANDIDATES_WEIGHED = 5
 DECIDED = 0.9
 MIN_GAIN = 0.2  # bits
 OPTIONS = 3
+CORE_BONUS = 0.1  # a core task over a supplemental one or a work activity, other things equal
+SPREAD_COST = 0.05  # per doubling of the occupations that hold a statement
 SHARED = 0.5  # a statement this close (TF-IDF cosine) to one of another candidate's also describes that one
 ZONE_WORDS = {
     1: "little or no preparation (a few days' training on the job)",
@@ -154,13 +157,15 @@ def _statement_question(kind: Literal["duties", "tools"], top: Sequence[Weighed]
             others) else np.zeros(own.shape[0])
         already = (own @ said_vec.T).toarray().ravel() if said_vec is not None else np.zeros(own.shape[0])
         texts = [index.texts[r] for r in rows[c.code]]
-        # distinct from the other candidates, not already said, and informative (has words the index knows)
+        # distinct from the other candidates, not already said, informative (has words the index knows), not
+        # offered before; among those, the most typical of this candidate
         informative = np.asarray(own.getnnz(axis=1)) >= (3 if kind == "duties" else 1)
-        score = -overlap - already + np.where(informative, 0.0, -10.0)
-        score = score + np.array([-10.0 if t in asked else 0.0 for t in texts])
-        best = int(np.argmax(score))
-        if score[best] < -SHARED:
+        distinct = -overlap - already
+        eligible = (distinct >= -SHARED) & informative & np.array([t not in asked for t in texts], dtype=bool)
+        if not eligible.any():
             continue
+        score = np.where(eligible, distinct + _typical(index, c.code, rows[c.code], own, texts), -np.inf)
+        best = int(np.argmax(score))
         statement = texts[best]
         # every candidate whose profile also holds something this close answers "yes" alike
         sharing = [o for o in top if o.code == c.code or _closest(index, rows[o.code], own[best]) >= SHARED]
@@ -177,6 +182,16 @@ def _statement_question(kind: Literal["duties", "tools"], top: Sequence[Weighed]
     else:
         text = f"Do you use any of these: {', '.join(options)}? Which tools, equipment or software do you use?"
     return [Question(kind=kind, text=text, options=options, codes=[c.code for c in top], gain=round(gain, 4))]
+
+
+def _typical(index: ProfileIndex, code: str, rows: np.ndarray, own, texts: Sequence[str]) -> np.ndarray:
+    """How typical of an occupation each of its statements is: close to its own title and description, a task
+    O*NET rates core, held by few occupations ("Exchange information with colleagues", a work activity of
+    many, says little about any one of them)."""
+    summary = index.summaries.get(code)
+    near = (own @ summary.T).toarray().ravel() if summary is not None else np.zeros(len(rows))
+    core = np.array([t in index.core for t in texts], dtype=np.float64)
+    return near + CORE_BONUS * core - SPREAD_COST * np.log2(np.maximum(index.spread[rows], 1))
 
 
 def _closest(index: ProfileIndex, rows: np.ndarray, vector) -> float:

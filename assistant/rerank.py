@@ -83,6 +83,9 @@ class ProfileIndex:
     texts: list[str]
     duty_rows: dict[str, np.ndarray]
     tool_rows: dict[str, np.ndarray]
+    spread: np.ndarray  # per statement: how many occupations' profiles hold it
+    summaries: dict[str, sparse.csr_matrix]  # per occupation: its title and description, one row
+    core: frozenset[str] = frozenset()  # task statements O*NET rates core for at least one occupation
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> ProfileIndex:
@@ -102,7 +105,16 @@ class ProfileIndex:
         vectorizer = TfidfVectorizer(lowercase=True, stop_words="english", sublinear_tf=True, dtype=np.float32,
                                      token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9]+\b")
         matrix = vectorizer.fit_transform(texts).tocsr()
-        return cls(kb, vectorizer, matrix, texts, duty_rows, tool_rows)
+        spread = np.zeros(len(texts), dtype=np.int32)
+        for table in (duty_rows, tool_rows):
+            for held in table.values():
+                spread[held] += 1
+        codes = list(kb.occupations)
+        summary_matrix = vectorizer.transform(
+            [f"{kb.occupations[c].title}. {kb.occupations[c].description or ''}" for c in codes]).tocsr()
+        summaries = {code: summary_matrix[i] for i, code in enumerate(codes)}
+        core = frozenset(t.text for occ in kb.occupations.values() for t in occ.tasks if t.kind == "core")
+        return cls(kb, vectorizer, matrix, texts, duty_rows, tool_rows, spread, summaries, core)
 
 
 # Knowledge bases are slotted dataclasses (no weak references): keep the last few, keyed by identity.

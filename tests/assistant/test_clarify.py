@@ -182,3 +182,23 @@ def test_a_no_in_the_supervision_item_is_read_as_the_part_b_check_reads_it(given
     part_a = PartA(supervision_given=given)
     assert evidence_of(part_a).supervises is supervises
     assert customer_supervises(part_a)[0] is supervises
+
+
+@pytest.mark.real_data
+def test_the_duty_offered_for_each_candidate_is_one_typical_of_it(real_kb: KnowledgeBase) -> None:
+    """Of the statements that tell a candidate from the others, the one offered says what that occupation does (it
+    shares words with the occupation's own title or description), not a side task ("Hire, train, or supervise new
+    employees or apprentices" for Sheet Metal Workers) or a work activity that hundreds of occupations share."""
+    index = ProfileIndex.build(real_kb)
+    analyse = index.vectorizer.build_analyzer()
+    row_of = {text: i for i, text in enumerate(index.texts)}
+    for codes in (("51-4121.00", "51-2041.00", "47-2211.00"),  # welders, structural metal fabricators, sheet metal
+                  ("43-4051.00", "41-2031.00", "43-4171.00")):  # customer service, retail sales, receptionists
+        top = weighed(real_kb, (codes[0], 0.4), (codes[1], 0.3), (codes[2], 0.3))
+        q = choose_question(top, real_kb, PartA(supervision_given="no", education="high school"), [], index)
+        assert q is not None and q.kind == "duties" and len(q.options) == 3
+        for option in q.options:
+            owner = next(code for code in codes if row_of[option] in set(index.duty_rows[code].tolist()))
+            occ = real_kb.occupations[owner]
+            assert set(analyse(option)) & set(analyse(f"{occ.title} {occ.description}")), (owner, option)
+            assert index.spread[row_of[option]] <= 10, option
