@@ -26,7 +26,7 @@ import numpy as np
 
 from retrieval.normalize import normalize_title
 
-MODEL_VERSION = "c7"
+MODEL_VERSION = "c8"
 _SOFT_TOP = 20  # candidates whose softmax weight the group features share out
 
 # Channels described by their value at the top answer, its lead over the first answer of another SOC code,
@@ -206,6 +206,8 @@ class ConfidenceModel:
         if not 0.0 <= self.tree_weight <= 1.0 or (self.tree_weight > 0 and not params["trees"]):
             raise ValueError(f"tree_weight {self.tree_weight} needs trees and a value in [0, 1]")
         self.slope, self.intercept = (float(v) for v in params.get("stretch", (1.0, 0.0)))
+        # the same for the top share of a ranking mixed with its description's first sentence's (`engine.with_lead`)
+        self.lead_slope, self.lead_intercept = (float(v) for v in params.get("lead_stretch", (1.0, 0.0)))
         self.names = self.trees.names
 
     def blend(self, X: np.ndarray) -> np.ndarray:
@@ -222,6 +224,11 @@ class ConfidenceModel:
 
     def probability(self, x: np.ndarray) -> float:
         return float(self.probabilities(x)[0])
+
+    def lead_probability(self, p: float) -> float:
+        p = min(max(p, 1e-9), 1.0 - 1e-9)
+        z = self.lead_slope * math.log(p / (1.0 - p)) + self.lead_intercept
+        return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
 
 
 def _load() -> dict[str, ConfidenceModel]:
@@ -250,6 +257,12 @@ def top_probability(x: np.ndarray, mode: str) -> float:
     """P(the top answer is right at the SOC detailed level) for a query of this mode."""
     table = models()
     return (table.get(mode) or table["title"]).probability(x)
+
+
+def lead_probability(p: float, mode: str) -> float:
+    """P(right) of the top answer whose share of a mixed ranking (`engine.with_lead`) is `p`, for this mode."""
+    table = models()
+    return (table.get(mode) or table["title"]).lead_probability(p)
 
 
 def top_probabilities(X: np.ndarray, modes: Sequence[str]) -> np.ndarray:

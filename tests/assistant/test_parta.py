@@ -103,6 +103,20 @@ def test_whom_the_worker_supervises_reaches_the_engine_and_a_no_does_not():
         assert PartA(supervision_given=nothing, duties=[Duty(text="Cooks meals")]).job_text() == "Cooks meals."
 
 
+def test_what_the_job_is_comes_first_and_whom_it_supervises_after_it():
+    """The engine also ranks a description's first sentence alone: that is the summary, or else the first duty (in the
+    chat, the customer's opening answer), never the supervision item put ahead of them."""
+    from retrieval.engine import lead_query
+    from retrieval.models import Query
+
+    part_a = PartA(supervision_given="six packers", duties=[Duty(text="Runs the packing line at a bakery"),
+                                                             Duty(text="Checks the labels")])
+    assert part_a.job_text() == "Runs the packing line at a bakery. Supervises six packers. Checks the labels."
+    assert lead_query(Query(description=part_a.job_text())).description == "Runs the packing line at a bakery."
+    with_summary = part_a.model_copy(update={"summary": "Packing lead at a bakery"})
+    assert with_summary.job_text().startswith("Packing lead at a bakery. Supervises six packers. Runs the packing")
+
+
 def test_unknown_items_are_refused():
     loc, msg = _error(salary="lots")
     assert loc == "salary"

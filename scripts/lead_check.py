@@ -1,0 +1,128 @@
+"""Check, on O*NET's own data, mixing a description's ranking with its first sentence's (`retrieval.engine.with_lead`).
+
+Every occupation with a held-out task bundle (`fit_reranker.choose_held_out`, the reranker's own split) is hidden
+from the index: those tasks, its held-out titles and, here, its description too. Each is then asked twice, with no
+title:
+- "summary + tasks": its description followed by the held-out tasks, as the DOT and most job descriptions are
+  written (what the job is, then its duties);
+- "tasks": the held-out tasks alone, whose first sentence is one duty among others.
+For each, top-1 (the occupation itself) with the whole description alone, with its first sentence alone, and with
+the two mixed at several weights of the first sentence. The shipped weight is the one that gains where the first
+sentence is a summary without losing much where it is not.
+
+    .venv/bin/python scripts/lead_check.py [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections import Counter
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import fit_reranker as fr  # noqa: E402
+from assistant.service import build_engine  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from retrieval import confidence as conf  # noqa: E402
+from retrieval import rank, rerank  # noqa: E402
+from retrieval.engine import LEAD_POOL, Engine, _State, _title_docs, lead_query  # noqa: E402
+from retrieval.lexical import OccupationBM25, TitleIndex  # noqa: E402
+from retrieval.models import Query  # noqa: E402
+from retrieval.normalize import normalize_title, text_tokens  # noqa: E402
+
+WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
+
+
+def masked_engine(engine: Engine, titles: dict, bundles: dict) -> Engine:
+    """`fit_reranker.masked_engine`, with the descriptions of the occupations asked about hidden as well."""
+    kb, st = engine.kb, engine._state
+    code_index = {c: i for i, c in enumerate(st.codes)}
+    held_norm = {(code_index[c], normalize_title(t)) for c, ts in titles.items() for t in ts}
+    title_index = TitleIndex([d for d in _title_docs(kb, code_index) if (d.code_index, d.normalized) not in held_norm],
+                             len(st.codes), st.titles.stems.verbs)
+    documents, statements, hidden = [], [], set()
+    for code in st.codes:
+        occ = kb.occupations[code]
+        held_t = {normalize_title(t) for t in titles.get(code, [])}
+        held_k = {i for b in bundles.get(code, []) for i in b}
+        parts = [occ.title] + ([] if code in bundles else [occ.description])
+        if code in bundles:
+            hidden.add(f"{code}:d")
+        parts += [a.title for a in occ.alt_titles if normalize_title(a.title) not in held_t]
+        parts += [r for r in occ.reported_titles if normalize_title(r) not in held_t]
+        parts += [t.text for i, t in enumerate(occ.tasks) if i not in held_k]
+        parts += occ.dwas
+        documents.append(text_tokens(" ".join(parts)))
+        statements.append([t.text for i, t in enumerate(occ.tasks) if i not in held_k] + list(occ.dwas))
+        hidden.update(f"{code}:r{i}" for i, r in enumerate(dict.fromkeys(occ.reported_titles))
+                      if normalize_title(r) in held_t)
+        hidden.update(f"{code}:k{i}" for i in held_k)
+    state = _State(st.manifest, st.release, st.codes, st.occupation_titles, st.soc_codes, st.taxonomy, title_index,
+                   OccupationBM25(documents), [frozenset(d) for d in documents],
+                   rerank.supervision_words(statements, engine._statics.supervisor))
+    return Engine(state, fr.MaskedStore(engine._store, hidden), engine._embedder, engine._kb_path, kb)
+
+
+def ranking(engine: Engine, query: Query, supervision: np.ndarray | None = None) -> tuple[np.ndarray, float, dict]:
+    """The fused scores and top probability `code` starts from (no mixing), and the channels."""
+    channels, _, _, _ = engine._channels(query, evidence=False)
+    if supervision is not None:
+        channels["supervision"] = supervision  # as `_code_batch` gives the first sentence the whole's
+    fused = engine._rank(query, channels)
+    x = rank.confidence_features(fused, channels, query, engine._groups)
+    return fused, float(conf.top_probabilities(x[None, :], [rank.query_mode(query)])[0]), channels
+
+
+def shares(fused: np.ndarray, p_top: float) -> dict[int, float]:
+    pool = np.argsort(-fused)[:LEAD_POOL]
+    return dict(zip(pool.tolist(), rank.shared_confidence(p_top, fused, pool)))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, help="ask about the first N occupations only")
+    args = ap.parse_args()
+    engine = build_engine(Settings(), progress=True, lay_titles=False)
+    titles, bundles = fr.choose_held_out(engine.kb, random.Random(fr.SEED))
+    masked = masked_engine(engine, titles, bundles)
+    codes = sorted(bundles)[: args.limit] if args.limit else sorted(bundles)
+    index = {c: i for i, c in enumerate(engine.codes)}
+    hits: Counter[tuple[str, str]] = Counter()
+    started = time.perf_counter()
+    for code in codes:
+        occ = engine.kb.occupations[code]
+        tasks = " ".join(occ.tasks[k].text for k in bundles[code][0])
+        for variant, text in (("summary + tasks", f"{occ.description} {tasks}"), ("tasks", tasks)):
+            query = Query(description=text)
+            lead = lead_query(query)
+            if lead is None:
+                continue
+            whole, p_whole, channels = ranking(masked, query)
+            first, p_first, _ = ranking(masked, lead, channels.get("supervision"))
+            a, b = shares(whole, p_whole), shares(first, p_first)
+            right = index[code]
+            for w in WEIGHTS:  # ties as `with_lead` breaks them: the whole's score, then the index
+                best = max(set(a) | set(b), key=lambda i: (a.get(i, 0.0) + w * b.get(i, 0.0), float(whole[i]), -i))
+                hits[(variant, f"mixed, first sentence x{w:g}")] += best == right
+            hits[(variant, "first sentence alone")] += int(np.argmax(first)) == right
+            hits[(variant, "n")] += 1
+    print(f"{len(codes)} held-out occupations in {time.perf_counter() - started:.0f} s; top-1, the occupation itself")
+    for variant in ("summary + tasks", "tasks"):
+        n = hits[(variant, "n")]
+        print(f"{variant} ({n} queries):")
+        for (v, name), count in hits.items():
+            if v == variant and name != "n":
+                print(f"  {name:32} {count / n:6.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
