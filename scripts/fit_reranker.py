@@ -99,7 +99,9 @@ def choose_held_out(kb, rng: random.Random):
     return titles, bundles
 
 
-def masked_engine(engine: Engine, kb, titles, bundles) -> Engine:
+def masked_engine(engine: Engine, kb, titles, bundles, descriptions: bool = False) -> Engine:
+    """The engine with the held-out titles and task bundles hidden; with `descriptions`, also the description of
+    every occupation that has a bundle (`scripts/lead_check.py` asks with it)."""
     st = engine._state
     code_index = {c: i for i, c in enumerate(st.codes)}
     held_norm = {(code_index[c], normalize_title(t)) for c, ts in titles.items() for t in ts}
@@ -112,7 +114,10 @@ def masked_engine(engine: Engine, kb, titles, bundles) -> Engine:
         occ = kb.occupations[code]
         held_t = {normalize_title(t) for t in titles.get(code, [])}
         held_k = {i for b in bundles.get(code, []) for i in b}
-        parts = [occ.title, occ.description]
+        hide_description = descriptions and code in bundles
+        parts = [occ.title] + ([] if hide_description else [occ.description])
+        if hide_description:
+            hidden.add(f"{code}:d")
         parts += [a.title for a in occ.alt_titles if normalize_title(a.title) not in held_t]
         parts += [r for r in occ.reported_titles if normalize_title(r) not in held_t]
         parts += [t.text for i, t in enumerate(occ.tasks) if i not in held_k]

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import argparse
 import random
-from collections import Counter
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -32,43 +32,11 @@ import fit_reranker as fr  # noqa: E402
 from assistant.service import build_engine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from retrieval import confidence as conf  # noqa: E402
-from retrieval import rank, rerank  # noqa: E402
-from retrieval.engine import LEAD_POOL, Engine, _State, _title_docs, lead_query  # noqa: E402
-from retrieval.lexical import OccupationBM25, TitleIndex  # noqa: E402
+from retrieval import rank  # noqa: E402
+from retrieval.engine import LEAD_POOL, Engine, lead_query  # noqa: E402
 from retrieval.models import Query  # noqa: E402
-from retrieval.normalize import normalize_title, text_tokens  # noqa: E402
 
 WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
-
-
-def masked_engine(engine: Engine, titles: dict, bundles: dict) -> Engine:
-    """`fit_reranker.masked_engine`, with the descriptions of the occupations asked about hidden as well."""
-    kb, st = engine.kb, engine._state
-    code_index = {c: i for i, c in enumerate(st.codes)}
-    held_norm = {(code_index[c], normalize_title(t)) for c, ts in titles.items() for t in ts}
-    title_index = TitleIndex([d for d in _title_docs(kb, code_index) if (d.code_index, d.normalized) not in held_norm],
-                             len(st.codes), st.titles.stems.verbs)
-    documents, statements, hidden = [], [], set()
-    for code in st.codes:
-        occ = kb.occupations[code]
-        held_t = {normalize_title(t) for t in titles.get(code, [])}
-        held_k = {i for b in bundles.get(code, []) for i in b}
-        parts = [occ.title] + ([] if code in bundles else [occ.description])
-        if code in bundles:
-            hidden.add(f"{code}:d")
-        parts += [a.title for a in occ.alt_titles if normalize_title(a.title) not in held_t]
-        parts += [r for r in occ.reported_titles if normalize_title(r) not in held_t]
-        parts += [t.text for i, t in enumerate(occ.tasks) if i not in held_k]
-        parts += occ.dwas
-        documents.append(text_tokens(" ".join(parts)))
-        statements.append([t.text for i, t in enumerate(occ.tasks) if i not in held_k] + list(occ.dwas))
-        hidden.update(f"{code}:r{i}" for i, r in enumerate(dict.fromkeys(occ.reported_titles))
-                      if normalize_title(r) in held_t)
-        hidden.update(f"{code}:k{i}" for i in held_k)
-    state = _State(st.manifest, st.release, st.codes, st.occupation_titles, st.soc_codes, st.taxonomy, title_index,
-                   OccupationBM25(documents), [frozenset(d) for d in documents],
-                   rerank.supervision_words(statements, engine._statics.supervisor))
-    return Engine(state, fr.MaskedStore(engine._store, hidden), engine._embedder, engine._kb_path, kb)
 
 
 def ranking(engine: Engine, query: Query, supervision: np.ndarray | None = None) -> tuple[np.ndarray, float, dict]:
@@ -92,7 +60,7 @@ def main() -> int:
     args = ap.parse_args()
     engine = build_engine(Settings(), progress=True, lay_titles=False)
     titles, bundles = fr.choose_held_out(engine.kb, random.Random(fr.SEED))
-    masked = masked_engine(engine, titles, bundles)
+    masked = fr.masked_engine(engine, engine.kb, titles, bundles, descriptions=True)
     codes = sorted(bundles)[: args.limit] if args.limit else sorted(bundles)
     index = {c: i for i, c in enumerate(engine.codes)}
     hits: Counter[tuple[str, str]] = Counter()
