@@ -14,6 +14,7 @@ fitted on out-of-fold answers within the fit half, then set how bold the probabi
 
 The lead stretch (`--lead`) maps the top share of a description's ranking mixed with its first sentence's
 (`retrieval.engine.with_lead`) to a probability: a slope and intercept on its log-odds, fitted on the same half.
+Refitting the description mode drops it (it maps that model's probabilities): run `--lead` after.
 """
 
 from __future__ import annotations
@@ -235,6 +236,8 @@ def main() -> int:
               flush=True)
         modes[mode] = {**params, "n": int(len(y)), "engine": engine.engine_version}
     modes = {m: modes.get(m) or kept[m] for m in KINDS}
+    if "description" in wanted:  # its lead stretch maps the refitted model's probabilities: fit it again
+        print("description: the lead stretch is dropped with the old model; run again with --lead", flush=True)
     args.out.write_text(json.dumps({
         "note": ("Per query mode, a logistic regression (title queries: averaged with gradient-boosted trees), "
                  "stretched on the log-odds by a slope and intercept fitted out of fold, mapping "
