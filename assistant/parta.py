@@ -144,9 +144,8 @@ class PartA(_Item):
         """Everything about the job (never the contact) as one text, for retrieval."""
         # what the job is comes first (the engine also ranks a description's first sentence alone): the summary,
         # else the first duty, which in the chat is the customer's opening answer
-        said = [self.summary or "", *(d.text for d in self.duties)]
-        lead = next((i for i, text in enumerate(said) if text.strip()), 0)
-        parts = [said[lead], self._supervision_statement(), *said[:lead], *said[lead + 1:]]
+        said = [text for text in (self.summary or "", *(d.text for d in self.duties)) if text.strip()]
+        parts = [*said[:1], self._supervision_statement(), *said[1:]]
         if self.tools:
             parts.append("Uses " + ", ".join(self.tools) + ".")
         # each item is a statement of its own: ended, so the engine reads it as its own sentence rather

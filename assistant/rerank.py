@@ -85,7 +85,7 @@ class ProfileIndex:
     tool_rows: dict[str, np.ndarray]
     spread: np.ndarray  # per statement: how many occupations' profiles hold it
     summaries: dict[str, sparse.csr_matrix]  # per occupation: its title and description, one row
-    core: frozenset[str] = frozenset()  # task statements O*NET rates core for at least one occupation
+    core: frozenset[str]  # task statements O*NET rates core for at least one occupation
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> ProfileIndex:

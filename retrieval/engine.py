@@ -337,6 +337,24 @@ class Engine:
         key = (_clean(title, TITLE_CHARS), _clean(description, DESCRIPTION_CHARS), _clean(industry, TITLE_CHARS))
         return self._code_all([key], k, only, evidence)[0]
 
+    def rankings_with_lead(self, query: Query) -> tuple[np.ndarray, float, np.ndarray, float] | None:
+        """The fused scores and top probability of a query and of its first sentence (`lead_query`), as `code` mixes
+        them (`with_lead`), for fitting and checking the mixture; None when the query has no lead."""
+        lead = lead_query(query)
+        if lead is None:
+            return None
+        out: list = []
+        whole: dict[str, np.ndarray] | None = None
+        for q in (query, lead):
+            channels, _, _, _ = self._channels(q, evidence=False)
+            if whole is not None:
+                share_supervision(whole, channels)
+            whole = channels
+            fused = self._rank(q, channels)
+            x = rank.confidence_features(fused, channels, q, self._groups)
+            out += [fused, float(conf.top_probabilities(x[None, :], [rank.query_mode(q)])[0])]
+        return out[0], out[1], out[2], out[3]
+
     def _code_all(self, keys: Sequence[tuple[str | None, str | None, str | None]], k: int,
                   only: Sequence[str] | None, evidence: bool) -> list[CodingResult]:
         """`code` for each cleaned (title, description, industry), `RANK_BATCH` at a time: each job's channels
@@ -356,7 +374,8 @@ class Engine:
         # a description of several sentences without a title is also ranked by its first alone (`with_lead`),
         # from the vectors and hits the whole description found, kept for the call when no batch keeps them
         leads = [lead_query(q) if only is None else None for q in work]
-        asked = work + [q for q in leads if q is not None]
+        led = [n for n, lead in enumerate(leads) if lead is not None]  # the jobs ranked with a lead, in order
+        asked = work + [leads[n] for n in led]
         kept = len(asked) > len(work) and getattr(self._batch, "memo", None) is None
         if kept:
             self._batch.memo = _DenseMemo(texts=False)
@@ -365,11 +384,8 @@ class Engine:
         finally:
             if kept:
                 self._batch.memo = None
-        # whether the job supervises is said anywhere in the description ("... I assign each cleaner an area and
-        # inspect their work"): the first sentence is ranked with the whole description's supervision channel
-        for (whole, *_), (lead, *_) in zip((f for f, q in zip(found, leads) if q is not None), found[len(work):]):
-            if "supervision" in whole:
-                lead["supervision"] = whole["supervision"]
+        for m, n in enumerate(led, start=len(work)):
+            share_supervision(found[n][0], found[m][0])
         weights = [rank.weights_for(q, only) for q in asked]
         known = self._standardised([f[0] for f in found], weights)
         fused, lays, features = [], [], []
@@ -380,15 +396,14 @@ class Engine:
             fused.append(scores)
         p_all = conf.top_probabilities(np.vstack(features), [rank.query_mode(q) for q in asked]) if asked else []
         tops, p_top = [], []
-        lead_at = iter(range(len(work), len(asked)))
-        for n, lead in enumerate(leads):
-            if lead is None:
+        lead_at = {n: m for m, n in enumerate(led, start=len(work))}
+        for n, q in enumerate(work):
+            if n not in lead_at:
                 tops.append(np.argsort(-fused[n])[:k])
                 p_top.append(rank.shared_confidence(float(p_all[n]), fused[n], tops[-1]))
             else:
-                m = next(lead_at)
-                top, shares = with_lead(fused[n], float(p_all[n]), fused[m], float(p_all[m]), k,
-                                        rank.query_mode(work[n]))
+                m = lead_at[n]
+                top, shares = with_lead(fused[n], float(p_all[n]), fused[m], float(p_all[m]), k, rank.query_mode(q))
                 tops.append(top)
                 p_top.append(shares)
         ranked = iter(zip(work, found, fused, lays, tops, p_top))
@@ -560,8 +575,8 @@ class Engine:
 
     def _query_dense(self, matrix: np.ndarray, n: int, evidence: bool = True) -> list[_DenseRow]:
         memo: _DenseMemo | None = getattr(self._batch, "memo", None)
-        keys = [(n, row.tobytes()) for row in matrix]
-        found: list[_DenseRow | None] = [None] * len(keys)
+        keys = [(n, row.tobytes()) for row in matrix] if memo is not None else []
+        found: list[_DenseRow | None] = [None] * len(matrix)
         if memo is not None and (memo.texts or not evidence):
             found = [memo.hits.get(key) for key in keys]
         todo = [j for j, row in enumerate(found) if row is None]
@@ -815,10 +830,17 @@ def lead_query(query: Query) -> Query | None:
     return Query(title=query.title, description=sentences[0], industry=query.industry)
 
 
+def share_supervision(whole: dict[str, np.ndarray], lead: dict[str, np.ndarray]) -> None:
+    """Give a description's first sentence the whole description's supervision channel: whether the job supervises
+    is said anywhere in it ("... I assign each cleaner an area and inspect their work")."""
+    if "supervision" in whole:
+        lead["supervision"] = whole["supervision"]
+
+
 def with_lead(fused: np.ndarray, p_top: float, lead_fused: np.ndarray, lead_p_top: float, k: int,
-              mode: str | None) -> tuple[np.ndarray, list[float]]:
+              mode: str | None, weight: float = LEAD_WEIGHT) -> tuple[np.ndarray, list[float]]:
     """The best `k` occupations and their probabilities when the whole description's ranking is mixed with its
-    first sentence's, `LEAD_WEIGHT` to one: a description usually opens with what the job is (the DOT's lead
+    first sentence's, `weight` (`LEAD_WEIGHT`) to one: a description usually opens with what the job is (the DOT's lead
     statement, O*NET's own descriptions, a customer's first answer) and goes on with duties that each also fit
     other jobs. Each ranking's probabilities over its best `LEAD_POOL`, as `rank.shared_confidence` gives them.
 
@@ -832,9 +854,9 @@ def with_lead(fused: np.ndarray, p_top: float, lead_fused: np.ndarray, lead_p_to
     (None: the share as it is, for fitting that stretch), the runners-up scaled to what it leaves."""
     total = np.zeros(fused.shape[0], dtype=np.float64)
     pools = []
-    for scores, p, weight in ((fused, p_top, 1.0), (lead_fused, lead_p_top, LEAD_WEIGHT)):
+    for scores, p, part in ((fused, p_top, 1.0), (lead_fused, lead_p_top, weight)):
         pool = _best(scores, LEAD_POOL)
-        total[pool] += weight * _shares(p, scores[pool].astype(np.float64)) / (1.0 + LEAD_WEIGHT)
+        total[pool] += part * np.asarray(rank.shared_confidence(p, scores, pool)) / (1.0 + weight)
         pools.append(pool)
     held = np.unique(np.concatenate(pools))
     # ties by the whole description's score, then by index: the same order every run
@@ -851,19 +873,6 @@ def _best(scores: np.ndarray, n: int) -> np.ndarray:
     """The indices of the `n` best scores, best first (ties by index)."""
     pool = np.argpartition(-scores, n)[:n] if scores.shape[0] > n else np.arange(scores.shape[0])
     return pool[np.lexsort((pool, -scores[pool]))]
-
-
-def _shares(p_top: float, scores: np.ndarray) -> np.ndarray:
-    """`rank.shared_confidence` over scores already in order, as one array operation."""
-    if scores.size == 0:
-        return scores
-    tied = int(np.count_nonzero(np.abs(scores - scores[0]) <= 1e-08 + 1e-05 * abs(scores[0])))
-    out = np.empty(scores.size, dtype=np.float64)
-    out[:tied] = p_top / tied
-    if scores.size > tied:
-        weights = np.exp(scores[tied:] - scores[0])
-        out[tied:] = (1.0 - p_top) * weights / weights.sum()
-    return np.minimum.accumulate(out)
 
 
 def _description_vector(sentence_vectors: np.ndarray) -> np.ndarray:

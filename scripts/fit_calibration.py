@@ -38,8 +38,7 @@ from assistant.settings import Settings  # noqa: E402
 from eval.cases import in_fit_half  # noqa: E402
 from eval.metrics import coverage_curve, threshold_for_precision  # noqa: E402
 from retrieval import confidence as conf  # noqa: E402
-from retrieval import rank  # noqa: E402
-from retrieval.engine import lead_query, with_lead  # noqa: E402
+from retrieval.engine import with_lead  # noqa: E402
 from retrieval.models import Query  # noqa: E402
 
 # Shallow trees with large leaves, stopped when a fifth of the fit half held aside stops improving: the
@@ -78,18 +77,9 @@ def collect_lead(engine, cases: list[dict], fields: list[str]) -> tuple[np.ndarr
     shares, labels = [], []
     for case in cases:
         query = Query(**{f: case.get(f) for f in fields})
-        lead = lead_query(query) if not query.is_empty() else None
-        if lead is None:
+        ranked = engine.rankings_with_lead(query) if not query.is_empty() else None
+        if ranked is None:
             continue
-        ranked, whole = [], None
-        for q in (query, lead):
-            channels, _, _, _ = engine._channels(q, evidence=False)
-            if whole is not None and "supervision" in whole:
-                channels["supervision"] = whole["supervision"]  # as `Engine._code_batch` ranks the first sentence
-            whole = channels
-            fused = engine._rank(q, channels)
-            x = rank.confidence_features(fused, channels, q, engine._groups)
-            ranked += [fused, float(conf.top_probabilities(x[None, :], [rank.query_mode(q)])[0])]
         top, share = with_lead(*ranked, 1, None)
         gold = {engine.kb.soc_of(g) if "." in g else g for g in case["gold"]}
         shares.append(share[0])

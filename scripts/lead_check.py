@@ -31,27 +31,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import fit_reranker as fr  # noqa: E402
 from assistant.service import build_engine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from retrieval import confidence as conf  # noqa: E402
-from retrieval import rank  # noqa: E402
-from retrieval.engine import LEAD_POOL, Engine, lead_query  # noqa: E402
+from retrieval.engine import with_lead  # noqa: E402
 from retrieval.models import Query  # noqa: E402
 
 WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
-
-
-def ranking(engine: Engine, query: Query, supervision: np.ndarray | None = None) -> tuple[np.ndarray, float, dict]:
-    """The fused scores and top probability `code` starts from (no mixing), and the channels."""
-    channels, _, _, _ = engine._channels(query, evidence=False)
-    if supervision is not None:
-        channels["supervision"] = supervision  # as `_code_batch` gives the first sentence the whole's
-    fused = engine._rank(query, channels)
-    x = rank.confidence_features(fused, channels, query, engine._groups)
-    return fused, float(conf.top_probabilities(x[None, :], [rank.query_mode(query)])[0]), channels
-
-
-def shares(fused: np.ndarray, p_top: float) -> dict[int, float]:
-    pool = np.argsort(-fused)[:LEAD_POOL]
-    return dict(zip(pool.tolist(), rank.shared_confidence(p_top, fused, pool)))
 
 
 def main() -> int:
@@ -69,18 +52,14 @@ def main() -> int:
         occ = engine.kb.occupations[code]
         tasks = " ".join(occ.tasks[k].text for k in bundles[code][0])
         for variant, text in (("summary + tasks", f"{occ.description} {tasks}"), ("tasks", tasks)):
-            query = Query(description=text)
-            lead = lead_query(query)
-            if lead is None:
+            ranked = masked.rankings_with_lead(Query(description=text))
+            if ranked is None:
                 continue
-            whole, p_whole, channels = ranking(masked, query)
-            first, p_first, _ = ranking(masked, lead, channels.get("supervision"))
-            a, b = shares(whole, p_whole), shares(first, p_first)
             right = index[code]
-            for w in WEIGHTS:  # ties as `with_lead` breaks them: the whole's score, then the index
-                best = max(set(a) | set(b), key=lambda i: (a.get(i, 0.0) + w * b.get(i, 0.0), float(whole[i]), -i))
-                hits[(variant, f"mixed, first sentence x{w:g}")] += best == right
-            hits[(variant, "first sentence alone")] += int(np.argmax(first)) == right
+            for w in WEIGHTS:
+                top, _ = with_lead(*ranked, 1, None, weight=w)
+                hits[(variant, f"mixed, first sentence x{w:g}")] += int(top[0]) == right
+            hits[(variant, "first sentence alone")] += int(np.argmax(ranked[2])) == right
             hits[(variant, "n")] += 1
     print(f"{len(codes)} held-out occupations in {time.perf_counter() - started:.0f} s; top-1, the occupation itself")
     for variant in ("summary + tasks", "tasks"):

@@ -104,7 +104,7 @@ def test_a_supervisor_who_says_whom_they_supervise_in_the_chat_is_offered_the_su
      "51-1011"),
 ])
 def test_a_crew_lead_who_supervises_is_coded_by_the_work_supervised(real_engine: Engine, said: str, soc: str) -> None:
-    """The words are about the crew's trade (roofing, molding machines); saying they supervise it moves the
+    """The words are about the crew's trade (roofing, welding); saying they supervise it moves the
     chat to the supervisor of that work, which the engine ranked below the trade itself."""
     from assistant import conversation
 
