@@ -71,6 +71,7 @@ class Conversation(BaseModel):
     messages: list[dict[str, str]] = Field(default_factory=list)
     asked: list[str] = Field(default_factory=list, description="items and question kinds asked, statements offered")
     pending_item: str | None = None
+    question: str | None = Field(None, description="the question the last reply asked, as the offline path worded it")
     pending_question: Question | None = None
     answers: list[Answer] = Field(default_factory=list)
     candidates: list[Shown] = Field(default_factory=list)
@@ -136,7 +137,7 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
         if codes:  # the model may only order what retrieval found: apply_order drops anything else
             candidates = llm_tasks.apply_order(candidates[:RANKED], codes) + candidates[RANKED:]
     conv.candidates = [Shown(code=c.code, title=c.title, confidence=c.confidence) for c in candidates]
-    ask = _next_question(conv, candidates, engine)
+    ask = conv.question = _next_question(conv, candidates, engine)
     if llm is not None and phrase and not failures and ask and not (
             conv.pending_question and conv.pending_question.options):
         with llm_tasks.collect_failures() as failed:

@@ -99,7 +99,7 @@ def run_dialogue(case: Case, engine: Any, questions: int, similarity, soc_hit) -
         pending = conv.pending_question
         item = pending.item if pending else conv.pending_item
         kind = pending.kind if pending else conv.pending_item
-        asked = pending.text if pending else ITEM_QUESTIONS.get(conv.pending_item or "", None)
+        asked = conv.question
         if asked is None:
             asked, kind, item = ITEM_QUESTIONS["duties"], "more duties", "duties"
         message = customer.answer(asked, item)

@@ -83,6 +83,16 @@ def test_close_candidates_get_a_clarifying_question_that_is_recorded(engine):
     assert f"question:{conv.pending_question.kind}" in conv.asked
 
 
+def test_the_conversation_keeps_the_question_its_reply_asks(engine):
+    """What the simulated customer answers (and an LLM rewords): each reply's own question, word for word."""
+    conv, results = talk(engine, "I'm a nurse.", "the first", "no")
+    for result in results:
+        question = result.conversation.question
+        assert question and result.reply.endswith(question)
+    conv, [result] = talk(engine, "I'm a cashier.")
+    assert result.conversation.question and result.reply.endswith(result.conversation.question)
+
+
 def test_complete_once_title_duties_and_industry_are_known_and_nothing_is_pending(engine):
     conv, results = talk(engine, "I work as a cashier at a supermarket. I scan groceries and take payments from "
                                  "customers at the till.")
