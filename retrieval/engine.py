@@ -512,7 +512,8 @@ class Engine:
         for title, description, industry in jobs:
             title_text = fold(f"{title} {industry or ''}".strip()) if title else None
             plans.append((title_text, split_sentences(description) if description else []))
-        titles = list(dict.fromkeys(title for title, _, _ in jobs if title))
+        titles = list(dict.fromkeys(t for title, _, industry in jobs if title
+                                    for t in (title, qualified_title(title, industry) if industry else None) if t))
         if titles:  # one compiled call for the batch, which leaves Python's lock to the other thread
             best, support, best_doc = self._state.titles.occupation_scores_many(titles)
             memo.titles = {t: (best[r], support[r], best_doc[r]) for r, t in enumerate(titles)}
@@ -640,6 +641,8 @@ class Engine:
             channels["title_exact"] = st.titles.exact_scores(title)
             channels["title_exact_share"] = st.titles.exact_share(title)
             channels["title_votes"] = conf.title_votes(st.titles, title)
+            if industry:  # "Manager" at a restaurant: the titles that name the two together ("Restaurant Manager")
+                channels["title_industry"] = self._title_scores(qualified_title(title, industry))[0]
             channels["lexical_title"] = st.occupations.scores(title)
             channels["dense_title"] = rank.top_mean_indexed(raw[pos].codes, raw[pos].similarity, n)
             channels["breadth"] = self._breadth
@@ -828,6 +831,11 @@ def lead_query(query: Query) -> Query | None:
     if len(sentences) < 2:
         return None
     return Query(title=query.title, description=sentences[0], industry=query.industry)
+
+
+def qualified_title(title: str, industry: str) -> str:
+    """The title with the employer's business put before it, as O*NET's titles name a trade's setting."""
+    return f"{industry} {title}"
 
 
 def share_supervision(whole: dict[str, np.ndarray], lead: dict[str, np.ndarray]) -> None:

@@ -29,6 +29,17 @@ def test_a_misspelt_cashier_in_retail_finds_cashiers_first(real_engine: Engine) 
     assert result.candidates[0].title == "Cashiers"
 
 
+@pytest.mark.parametrize(("title", "industry", "expected"), [
+    ("Teacher", "preschool", "25-2011.00"),  # Preschool Teachers, not Kindergarten Teachers
+    ("Mechanic", "airline", "49-3011.00"),  # Aircraft Mechanics and Service Technicians
+    ("Manager", "farm", "11-9013.00"),  # Farmers, Ranchers, and Other Agricultural Managers
+    ("Engineer", "railroad", "53-4011.00"),  # Locomotive Engineers
+])
+def test_a_generic_title_is_coded_by_its_industry(real_engine: Engine, title: str, industry: str,
+                                                  expected: str) -> None:
+    assert codes(real_engine.code(title=title, industry=industry))[0] == expected
+
+
 def test_truck_driver_ranks_heavy_truck_drivers_in_the_top_three(real_engine: Engine) -> None:
     assert "53-3032.00" in codes(real_engine.code(title="truck driver"))[:3]
 

@@ -47,6 +47,22 @@ def test_a_misspelt_title_with_its_industry_finds_cashiers(engine: Engine) -> No
     assert codes(engine.code(title="CASHER", industry="retail"))[0] == CASHIER
 
 
+@pytest.mark.parametrize(("industry", "expected"), [
+    ("nursing home", LPN),  # "Nursing Home Nurse" is an LPN title, "Hospital Nurse" a registered nurse's
+    ("hospital", NURSE),
+])
+def test_a_generic_title_is_read_with_its_industry(engine: Engine, industry: str, expected: str) -> None:
+    assert codes(engine.code(title="Nurse", industry=industry))[0] == expected
+
+
+def test_the_industry_qualified_title_is_what_moves_a_generic_title(engine: Engine, monkeypatch) -> None:
+    from retrieval import rank
+
+    monkeypatch.setattr(rank, "TITLE_INDUSTRY_WEIGHT", 0.0)
+    # without the title read with its industry, the nursing home's nurse is taken for a registered nurse
+    assert codes(engine.code(title="Nurse", industry="nursing home"))[0] == NURSE
+
+
 @pytest.mark.parametrize(
     ("inverted", "expected"),
     [

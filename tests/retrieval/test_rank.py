@@ -106,6 +106,8 @@ def test_title_weights_apply_only_to_what_the_query_holds() -> None:
     assert set(title_only) == set(rank.TITLE_WEIGHTS)
     both = rank.weights_for(Query(title="Cashier", description="Scans groceries", industry="retail"))
     assert both["lexical_industry"] == rank.INDUSTRY_WEIGHT
+    assert both["title_industry"] == rank.TITLE_INDUSTRY_WEIGHT  # the title read with its industry
+    assert "title_industry" not in rank.weights_for(Query(description="Scans groceries", industry="retail"))
     # A description backs a title up rather than overruling it.
     assert both["dense_description"] < rank.weights_for(Query(description="Scans groceries"))["dense_description"]
 
