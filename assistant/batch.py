@@ -40,7 +40,7 @@ DEFAULT_CHUNK_ROWS = 1000
 # every field for "title_description". Measured with `oca eval ... --half report` (the cases the confidence
 # model was not fitted on: 2,414 ACS, 1,270 DOT; engine 0.1.0+s9.f4.c8.q2). A newer evaluation run kept with
 # `oca eval --keep` replaces them.
-DEFAULT_THRESHOLDS: dict[str, float | None] = {"title": 0.74, "description": 0.84, "title_description": 0.54}
+DEFAULT_THRESHOLDS: dict[str, float | None] = {"title": 0.75, "description": 0.83, "title_description": 0.54}
 # For a kind of query no evaluation measured, the calibrated confidence itself: 0.9 means 90% right.
 UNMEASURED_THRESHOLD = 0.9
 CACHE_ENTRIES = 100_000

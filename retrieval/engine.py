@@ -31,6 +31,7 @@ from retrieval.models import (SCHEMA_VERSION, Candidate, CodingResult, Match, Qu
                               SocLevel)
 from retrieval.normalize import clean_text, fold, normalize_title, text_tokens, title_tokens
 from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_release, normalize_code
+from retrieval.spelling import Speller
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
 
 SCHEMA = "9"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
@@ -170,6 +171,8 @@ class Engine:
         # How many titles O*NET lists for an occupation: widely held jobs collect many names.
         self._breadth = np.log1p(np.bincount(state.titles.doc_codes, minlength=len(state.codes))).astype(np.float32)
         self._reranker = rerank.Reranker.packaged()
+        # misspelt title and industry words put right towards O*NET's own words (retrieval.spelling)
+        self._speller = Speller(state.occupations.vocabulary)
         # Lay titles approved by analysts (assistant.review): normalised title -> code indices, oldest first.
         self._lay_titles: dict[str, list[int]] = {}
         self._batch = threading.local()  # code_many's precomputed dense results, per calling thread
@@ -369,8 +372,9 @@ class Engine:
                     only: Sequence[str] | None, evidence: bool) -> list[CodingResult]:
         started = time.perf_counter()
         k = max(1, min(k, len(self.codes)))
-        queries = [Query(title=t, description=d, industry=i) for t, d, i in keys]
-        work = [q for q in queries if not q.is_empty()]
+        queries = [Query(title=t, description=d, industry=i) for t, d, i in keys]  # as asked, as the results show
+        shown = [q for q in queries if not q.is_empty()]
+        work = [self._spelt(q) for q in shown]  # what is ranked: misspelt title and industry words put right
         # a description of several sentences without a title is also ranked by its first alone (`with_lead`),
         # from the vectors and hits the whole description found, kept for the call when no batch keeps them
         leads = [lead_query(q) if only is None else None for q in work]
@@ -406,7 +410,7 @@ class Engine:
                 top, shares = with_lead(fused[n], float(p_all[n]), fused[m], float(p_all[m]), k, rank.query_mode(q))
                 tops.append(top)
                 p_top.append(shares)
-        ranked = iter(zip(work, found, fused, lays, tops, p_top))
+        ranked = iter(zip(shown, work, found, fused, lays, tops, p_top))
         results = []
         elapsed = round((time.perf_counter() - started) * 1000 / max(1, len(work)), 2)
         for query in queries:
@@ -414,15 +418,26 @@ class Engine:
                 results.append(CodingResult(query=query, candidates=[], release=self.release,
                                             engine_version=self.engine_version, elapsed_ms=0.0))
                 continue
-            query, (channels, hits, title_best, title_best_sim), scores, lay, top, shares = next(ranked)
-            candidates = self._candidates(query, channels, hits, title_best, title_best_sim, scores, lay, top,
+            query, spelt, (channels, hits, title_best, title_best_sim), scores, lay, top, shares = next(ranked)
+            candidates = self._candidates(spelt, channels, hits, title_best, title_best_sim, scores, lay, top,
                                           shares, evidence)
             results.append(CodingResult.model_construct(
                 schema_version=SCHEMA_VERSION, query=query, candidates=candidates, release=self.release,
                 engine_version=self.engine_version, elapsed_ms=elapsed))
         if len(work) == 1:  # one job: its own time, candidates included
-            results[queries.index(work[0])].elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+            results[queries.index(shown[0])].elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         return results
+
+    def _spelt(self, query: Query) -> Query:
+        """The query as ranked: its title's and industry's misspelt words put right (`retrieval.spelling`)."""
+        title, _, industry = self._spelt_key((query.title, None, query.industry))
+        if title == query.title and industry == query.industry:
+            return query
+        return query.model_copy(update={"title": title, "industry": industry})
+
+    def _spelt_key(self, key: tuple[str | None, str | None, str | None]) -> tuple[str | None, str | None, str | None]:
+        title, description, industry = key
+        return self._speller.correct(title), description, self._speller.correct(industry)
 
     def _candidates(self, query: Query, channels: dict[str, np.ndarray], hits: dict[int, list[Hit]],
                     title_best: np.ndarray, title_best_sim: np.ndarray, fused: np.ndarray,
@@ -493,7 +508,7 @@ class Engine:
         keys = [(_clean(q.title, TITLE_CHARS), _clean(q.description, DESCRIPTION_CHARS), _clean(q.industry, TITLE_CHARS))
                 for q in asked]
         distinct = list(dict.fromkeys(keys))
-        jobs = [key for key in distinct if any(key)]
+        jobs = [self._spelt_key(key) for key in distinct if any(key)]
         leads = (lead_query(Query(title=t, description=d, industry=i)) for t, d, i in jobs)
         jobs += [(q.title, q.description, q.industry) for q in leads if q is not None]  # see `with_lead`
         self._batch.memo = self._precompute_dense(jobs, texts=evidence)
@@ -763,6 +778,7 @@ class Engine:
             if codes is not None and i not in codes:
                 codes.append(i)
                 taken += 1
+                self._speller.learn(re.findall(r"[a-z]+", fold(title)))  # a new word is not a misspelling
         return taken
 
     def is_onet_title(self, title: str, code: str) -> bool:

@@ -40,6 +40,18 @@ def test_a_generic_title_is_coded_by_its_industry(real_engine: Engine, title: st
     assert codes(real_engine.code(title=title, industry=industry))[0] == expected
 
 
+@pytest.mark.parametrize(("title", "industry", "expected"), [
+    ("CLARICAL", "MFG", "43-9061.00"),  # as written, nearer "Clarifying ... Machine Operators"
+    ("ACCOUTANT", None, "13-2011.00"),
+    ("WEB DEISGNER", None, "15-1255.00"),
+])
+def test_a_misspelt_write_in_is_read_as_meant_and_shown_as_written(real_engine: Engine, title: str,
+                                                                    industry: str | None, expected: str) -> None:
+    result = real_engine.code(title=title, industry=industry)
+    assert codes(result)[0] == expected
+    assert result.query.title == title
+
+
 def test_truck_driver_ranks_heavy_truck_drivers_in_the_top_three(real_engine: Engine) -> None:
     assert "53-3032.00" in codes(real_engine.code(title="truck driver"))[:3]
 

@@ -47,6 +47,13 @@ def test_a_misspelt_title_with_its_industry_finds_cashiers(engine: Engine) -> No
     assert codes(engine.code(title="CASHER", industry="retail"))[0] == CASHIER
 
 
+def test_a_misspelt_title_is_ranked_as_meant_and_shown_as_written(engine: Engine) -> None:
+    result = engine.code(title="Registred Nurse")
+    assert codes(result)[0] == NURSE
+    assert result.query.title == "Registred Nurse"
+    assert engine.code_many([{"title": "Registred Nurse"}])[0].query.title == "Registred Nurse"
+
+
 @pytest.mark.parametrize(("industry", "expected"), [
     ("nursing home", LPN),  # "Nursing Home Nurse" is an LPN title, "Hospital Nurse" a registered nurse's
     ("hospital", NURSE),
