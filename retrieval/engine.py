@@ -172,7 +172,7 @@ class Engine:
         self._breadth = np.log1p(np.bincount(state.titles.doc_codes, minlength=len(state.codes))).astype(np.float32)
         self._reranker = rerank.Reranker.packaged()
         # misspelt title and industry words put right towards O*NET's own words (retrieval.spelling)
-        self._speller = Speller(state.occupations.vocabulary)
+        self._speller = Speller(state.occupations.vocabulary, state.titles.word_vocabulary)
         # Lay titles approved by analysts (assistant.review): normalised title -> code indices, oldest first.
         self._lay_titles: dict[str, list[int]] = {}
         self._batch = threading.local()  # code_many's precomputed dense results, per calling thread

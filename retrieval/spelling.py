@@ -36,8 +36,11 @@ class Speller:
     The SymSpell index is built on the first unknown word (about half a second), so a process whose queries
     are all spelt right never pays for it."""
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], targets: Iterable[str] | None = None) -> None:
+        """`vocabulary`: the words left as they are; `targets`: the words a misspelling may become (all of
+        `vocabulary` when not given)."""
         self._vocabulary = frozenset(vocabulary)
+        self._targets = self._vocabulary if targets is None else frozenset(targets)
         self._lock = threading.Lock()
         self._symspell = None
         self._english: dict[str, int] = {}
@@ -104,8 +107,8 @@ class Speller:
                         term, _, count = line.partition(" ")
                         if count.isdigit():
                             english[term] = int(count)
-                    symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-                    for term in self._vocabulary:
+                    symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=5)  # a tenth of a second to build
+                    for term in self._targets:
                         if len(term) >= MIN_LETTERS - 1 and term.isalpha():
                             symspell.create_dictionary_entry(term, english.get(term, 0) + 1)
                     self._english = english
