@@ -746,6 +746,7 @@ class Engine:
             matches = [c for c in self.codes if c == code or c.startswith(query)]
             return [SearchHit(code=c, title=self.title_of(c), score=1.0) for c in matches[:k]]
         st = self._state
+        query = self._speller.correct(query)  # "computer programer" searches for programmers
         sims = st.titles.similarities(query)
         best, support, _ = st.titles.occupation_scores(sims)
         lexical = st.occupations.scores(query)

@@ -227,6 +227,12 @@ def test_search_finds_nurse_occupations_with_their_matched_titles(engine: Engine
         assert all("nurse" in t.lower() or "lpn" in t.lower() for t in h.matched_titles), h.matched_titles
 
 
+def test_search_reads_a_misspelt_word_as_meant(engine: Engine) -> None:
+    hits = engine.search("Seamstres")  # one letter short of the sewing machine operators' "Seamstress"
+    assert hits and hits[0].code == SEWER
+    assert any("Seamstress" in t for t in hits[0].matched_titles)
+
+
 def test_search_respects_k(engine: Engine) -> None:
     assert len(engine.search("nurse", k=1)) == 1
 
