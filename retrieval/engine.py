@@ -445,6 +445,10 @@ class Engine:
                     evidence: bool) -> list[Candidate]:
         """The shown candidates, built without re-validating numbers the ranking produced."""
         query_words = _query_words(query) if evidence else frozenset()
+        setting = None  # each occupation's best title for the title with its industry, and its similarity
+        if evidence and query.title and "title_industry" in channels:
+            _, _, setting_doc = self._title_scores(qualified_title(query.title, query.industry))
+            setting = (setting_doc, channels["title_industry"])
         if evidence:  # each shown candidate's dense hits, best first; the texts they will show in one read
             hits = {int(i): sorted(hits.get(i, []), key=lambda h: -h.similarity) for i in top}
             self._texts_of([h for ranked in hits.values() for h in ranked[:EVIDENCE_READ_AHEAD]])
@@ -457,7 +461,8 @@ class Engine:
                 rank=r + 1, code=code, title=self.title_of(code), soc_code=self.soc_of(code),
                 soc=self._hierarchy(code), score=round(score, 4), confidence=round(confidences[r], 4),
                 channels={name: round(v, 4) for name, v in zip(names, values[r])},
-                evidence=lay.get(i, []) + self._evidence(i, query, hits, title_best, title_best_sim, query_words)
+                evidence=lay.get(i, []) + self._evidence(i, query, hits, title_best, title_best_sim, query_words,
+                                                         setting)
                 if evidence else [],
             ))
         return candidates
@@ -694,9 +699,10 @@ class Engine:
 
     # ----- evidence --------------------------------------------------------------------------------------
     def _evidence(self, i: int, query: Query, hits: dict[int, list[Hit]], title_best: np.ndarray,
-                  title_best_sim: np.ndarray, query_words: frozenset[str]) -> list[Match]:
+                  title_best_sim: np.ndarray, query_words: frozenset[str],
+                  setting: tuple[np.ndarray, np.ndarray] | None = None) -> list[Match]:
         """`hits` holds each candidate's dense hits, best first; `title_best` each occupation's best matching
-        title document and `title_best_sim` its similarity."""
+        title document and `title_best_sim` its similarity; `setting` the same for the title with its industry."""
         st = self._state
         out: list[Match] = []
         if query.title and title_best[i] >= 0:
@@ -704,6 +710,13 @@ class Engine:
             words = sorted(set(title_tokens(query.title)) & set(doc.normalized.split()))
             out.append(Match(channel="title", kind=doc.kind, text=doc.text, matched_words=words,
                              score=round(float(title_best_sim[i]), 4)))
+        if setting is not None and setting[0][i] >= 0 and setting[0][i] != title_best[i] \
+                and setting[1][i] > title_best_sim[i]:  # "Farm Manager" for a manager at a farm
+            doc = st.titles.docs[setting[0][i]]
+            qualified = qualified_title(query.title or "", query.industry or "")
+            words = sorted(set(title_tokens(qualified)) & set(doc.normalized.split()))
+            out.append(Match(channel="industry", kind=doc.kind, text=doc.text, matched_words=words,
+                             score=round(float(setting[1][i]), 4)))
         seen: set[str] = set()
         ranked = hits.get(i, [])
         texts: dict[str, str] = {}

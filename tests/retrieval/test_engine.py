@@ -62,6 +62,13 @@ def test_a_generic_title_is_read_with_its_industry(engine: Engine, industry: str
     assert codes(engine.code(title="Nurse", industry=industry))[0] == expected
 
 
+def test_the_title_named_with_the_industry_is_shown_as_evidence(engine: Engine) -> None:
+    top = engine.code(title="Nurse", industry="nursing home").candidates[0]
+    shown = [m for m in top.evidence if m.channel == "industry"]
+    assert [m.text for m in shown] == ["Nursing Home Nurse"]
+    assert shown[0].matched_words == ["home", "nurse", "nursing"]
+
+
 def test_the_industry_qualified_title_is_what_moves_a_generic_title(engine: Engine, monkeypatch) -> None:
     from retrieval import rank
 
