@@ -3,14 +3,15 @@
 Write-ins are misspelt ("CLARICAL", "COMPUTER PROGRAMER", "MANGER"). Character n-grams forgive a letter or
 two in a long word, but a misspelt word can sit closer to another occupation's word ("clarical" shares more
 with "clarifying" than with "clerical"). A word is left alone when O*NET's vocabulary (every word of its
-titles, tasks, DWAs and descriptions) has it, when it is an abbreviation the title normaliser expands, or
-when it is shorter than five letters, two known words run together ("floorworker") or an abbreviation
-marked by its full stop (the DOT's "profess." or "nonfer."). Otherwise the closest vocabulary word within one edit (words of up to
-five letters) or two is taken (SymSpell, `symspellpy`); among equally close words, the commonest in general
-English (the word frequencies symspellpy ships) when it is three times as common as the next, and none at
-two edits ("casher" is as near "washer" as "cashier", "personell" as "personal" as "personnel": the title
-matching's character n-grams then read the word as written). A word of general English stays itself unless that word is fifty times
-as common: "manger" becomes "manager", "chairman" does not become O*NET's "chainman".
+titles, tasks, DWAs and descriptions) has it, when it is an abbreviation the title normaliser expands, when
+it is shorter than five letters, when it is two known words run together ("floorworker"), or when a full
+stop marks it as an abbreviation (the DOT's "profess." or "nonfer."). Otherwise it becomes the closest word
+of O*NET's titles within one edit (words of up to five letters) or two (SymSpell, `symspellpy`). Among
+equally close words, the commonest in general English (the word frequencies symspellpy ships) is taken when
+it is three times as common as the next; at two edits, none is taken when several are as close. "casher"
+is as near "washer" as "cashier", "personell" as "personal" as "personnel": the title matching's character
+n-grams then read the word as written. A word of general English stays itself unless the correction is
+fifty times as common: "manger" becomes "manager", "chairman" does not become O*NET's "chainman".
 """
 
 from __future__ import annotations
