@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import Path
 
 import numpy as np
@@ -418,9 +419,8 @@ class Engine:
                 results.append(CodingResult(query=query, candidates=[], release=self.release,
                                             engine_version=self.engine_version, elapsed_ms=0.0))
                 continue
-            query, spelt, (channels, hits, title_best, title_best_sim), scores, lay, top, shares = next(ranked)
-            candidates = self._candidates(spelt, channels, hits, title_best, title_best_sim, scores, lay, top,
-                                          shares, evidence)
+            query, spelt, (channels, hits, matched, setting), scores, lay, top, shares = next(ranked)
+            candidates = self._candidates(spelt, channels, hits, matched, setting, scores, lay, top, shares, evidence)
             results.append(CodingResult.model_construct(
                 schema_version=SCHEMA_VERSION, query=query, candidates=candidates, release=self.release,
                 engine_version=self.engine_version, elapsed_ms=elapsed))
@@ -440,15 +440,11 @@ class Engine:
         return self._speller.correct(title), description, self._speller.correct(industry)
 
     def _candidates(self, query: Query, channels: dict[str, np.ndarray], hits: dict[int, list[Hit]],
-                    title_best: np.ndarray, title_best_sim: np.ndarray, fused: np.ndarray,
+                    matched: _TitleMatch, setting: _TitleMatch | None, fused: np.ndarray,
                     lay: dict[int, list[Match]], top: np.ndarray, confidences: list[float],
                     evidence: bool) -> list[Candidate]:
         """The shown candidates, built without re-validating numbers the ranking produced."""
         query_words = _query_words(query) if evidence else frozenset()
-        setting = None  # each occupation's best title for the title with its industry, and its similarity
-        if evidence and query.title and "title_industry" in channels:
-            _, _, setting_doc = self._title_scores(qualified_title(query.title, query.industry))
-            setting = (setting_doc, channels["title_industry"])
         if evidence:  # each shown candidate's dense hits, best first; the texts they will show in one read
             hits = {int(i): sorted(hits.get(i, []), key=lambda h: -h.similarity) for i in top}
             self._texts_of([h for ranked in hits.values() for h in ranked[:EVIDENCE_READ_AHEAD]])
@@ -461,8 +457,7 @@ class Engine:
                 rank=r + 1, code=code, title=self.title_of(code), soc_code=self.soc_of(code),
                 soc=self._hierarchy(code), score=round(score, 4), confidence=round(confidences[r], 4),
                 channels={name: round(v, 4) for name, v in zip(names, values[r])},
-                evidence=lay.get(i, []) + self._evidence(i, query, hits, title_best, title_best_sim, query_words,
-                                                         setting)
+                evidence=lay.get(i, []) + self._evidence(i, query, hits, matched, setting, query_words)
                 if evidence else [],
             ))
         return candidates
@@ -621,8 +616,9 @@ class Engine:
         return {h.id: h.text or known.get(h.id, "") for h in hits}
 
     def _channels(self, query: Query, evidence: bool = True
-                  ) -> tuple[dict[str, np.ndarray], dict[int, list[Hit]], np.ndarray, np.ndarray]:
-        """Every channel's score for each occupation; with `evidence`, also the dense hits by occupation."""
+                  ) -> tuple[dict[str, np.ndarray], dict[int, list[Hit]], _TitleMatch, _TitleMatch | None]:
+        """Every channel's score for each occupation; with `evidence`, also the dense hits by occupation; then each
+        occupation's best matching title for the title, and for the title with its industry (None without both)."""
         st = self._state
         n = len(self.codes)
         channels: dict[str, np.ndarray] = {}
@@ -650,19 +646,21 @@ class Engine:
             for h, i in zip(row.hits, row.codes.tolist()):
                 if i >= 0:
                     hits_by_code.setdefault(i, []).append(h)
-        title_best = np.full(n, -1, dtype=np.int64)
-        title_best_sim = np.zeros(n, dtype=np.float32)
+        matched = _TitleMatch(np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.float32))
+        setting: _TitleMatch | None = None
         pos = 0
         if title:
-            best, support, title_best = self._title_scores(title)
-            title_best_sim = best.copy()  # the lay-title lift below raises the channel, not the match shown
+            best, support, best_doc = self._title_scores(title)
+            matched = _TitleMatch(best_doc, best.copy())  # the lay-title lift raises the channel, not the match shown
             channels["title"] = best
             channels["title_support"] = support
             channels["title_exact"] = st.titles.exact_scores(title)
             channels["title_exact_share"] = st.titles.exact_share(title)
             channels["title_votes"] = conf.title_votes(st.titles, title)
             if industry:  # "Manager" at a restaurant: the titles that name the two together ("Restaurant Manager")
-                channels["title_industry"] = self._title_scores(qualified_title(title, industry))[0]
+                similarity, _, setting_doc = self._title_scores(qualified_title(title, industry))
+                setting = _TitleMatch(setting_doc, similarity)
+                channels["title_industry"] = similarity
             channels["lexical_title"] = st.occupations.scores(title)
             channels["dense_title"] = rank.top_mean_indexed(raw[pos].codes, raw[pos].similarity, n)
             channels["breadth"] = self._breadth
@@ -676,7 +674,7 @@ class Engine:
             channels["supervision"] = self._supervision(sentences)
         if industry:
             channels["lexical_industry"] = st.occupations.scores(industry)
-        return channels, hits_by_code, title_best, title_best_sim
+        return channels, hits_by_code, matched, setting
 
     def _supervision(self, sentences: Sequence[str]) -> np.ndarray:
         """How plainly the description says the job supervises people, given to every first-line supervisor
@@ -698,25 +696,22 @@ class Engine:
         return found[0].copy(), found[1].copy(), found[2].copy()
 
     # ----- evidence --------------------------------------------------------------------------------------
-    def _evidence(self, i: int, query: Query, hits: dict[int, list[Hit]], title_best: np.ndarray,
-                  title_best_sim: np.ndarray, query_words: frozenset[str],
-                  setting: tuple[np.ndarray, np.ndarray] | None = None) -> list[Match]:
-        """`hits` holds each candidate's dense hits, best first; `title_best` each occupation's best matching
-        title document and `title_best_sim` its similarity; `setting` the same for the title with its industry."""
+    def _evidence(self, i: int, query: Query, hits: dict[int, list[Hit]], matched: _TitleMatch,
+                  setting: _TitleMatch | None, query_words: frozenset[str]) -> list[Match]:
+        """`hits` holds each candidate's dense hits, best first; `matched` each occupation's best title for the
+        query's title, `setting` for the title with its industry (shown where it matched better: "Farm Manager"
+        for a manager at a farm)."""
         st = self._state
         out: list[Match] = []
-        if query.title and title_best[i] >= 0:
-            doc = st.titles.docs[title_best[i]]
-            words = sorted(set(title_tokens(query.title)) & set(doc.normalized.split()))
-            out.append(Match(channel="title", kind=doc.kind, text=doc.text, matched_words=words,
-                             score=round(float(title_best_sim[i]), 4)))
-        if setting is not None and setting[0][i] >= 0 and setting[0][i] != title_best[i] \
-                and setting[1][i] > title_best_sim[i]:  # "Farm Manager" for a manager at a farm
-            doc = st.titles.docs[setting[0][i]]
-            qualified = qualified_title(query.title or "", query.industry or "")
-            words = sorted(set(title_tokens(qualified)) & set(doc.normalized.split()))
-            out.append(Match(channel="industry", kind=doc.kind, text=doc.text, matched_words=words,
-                             score=round(float(setting[1][i]), 4)))
+        shown = [("title", query.title, matched)]
+        if setting is not None and setting.doc[i] != matched.doc[i] and setting.similarity[i] > matched.similarity[i]:
+            shown.append(("industry", qualified_title(query.title or "", query.industry or ""), setting))
+        for channel, said, match in shown:
+            if said and match.doc[i] >= 0:
+                doc = st.titles.docs[match.doc[i]]
+                words = sorted(set(title_tokens(said)) & set(doc.normalized.split()))
+                out.append(Match(channel=channel, kind=doc.kind, text=doc.text, matched_words=words,
+                                 score=round(float(match.similarity[i]), 4)))
         seen: set[str] = set()
         ranked = hits.get(i, [])
         texts: dict[str, str] = {}
@@ -792,7 +787,7 @@ class Engine:
             if codes is not None and i not in codes:
                 codes.append(i)
                 taken += 1
-                self._speller.learn(re.findall(r"[a-z]+", fold(title)))  # a new word is not a misspelling
+                self._speller.learn(title)  # a new word is not a misspelling
         return taken
 
     def is_onet_title(self, title: str, code: str) -> bool:
@@ -838,6 +833,13 @@ class _DenseMemo:
     hits: dict[tuple[int, bytes], _DenseRow] = field(default_factory=dict)
     titles: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)  # `_title_scores`
     texts: bool = True
+
+
+class _TitleMatch(NamedTuple):
+    """Per occupation: its best matching title document (-1: none) and that title's similarity."""
+
+    doc: np.ndarray
+    similarity: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,15 +27,16 @@ MIN_LETTERS = 5  # shorter words are as often abbreviations ("terr", "regl", "hv
 SHORT_WORD = 5  # words up to this long are corrected within one edit, longer ones within two
 COMMONER = 50  # how much commoner in English the correction must be than a real English word it replaces
 CLEAR_LEAD = 3  # among equally close words, the commonest is taken only when three times as common as the next
-MEMO_WORDS = 100_000  # corrections remembered (a batch of a million write-ins meets many misspellings)
+MEMO = 50_000  # words and texts whose reading is remembered (a batch repeats its titles and industries)
+_UNSEEN = object()
 _WORDS = re.compile(r"([A-Za-z]+)(\.?)")  # a word and the full stop that marks it an abbreviation ("profess.")
 
 
 class Speller:
     """`correct(text)`: `text` with the words O*NET does not use replaced by the closest ones it does.
 
-    The SymSpell index is built on the first unknown word (about half a second), so a process whose queries
-    are all spelt right never pays for it."""
+    The SymSpell index is built on the first unknown word (about a tenth of a second), so a process whose
+    queries are all spelt right never pays for it."""
 
     def __init__(self, vocabulary: Iterable[str], targets: Iterable[str] | None = None) -> None:
         """`vocabulary`: the words left as they are; `targets`: the words a misspelling may become (all of
@@ -45,16 +46,18 @@ class Speller:
         self._lock = threading.Lock()
         self._symspell = None
         self._english: dict[str, int] = {}
-        self._memo: dict[str, str] = {}
+        self._words: dict[str, str | None] = {}  # lower-case word -> its correction (None: left as written)
+        self._texts: dict[str, str] = {}  # text -> the text corrected
         self._learnt: set[str] = set()
 
-    def learn(self, words: Iterable[str]) -> None:
-        """Words to leave alone from now on, though O*NET does not use them (approved lay titles' words)."""
-        self._learnt.update(w.lower() for w in words)
-        self._memo.clear()
+    def learn(self, text: str) -> None:
+        """Leave the words of `text` alone from now on, though O*NET does not use them (an approved lay title)."""
+        self._learnt.update(m.group(1).lower() for m in _WORDS.finditer(text))
+        self._words.clear()
+        self._texts.clear()
 
     def known(self, word: str) -> bool:
-        word = word.lower()
+        """Whether `word` (lower case) is left as written: see the module docstring."""
         return (len(word) < MIN_LETTERS or self._has(word) or word in ABBREVIATIONS or word in STOPWORDS
                 or word in self._learnt or self._compound(word))
 
@@ -66,21 +69,22 @@ class Speller:
         return any(self._has(word[:i]) and self._has(word[i:]) for i in range(3, len(word) - 2))
 
     def correct(self, text: str | None) -> str | None:
-        if not text or all(self.known(m.group(1)) or m.group(2) for m in _WORDS.finditer(text)):
+        if not text:
             return text
-        return _WORDS.sub(lambda m: m.group(0) if m.group(2) else self.word(m.group(1)), text)
+        found = self._texts.get(text)
+        if found is None:
+            found = _WORDS.sub(lambda m: m.group(0) if m.group(2) else self.word(m.group(1)), text)
+            _remember(self._texts, text, found)
+        return found
 
     def word(self, word: str) -> str:
         """The correction of one word (itself when it is known or nothing is close enough)."""
-        if self.known(word):
-            return word
         key = word.lower()
-        found = self._memo.get(key)
-        if found is None:
-            if len(self._memo) >= MEMO_WORDS:
-                self._memo.clear()
-            found = self._memo[key] = self._closest(key) or word
-        return found
+        found = self._words.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = None if self.known(key) else self._closest(key)
+            _remember(self._words, key, found)
+        return found or word
 
     def _closest(self, word: str) -> str | None:
         from symspellpy import Verbosity
@@ -115,3 +119,9 @@ class Speller:
                     self._english = english
                     self._symspell = symspell
         return self._symspell
+
+
+def _remember(memo: dict, key: str, value) -> None:
+    if len(memo) >= MEMO:
+        memo.clear()
+    memo[key] = value

@@ -92,16 +92,13 @@ def fit_lead(engine, plans: dict, out: Path) -> None:
     for mode in ("description",):  # `lead_query`: a query with a title has no lead
         cases, fields = plans[mode]
         p, y = collect_lead(engine, [c for c in cases if in_fit_half(c["id"])], fields)
-        p = np.clip(p, 1e-9, 1 - 1e-9)
-        fitted = LogisticRegression(C=1e6).fit(np.log(p / (1 - p))[:, None], y)
+        fitted = fit_stretch(p, y)
         stored["modes"][mode]["lead_stretch"] = [float(fitted.coef_[0][0]), float(fitted.intercept_[0])]
         ph, yh = collect_lead(engine, [c for c in cases if not in_fit_half(c["id"])], fields)
-        ph = np.clip(ph, 1e-9, 1 - 1e-9)
-        qh = fitted.predict_proba(np.log(ph / (1 - ph))[:, None])[:, 1]
-        bins = np.minimum((qh * 10).astype(int), 9)
-        ece = sum(abs(qh[bins == b].mean() - yh[bins == b].mean()) * np.mean(bins == b) for b in set(bins.tolist()))
+        qh = fitted.predict_proba(logit(ph))[:, 1]
         print(f"{mode} lead stretch {stored['modes'][mode]['lead_stretch']}: fitted on {len(y)} ({y.mean():.1%} right); "
-              f"other half {len(yh)}: ECE {ece:.3f}, auto-coded at 90% precision {coverage_at_90(qh, yh):.1%}", flush=True)
+              f"other half {len(yh)}: ECE {ece(qh, yh):.3f}, auto-coded at 90% precision {coverage_at_90(qh, yh):.1%}",
+              flush=True)
     stored["version"] = conf.MODEL_VERSION
     stored["engine"] = engine.engine_version
     out.write_text(json.dumps(stored) + "\n")
@@ -147,6 +144,23 @@ def fit_linear(X: np.ndarray, y: np.ndarray) -> dict:
 
 def fit_kind(kind: str, X: np.ndarray, y: np.ndarray) -> dict:
     return fit_linear(X, y) if kind == "linear" else fit_blend(X, y)
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    """Probabilities as a one-column matrix of log-odds (kept off 0 and 1), what a stretch is fitted on."""
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))[:, None]
+
+
+def fit_stretch(p: np.ndarray, y: np.ndarray) -> LogisticRegression:
+    """A slope and intercept on the log-odds (practically unregularised) mapping `p` to P(right)."""
+    return LogisticRegression(C=1e6).fit(logit(p), y)
+
+
+def ece(p: np.ndarray, y: np.ndarray) -> float:
+    """Expected calibration error over tenth-wide bins, each weighed by its share of the cases."""
+    bins = np.minimum((p * 10).astype(int), 9)
+    return float(sum(abs(p[bins == b].mean() - y[bins == b].mean()) * np.mean(bins == b) for b in set(bins.tolist())))
 
 
 def worst_bin(p: np.ndarray, y: np.ndarray, least: int = 50) -> float:
@@ -203,26 +217,22 @@ def main() -> int:
         oof = np.zeros(len(y))
         for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(X, y):
             oof[test] = conf.ConfidenceModel(fit_kind(kind, X[train], y[train])).blend(X[test])
-        oof = np.clip(oof, 1e-9, 1 - 1e-9)
-        stretch = LogisticRegression(C=1e6).fit(np.log(oof / (1 - oof))[:, None], y)
+        stretch = fit_stretch(oof, y)
         params["stretch"] = [float(stretch.coef_[0][0]), float(stretch.intercept_[0])]
         model, scaler, linear = params.pop("_sklearn")
         tree_model = conf.ConfidenceModel(params)
         ours = tree_model.probabilities(X)
         their_linear = linear.predict_proba(scaler.transform(X))[:, 1]
         their_blend = their_linear if model is None else 0.5 * (model.predict_proba(X)[:, 1] + their_linear)
-        blend = np.clip(their_blend, 1e-9, 1 - 1e-9)
-        theirs = stretch.predict_proba(np.log(blend / (1 - blend))[:, None])[:, 1]
+        theirs = stretch.predict_proba(logit(their_blend))[:, 1]
         if not np.allclose(ours, theirs, atol=1e-6):
             raise SystemExit(f"{mode}: exported model disagrees with scikit-learn by {np.abs(ours - theirs).max()}")
         Xh, yh = collect(engine, held, fields)
         ph = tree_model.probabilities(Xh)
-        bins = np.minimum((ph * 10).astype(int), 9)
-        ece = sum(abs(ph[bins == b].mean() - yh[bins == b].mean()) * np.mean(bins == b) for b in set(bins.tolist()))
-        stretched_oof = stretch.predict_proba(np.log(oof / (1 - oof))[:, None])[:, 1]
+        stretched_oof = stretch.predict_proba(logit(oof))[:, 1]
         print(f"{mode} ({kind}): fitted on {len(y)} ({y.mean():.1%} right), {len(params['trees'])} trees; worst bin "
               f"of 50+ on the fit half {worst_bin(ours, y):.3f} in sample, {worst_bin(stretched_oof, y):.3f} out of "
-              f"fold; other half {len(yh)}: ECE {ece:.3f}, auto-coded at 90% precision {coverage_at_90(ph, yh):.1%}",
+              f"fold; other half {len(yh)}: ECE {ece(ph, yh):.3f}, auto-coded at 90% precision {coverage_at_90(ph, yh):.1%}",
               flush=True)
         modes[mode] = {**params, "n": int(len(y)), "engine": engine.engine_version}
     modes = {m: modes.get(m) or kept[m] for m in KINDS}

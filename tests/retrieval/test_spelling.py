@@ -39,7 +39,7 @@ def test_words_that_are_not_clear_misspellings_stay_as_written(speller: Speller,
 
 def test_words_of_approved_lay_titles_are_learnt(speller: Speller) -> None:
     assert speller.correct("vlogger") == "blogger"
-    speller.learn(["vlogger"])
+    speller.learn("Vlogger")
     assert speller.correct("vlogger") == "vlogger"
 
 
