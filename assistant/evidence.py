@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -146,15 +146,27 @@ def _overlap(customer: str, onet: str) -> float:
 
 # ----- titles, tools, industry ------------------------------------------------------------------------------
 
-def title_matches(part_a: PartA, candidate, occ: Occupation) -> list[tuple[str, str, str, float]]:
-    """(customer title, O*NET title, kind, score): the engine's title evidence for the job title, then any of
-    the customer's other titles that O*NET lists for the occupation word for word."""
-    out: list[tuple[str, str, str, float]] = []
+class TitleMatch(NamedTuple):
+    customer: str  # the customer's title
+    onet: str  # the O*NET title it matched
+    kind: str  # which list O*NET's title is on (TITLE_KINDS)
+    score: float
+    industry: str | None = None  # the industry the title was read with ("Manager" at a farm: "Farm Manager")
+
+
+def title_matches(part_a: PartA, candidate, occ: Occupation) -> list[TitleMatch]:
+    """The engine's title evidence for the job title, best first: the title as said, and the title read with
+    its industry where that matched an O*NET title better (the engine shows it as channel "industry" only
+    then); then any of the customer's other titles that O*NET lists for the occupation word for word."""
+    out: list[TitleMatch] = []
     if part_a.job_title:
+        found: dict[str, TitleMatch] = {}
         for m in candidate.evidence:
-            if (m.channel == "title" or m.kind == "lay_title") and m.score >= TITLE_MATCH:
-                out.append((part_a.job_title, m.text, m.kind, round(float(m.score), 3)))
-                break
+            channel = "title" if m.kind == "lay_title" else m.channel
+            if channel in ("title", "industry") and channel not in found and m.score >= TITLE_MATCH:
+                found[channel] = TitleMatch(part_a.job_title, m.text, m.kind, round(float(m.score), 3),
+                                            part_a.industry_text() or None if channel == "industry" else None)
+        out += sorted(found.values(), key=lambda t: -t.score)
     if not part_a.other_titles:
         return out
     names = {normalize_title(occ.title): occ.title}
@@ -163,7 +175,7 @@ def title_matches(part_a: PartA, candidate, occ: Occupation) -> list[tuple[str, 
     for other in part_a.other_titles:
         norm = normalize_title(other)
         if norm and norm in names:
-            out.append((other, names[norm], "other_title", 1.0))
+            out.append(TitleMatch(other, names[norm], "other_title", 1.0))
     return out
 
 
@@ -432,6 +444,6 @@ def check_all(part_a: PartA, occ: Occupation, kb: KnowledgeBase, rivals: Sequenc
 
 __all__ = [
     "CHECK_NAMES", "Alignment", "Check", "CheckStatus", "Checks", "Citation", "CitationKind", "DutyMatch",
-    "TITLE_KINDS", "align_duties", "check_all", "customer_duties", "education_level", "embed_duties",
+    "TITLE_KINDS", "TitleMatch", "align_duties", "check_all", "customer_duties", "education_level", "embed_duties",
     "industry_match", "occupation_role", "title_matches", "tool_matches",
 ]

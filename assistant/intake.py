@@ -20,7 +20,9 @@ Item = Literal[
     "job_title", "duties", "industry", "tools", "education", "licenses", "supervision_given",
     "supervision_received", "experience", "contact",
 ]
-_END = r"(?=$|[,.;:!?]|\s+(?:at|in|for|with|and|who|where|which|but|since|from)\b)"
+# Where a stated title or industry ends: punctuation, or a word that starts what follows it ("a cook at a hotel",
+# "a nurse on a ward", "the manager of a restaurant": "of" only before "a"/"an", as "Director of Nursing" is a title).
+_END = r"(?=$|[,.;:!?]|\s+(?:at|in|on|as|for|with|and|who|where|which|but|since|from)\b|\s+of\s+an?\b)"
 _PHRASE = r"(?P<v>[A-Za-z0-9][\w&/'+\- ]{0,60}?)"
 
 TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
@@ -29,18 +31,21 @@ TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\bI(?:'m| am) (?:actually |really |now )?(?:employed |working |hired )?as (?:an? |the )?{_PHRASE}{_END}",
     rf"\bI work(?:ed)? as (?:an? |the )?{_PHRASE}{_END}",
     rf"\bmy (?:job|position|role|occupation) is (?:that of )?(?:an? |the )?{_PHRASE}{_END}",
-    rf"\bI(?:'m| am) (?:actually |really |now )?an? {_PHRASE}{_END}",
+    rf"\bI(?:'m| am) (?:actually |really |now )?(?:an?|the) {_PHRASE}{_END}",
+    # "I work in a bakery as a baker": the title after the workplace
+    rf"\bI work (?:at|for|in|on) [^,.;:!?]{{1,60}}? as (?:an? |the )?{_PHRASE}{_END}",
 )]
 INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\bin the {_PHRASE} (?:industry|sector|business|trade|field)\b",
     rf"\b(?:industry|sector|business) is (?:actually |now )?(?:an? |the )?{_PHRASE}{_END}",
     rf"\b(?:employer|company|firm) (?:is|was) (?:an? |the )?{_PHRASE}{_END}",
-    rf"\bI work (?:at|for|in) (?:an? |the )?{_PHRASE}{_END}",
+    rf"\bI work (?:at|for|in|on) (?:an? |the )?{_PHRASE}{_END}",
     rf"\b(?:we are|we're|our (?:company|business|employer) is) (?:an? |the ){_PHRASE}{_END}",
     rf"\b(?:company|employer|we) (?:make|makes|build|builds|sell|sells|run|runs) {_PHRASE}{_END}",
 )]
-# An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital".
-TRAILING_INDUSTRY = re.compile(rf"^\s+(?:at|for|in) (?:an? |the ){_PHRASE}{_END}", re.IGNORECASE)
+# An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital", "a manager on a farm",
+# "the manager of a restaurant".
+TRAILING_INDUSTRY = re.compile(rf"^\s+(?:(?:at|for|in|on) (?:an? |the )|of an? ){_PHRASE}{_END}", re.IGNORECASE)
 TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     # not "run": people run shifts, wards and kitchens more often than machines, and those are duties
     r"\bI (?:use|used|operate|work with|program) (?P<v>[^.;!?]{2,200})",
@@ -86,6 +91,9 @@ SENTENCE_CHARS = 300
 # One message is read up to this length (about two pages); the rest is kept in the conversation, not read.
 READ_CHARS = 5000
 BARE_TITLE_WORDS = 8
+# A short answer to the title question that starts like a sentence about the work ("I drive a truck for a moving
+# company") is a duty, not a title.
+FIRST_PERSON = re.compile(r"^(?:i|we|my|our)\b", re.IGNORECASE)
 BARE_INDUSTRY_WORDS = 12
 DUTY_MIN_WORDS = 3
 # A tool is named in a few words ("drill press", "two-way radio"); an answer to the tools question with a longer
@@ -230,8 +238,12 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
     words = len(text.split())
     bare = re.sub(r"^(?:it'?s|it is|i'?m|i am|we are|we're|mostly|yes,?|no,?)\s+(?:an? |the )?", "", text,
                   flags=re.IGNORECASE).strip(" .!")
-    if asked == "job_title" and not out.job_title and words <= BARE_TITLE_WORDS and not out.answer:
-        out.job_title = _clean(bare)
+    if (asked == "job_title" and not out.job_title and words <= BARE_TITLE_WORDS and not out.answer
+            and not FIRST_PERSON.match(bare)):
+        title, industry = _split_setting(bare)
+        out.job_title = _clean(title)
+        if industry and not out.industry:
+            out.industry = _clean(industry)
         out.duties = [d for d in out.duties if d != text]
     elif asked == "industry" and not out.industry and words <= BARE_INDUSTRY_WORDS and out.answer != "no":
         out.industry = _clean(bare)
@@ -265,6 +277,15 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         out.duties = [text]
 
 
+def _split_setting(title: str) -> tuple[str, str | None]:
+    """'Cook in a hospital kitchen' -> ('Cook', 'hospital kitchen'): a bare title with its workplace after it."""
+    for m in re.finditer(r"\s+(?:at|for|in|on|of)\b", title, flags=re.IGNORECASE):
+        if m.start() and (trailing := TRAILING_INDUSTRY.match(title[m.start():])) and \
+                m.start() + trailing.end() == len(title.rstrip(" .!")):
+            return title[:m.start()], trailing.group("v")
+    return title, None
+
+
 def tool_names(text: str) -> list[str]:
     """The tools a phrase lists, or [] when an item runs past `TOOL_MAX_WORDS`: the phrase states the work."""
     items = split_list(text)
@@ -287,7 +308,8 @@ def _plausible_title(value: str) -> bool:
     words = value.split()
     return 0 < len(words) <= 6 and value.lower().split()[0] not in {
         "bit", "little", "lot", "few", "very", "not", "so", "also", "just", "going", "looking", "trying",
-        "working", "responsible", "in", "on", "at", "good", "new", "here", "happy", "sure", "able",
+        "working", "responsible", "in", "on", "at", "good", "new", "here", "happy", "sure", "able", "only", "one",
+        "same", "best", "person", "first", "last",
     }
 
 

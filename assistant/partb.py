@@ -158,6 +158,7 @@ class _OccupationEvidence:
     checks: Checks
     title_ids: list[str] = field(default_factory=list)
     title_score: float = 0.0
+    title_industries: dict[str, str] = field(default_factory=dict)  # title citation -> the industry it was read with
     duty_ids: list[str] = field(default_factory=list)
     check_ids: dict[str, str] = field(default_factory=dict)
     tool_ids: list[str] = field(default_factory=list)
@@ -193,9 +194,12 @@ class _EvidenceBuilder:
         checks = ev.check_all(self.part_a, occ, self.kb, rivals)
         out = _OccupationEvidence(code=code, alignment=alignment, checks=checks)
         titles = ev.title_matches(self.part_a, candidate, occ)
-        for customer, onet, kind, score in titles if full else titles[:1]:
-            out.title_ids.append(self.add("title", code, customer, onet, score, ev.TITLE_KINDS.get(kind, kind)))
-            out.title_score = max(out.title_score, score)
+        for match in titles if full else titles[:1]:
+            cid = self.add("title", code, match.customer, match.onet, match.score, ev.TITLE_KINDS.get(match.kind, match.kind))
+            out.title_ids.append(cid)
+            if match.industry:
+                out.title_industries[cid] = match.industry
+            out.title_score = max(out.title_score, match.score)
         matched = sorted(alignment.matched, key=lambda m: -m.similarity)
         for m in matched if full else matched[:1]:
             out.duty_ids.append(self.add("duty_task", code, m.duty, m.task, m.similarity,
@@ -275,7 +279,10 @@ def offline_rationale(draft: PartBDraft, proposed: _OccupationEvidence, rival: C
         for cid in proposed.title_ids:
             c = cite[cid]
             how = "is" if (c.score or 0) >= 0.99 else "is close to" if (c.score or 0) >= 0.7 else "resembles"
-            parts.append(f"the title {_quote(c.customer_text)} {how} {c.note} {_quote(c.onet_text)} [{cid}]")
+            said = _quote(c.customer_text)
+            if cid in proposed.title_industries:
+                said += f" read with the industry {_quote(proposed.title_industries[cid])}"
+            parts.append(f"the title {said} {how} {c.note} {_quote(c.onet_text)} [{cid}]")
         paragraphs.append("Title: " + "; ".join(parts) + ".")
 
     alignment = proposed.alignment

@@ -40,6 +40,19 @@ def test_a_generic_title_is_coded_by_its_industry(real_engine: Engine, title: st
     assert codes(real_engine.code(title=title, industry=industry))[0] == expected
 
 
+@pytest.mark.parametrize(("message", "expected"), [
+    ("I'm a mechanic for an airline.", "49-3011.00"),
+    ("I work as a manager on a farm.", "11-9013.00"),
+])
+def test_a_chat_opening_that_names_the_workplace_is_coded_with_it(real_engine: Engine, message: str,
+                                                                  expected: str) -> None:
+    from assistant.conversation import start, turn
+
+    result = turn(start(), message, real_engine)
+    assert result.candidates[0].code == expected
+    assert any(line.startswith("Industry:") for line in result.understood)
+
+
 @pytest.mark.parametrize(("title", "industry", "expected"), [
     ("CLARICAL", "MFG", "43-9061.00"),  # as written, nearer "Clarifying ... Machine Operators"
     ("ACCOUTANT", None, "13-2011.00"),

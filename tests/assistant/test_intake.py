@@ -28,6 +28,27 @@ def test_job_title_phrases(text: str, title: str):
     assert extract(text).job_title == title
 
 
+@pytest.mark.parametrize(("text", "asked", "title", "industry"), [
+    ("I'm a charge nurse on a hospital ward", None, "charge nurse", "hospital ward"),
+    ("I work as a manager on a farm", None, "manager", "farm"),
+    ("I'm the manager of a restaurant", None, "manager", "restaurant"),
+    ("I work in a bakery as a baker", None, "baker", "bakery"),
+    ("I'm the Director of Nursing at a care home", None, "Director of Nursing", "care home"),
+    ("Cook in a hospital kitchen", "job_title", "Cook", "hospital kitchen"),  # a bare answer with its workplace
+    ("Chief of police", "job_title", "Chief of police", None),  # "of" without "a" is part of the title
+])
+def test_the_workplace_after_a_title_is_the_industry(text: str, asked: str | None, title: str, industry: str | None):
+    found = extract(text, asked=asked)
+    assert (found.job_title, found.industry) == (title, industry)
+    assert found.duties == []
+
+
+def test_a_sentence_about_the_work_answering_the_title_question_is_a_duty():
+    found = extract("I drive a truck for a moving company", asked="job_title")
+    assert found.job_title is None
+    assert found.duties == ["I drive a truck for a moving company"]
+
+
 def test_a_plain_duty_sentence_is_a_duty_and_not_a_title():
     found = extract("Operates zigzag sewing machine to join layers of material, seam garment parts, or attach trim.")
     assert found.job_title is None

@@ -199,6 +199,20 @@ def test_the_industry_is_cited_from_its_name_or_else_its_naics_title(engine: Eng
     assert industry_evidence([{"name": "Shipyard"}]) == []
 
 
+def test_a_generic_title_is_cited_as_the_onet_title_it_matched_with_its_industry(engine: Engine) -> None:
+    part_a = PartA(job_title="Nurse", industries=[{"name": "nursing home"}])
+    draft = draft_part_b(part_a, engine)
+    assert draft.code == LPN
+    assert_grounded(draft, part_a, engine.kb)
+    titles = [c for c in draft.citations if c.kind == "title" and c.code == LPN]
+    assert titles[0].onet_text == "Nursing Home Nurse" and titles[0].customer_text == "Nurse"
+    assert f"the title 'Nurse' read with the industry 'nursing home' is an O*NET alternate title " \
+           f"'Nursing Home Nurse' [{titles[0].id}]" in draft.rationale[1]
+    # told without the industry, the same title is cited as it was said
+    plain = draft_part_b(PartA(job_title="Nurse"), engine)
+    assert not any("read with the industry" in p for p in plain.rationale)
+
+
 @pytest.mark.parametrize(("training", "status"), [
     ("Six-month culinary certificate", "agree"),  # one level above the cooks' usual high school diploma
     ("Bachelor's degree in hospitality management", "disagree"),
