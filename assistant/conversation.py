@@ -27,6 +27,7 @@ from retrieval.models import Candidate
 
 MAX_CLARIFYING = 3
 SHOWN = 3  # candidates named in the reply
+TITLE_OUT_OF_TURN_WORDS = 5  # a job title said unasked is a few words ("cabinet maker")
 GREETING = ("Hello! I will help you find the O*NET occupation for a job. What is the job title, "
             "and what does the worker do day to day?")
 ESSENTIAL = ("job_title", "duties", "industry")
@@ -116,8 +117,14 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
         with llm_tasks.collect_failures() as failures:
             _fill_from_llm(extraction, llm_tasks.extract_part_a(llm, text, asked_item, contact=conv.part_a.contact))
     answered = _resolve_option(text, question) if question is not None else text
-    if question is not None and question.kind == "duties" and answered != text:
-        extraction.duties = [answered]
+    if question is not None and answered != text:  # "2": the statement or tool offered as option 2
+        if question.kind == "duties":
+            extraction.duties = [answered]
+        elif question.kind == "tools":
+            extraction.tools, extraction.duties = [answered], []
+    elif title := _title_out_of_turn(conv.part_a, extraction, asked_item, text, engine):
+        extraction.job_title = title
+        extraction.duties = [d for d in extraction.duties if d != text]
     before = conv.part_a
     part_a, changes, problems = apply(conv.part_a, extraction)
     conv.part_a = part_a
@@ -312,6 +319,20 @@ def _has(part_a: PartA, item: str) -> bool:
     if item == "duties":
         return bool(part_a.duties or part_a.summary)
     return bool(getattr(part_a, item))
+
+
+def _title_out_of_turn(part_a: PartA, found: intake.Extraction, asked: str | None, text: str, engine: Any) -> str | None:
+    """A bare job title said while the duties were asked about ("Mechanic", "cabinet maker" in answer to "Which of
+    these is closest to your work?"): the title, when Part A has none yet, the message states nothing else and
+    O*NET knows the phrase as a title (`Engine.is_known_title`). Answers to the tools, industry, education,
+    licence or supervision questions keep their own reading: "cooks" is whom someone supervises."""
+    if part_a.job_title or found.job_title or asked not in (None, "duties") or found.answer:
+        return None
+    bare = text.strip(" .!")
+    if any(item != "duties" for item in found.items()) or len(bare.split()) > TITLE_OUT_OF_TURN_WORDS:
+        return None
+    known = getattr(engine, "is_known_title", None)
+    return bare if known is not None and known(bare) else None
 
 
 def _resolve_option(text: str, question: Question) -> str:

@@ -82,7 +82,8 @@ CORRECTION = re.compile(r"^\s*(?:actually|sorry|correction|no,|oops|i meant|let 
                         re.IGNORECASE)
 SKIP = re.compile(r"^\s*(?:skip|pass|n/?a|not sure|no idea|i don'?t know|dunno|rather not say|next)\W*$",
                   re.IGNORECASE)
-YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|correct|right|sure|i do|indeed)\b", re.IGNORECASE)
+# "I do", "right" and "sure" answer yes only on their own: "I do oil changes and brake jobs" is a duty.
+YES = re.compile(r"^\s*(?:(?:yes|yeah|yep|yup|indeed)\b|(?:correct|right|sure|i do)\s*(?:$|[,.!;]))", re.IGNORECASE)
 NO = re.compile(r"^\s*(?:no|nope|not really|none|i don'?t|never|nobody|no one)\b", re.IGNORECASE)
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 # Longer runs without a full stop are read in pieces of about this size (a pasted block without punctuation
@@ -248,11 +249,11 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
     elif asked == "industry" and not out.industry and words <= BARE_INDUSTRY_WORDS and out.answer != "no":
         out.industry = _clean(bare)
         out.duties = []
-    elif asked == "tools" and not out.tools and out.answer != "no":
-        if names := tool_names(bare):
+    elif asked == "tools" and not out.tools and out.answer != "no" and not _stated_other(out, "tools"):
+        if re.search(r"[A-Za-z]", bare) and (names := tool_names(bare)):
             out.tools = names
             out.duties = []
-    elif asked == "education" and not out.education and out.answer != "no":
+    elif asked == "education" and not out.education and out.answer != "no" and re.search(r"[A-Za-z]", bare):
         out.education = _clean(bare)
         out.duties = [d for d in out.duties if len(d.split()) > BARE_INDUSTRY_WORDS]
     elif asked == "licenses" and not out.licenses:
@@ -275,6 +276,12 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         out.duties = []
     elif asked == "duties" and not out.items() and not out.answer and words >= 2:
         out.duties = [text]
+
+
+def _stated_other(out: Extraction, asked: str) -> bool:
+    """Whether the message stated an item other than the one asked ("high school" answering the tools question
+    is an education), so a bare answer does not fill the asked item as well."""
+    return any(item not in (asked, "duties") for item in out.items())
 
 
 def _split_setting(title: str) -> tuple[str, str | None]:

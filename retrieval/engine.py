@@ -35,7 +35,7 @@ from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_rel
 from retrieval.spelling import Speller
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
 
-SCHEMA = "9"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
+SCHEMA = "10"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
 ENGINE_VERSION = f"0.1.0+s{SCHEMA}.{rank.FUSION_VERSION}.{conf.MODEL_VERSION}"
 # All dense documents share one collection (one approximate-neighbour search per query); the kind of
 # each document is kept in its id: "<code>:<letter><n>".
@@ -794,6 +794,16 @@ class Engine:
         """Whether O*NET or BLS already list `title` (normalised) for the occupation `code`."""
         norm, i = normalize_title(title), self._code_index.get(code)
         return any(d.code_index == i and d.normalized == norm for d in self._state.titles.docs)
+
+    def is_known_title(self, title: str) -> bool:
+        """Whether O*NET or BLS list `title` (normalised) for any occupation, or an analyst approved it as a lay
+        title: a bare phrase ("Mechanic", "cabinet maker") the chat can take for the job title."""
+        norm = normalize_title(title)
+        return bool(norm) and (norm in self._known_titles or norm in self._lay_titles)
+
+    @functools.cached_property
+    def _known_titles(self) -> frozenset[str]:
+        return frozenset(d.normalized for d in self._state.titles.docs)
 
     def _promote_lay_titles(self, title: str | None, fused: np.ndarray,
                             channels: dict[str, np.ndarray] | None = None) -> dict[int, list[Match]]:

@@ -103,20 +103,32 @@ def uninvert(title: str) -> str:
     return f"{main} ({rest}" if rest else main
 
 
+# Capitalised abbreviations spelt like stop words: "IS Manager" is an information systems manager, not a manager,
+# "OR Nurse" an operating-room nurse. Read so only in a title that is not all capitals (a write-in in capitals
+# says nothing by its case); other capitalised stop words ("AT Pinsetter Mechanic") are kept as they are.
+CAPITAL_ABBREVIATIONS = {"is": "information system", "or": "operating room"}
+_CAPITAL_WORD = re.compile(r"\b[A-Z]{2,}\b")
+
+
 def title_tokens(title: str, *, drop_levels: bool = True) -> list[str]:
     """Normalised words of a job title: un-inverted, abbreviations expanded, singular, levels dropped."""
+    capitals = ({w.lower() for w in _CAPITAL_WORD.findall(title) if w.lower() in STOPWORDS}
+                if not title.isupper() else frozenset())
     text = fold(uninvert(title))
     text = _DOTTED_INITIALS.sub(lambda m: m.group(1).replace(".", "") + " ", text)  # "r.n." -> "rn"
     text = text.replace("&", " and ").replace("/", " ").replace("-", " ")
     out: list[str] = []
     for raw in _TOKEN.findall(text):
         raw = raw.replace("'", "")
-        expanded = ABBREVIATIONS.get(raw)
-        words = expanded.split() if expanded else [raw]
+        if raw in capitals:
+            words = CAPITAL_ABBREVIATIONS.get(raw, raw).split()
+        else:
+            expanded = ABBREVIATIONS.get(raw)
+            words = expanded.split() if expanded else [raw]
         for word in words:
             if drop_levels and ROMAN_OR_LEVEL.match(word):
                 continue
-            if word in STOPWORDS:
+            if word in STOPWORDS and raw not in capitals:
                 continue
             out.append(singular(word))
     return out

@@ -135,3 +135,49 @@ def test_a_message_with_a_bad_email_keeps_the_rest(engine):
     assert conv.part_a.job_title == "cashier"
     assert conv.part_a.contact.email is None
     assert "ana..ruiz@example.org" in result.reply
+
+
+def test_a_bare_title_said_in_answer_to_a_duties_question_becomes_the_title(engine):
+    conv, results = talk(engine, "I ring up groceries and take the money at the front of a supermarket.")
+    assert conv.part_a.job_title is None
+    conv.pending_question, conv.pending_item = None, "duties"  # whatever was asked about the work
+    result = turn(conv, "Checker", engine)  # O*NET lists "Checker" as a title: the customer named the job
+    assert result.conversation.part_a.job_title == "Checker"
+    assert "job title: Checker" in result.reply
+    assert all(d.text != "Checker" for d in result.conversation.part_a.duties)
+    # a phrase O*NET does not list as a title stays what it was: here too short to be a duty, so nothing
+    other = turn(conv, "Mostly evenings", engine).conversation.part_a
+    assert other.job_title is None
+
+
+def test_a_bare_answer_to_the_supervision_question_is_not_taken_for_a_title(engine):
+    conv, _ = talk(engine, "I prepare the food and cook dishes on the grill in a restaurant kitchen.")
+    conv.pending_question, conv.pending_item = None, "supervision_given"
+    result = turn(conv, "Cook", engine)  # whom they supervise, though O*NET lists "Cook" as a title
+    assert result.conversation.part_a.job_title is None
+    assert result.conversation.part_a.supervision_given == "Cook"
+
+
+def test_an_option_number_answering_the_tools_question_is_the_tool_offered(engine):
+    conv, _ = talk(engine, "I'm a cashier at a supermarket.")
+    from assistant.clarify import Question
+
+    conv.pending_question = Question(kind="tools", text="Do you use any of these: cash register, forklift?",
+                                     options=["cash register", "forklift"], codes=[CASHIER, SALES])
+    result = turn(conv, "1", engine)
+    assert result.conversation.part_a.tools == ["cash register"]
+    assert "tools: cash register" in result.reply
+
+
+def test_a_duty_that_starts_with_i_do_is_a_duty_not_a_yes(engine):
+    conv, _ = talk(engine, "I'm a cook at a restaurant.")
+    conv.pending_question, conv.pending_item = None, "duties"
+    said = "I do the prep, grill the fish and plate the orders"
+    assert [d.text for d in turn(conv, said, engine).conversation.part_a.duties] == [said]
+
+
+def test_an_education_answering_the_tools_question_is_not_also_a_tool(engine):
+    conv, _ = talk(engine, "I'm a cook at a restaurant.")
+    conv.pending_question, conv.pending_item = None, "tools"
+    part_a = turn(conv, "high school", engine).conversation.part_a
+    assert part_a.education == "high school" and part_a.tools == []

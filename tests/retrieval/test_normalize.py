@@ -171,3 +171,14 @@ def test_accents_and_ligatures_still_fold_to_plain_letters() -> None:
     assert fold("Maître d'hôtel") == "maitre d'hotel"
     assert fold("ﬁnance Ｃｌｅｒｋ") == "finance clerk"
     assert text_tokens("Pâtissière") == ["patissiere"]
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("IS Manager", "information system manager"),  # not the bare "manager" that every generic query meets
+    ("OR Nurse", "operating room nurse"),
+    ("AT Pinsetter Mechanic", "at pinsetter mechanic"),
+    ("IS MANAGER", "manager"),  # a write-in in capitals says nothing by its case
+    ("Nurse or Aide", "nurse aide"),
+])
+def test_capitalised_abbreviations_spelt_like_stop_words_are_kept(written: str, expected: str) -> None:
+    assert normalize_title(written) == expected
