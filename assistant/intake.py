@@ -32,6 +32,8 @@ TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\bI work(?:ed)? as (?:an? |the )?{_PHRASE}{_END}",
     rf"\bmy (?:job|position|role|occupation) is (?:that of )?(?:an? |the )?{_PHRASE}{_END}",
     rf"\bI(?:'m| am) (?:actually |really |now )?(?:an?|the) {_PHRASE}{_END}",
+    # "What is the occupation code for a barista?": the job the code is asked for
+    rf"\b(?:soc|o\*?net|onet|occupation(?:al)?|job) codes? for (?:an? |the |my |our |this )?{_PHRASE}{_END}",
     # "I work in a bakery as a baker": the title after the workplace
     rf"\bI work (?:at|for|in|on) [^,.;:!?]{{1,60}}? as (?:an? |the )?{_PHRASE}{_END}",
 )]
@@ -45,7 +47,7 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
 )]
 # An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital", "a manager on a farm",
 # "the manager of a restaurant".
-TRAILING_INDUSTRY = re.compile(rf"^\s+(?:(?:at|for|in|on) (?:an? |the )|of an? ){_PHRASE}{_END}", re.IGNORECASE)
+TRAILING_INDUSTRY = re.compile(rf"^\s+(?:(?:at|for|in|on) (?:an? |the |our |my )|of an? ){_PHRASE}{_END}", re.IGNORECASE)
 TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     # not "run": people run shifts, wards and kitchens more often than machines, and those are duties
     r"\bI (?:use|used|operate|work with|program) (?P<v>[^.;!?]{2,200})",
@@ -91,6 +93,14 @@ _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 SENTENCE_CHARS = 300
 # One message is read up to this length (about two pages); the rest is kept in the conversation, not read.
 READ_CHARS = 5000
+# A sentence about the request itself, not the work: a greeting alone, or asking for the code of a job ("Hi, I
+# need help finding a code for a job"); "I sort mail by zip code" and "I assign codes to medical records" are work.
+ABOUT_THE_REQUEST = re.compile(
+    r"^\W*(?:hi|hello|hey|good (?:morning|afternoon|evening)|thanks?(?: you)?)\W*$|"
+    r"\b(?:help|find|finding|look(?:ing)? (?:up|for)|need|want|get|getting|which|what)\b.{0,60}"
+    r"\b(?:(?:soc|o\*?net|occupation(?:al)?|job|onet) codes?|codes? for (?:an? |the |my |our |this )?"
+    r"(?:job|position|role|title|worker|employee)|(?:right|correct|which) occupation|classif\w* (?:for|of) "
+    r"(?:an? |the |my |our |this )?(?:job|position))\b", re.IGNORECASE)
 BARE_TITLE_WORDS = 8
 # A short answer to the title question that starts like a sentence about the work ("I drive a truck for a moving
 # company") is a duty, not a title.
@@ -230,6 +240,8 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
         out.experience = _clean(m.group("v"))
         spans.append(m.span())
     remnant = _without(sentence, spans)
+    if ABOUT_THE_REQUEST.search(sentence):
+        return  # "Hi, I need help finding a code for a job": about the request, not the work
     if len(text_tokens(remnant)) >= DUTY_MIN_WORDS and not out.answer:
         out.duties.append(sentence if not spans else remnant.strip(" ,;:.") or sentence)
 
@@ -240,7 +252,7 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
     bare = re.sub(r"^(?:it'?s|it is|i'?m|i am|we are|we're|mostly|yes,?|no,?)\s+(?:an? |the )?", "", text,
                   flags=re.IGNORECASE).strip(" .!")
     if (asked == "job_title" and not out.job_title and words <= BARE_TITLE_WORDS and not out.answer
-            and not FIRST_PERSON.match(bare)):
+            and not FIRST_PERSON.match(bare) and not ABOUT_THE_REQUEST.search(text)):
         title, industry = _split_setting(bare)
         out.job_title = _clean(title)
         if industry and not out.industry:
@@ -265,7 +277,8 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
     elif asked == "supervision_given" and not out.supervision_given:
         if out.answer == "no":
             out.supervision_given = "none"
-        elif out.answer == "yes" or words <= BARE_TITLE_WORDS:
+        elif out.answer == "yes" or (words <= BARE_TITLE_WORDS and not FIRST_PERSON.match(bare)):
+            # whom ("three cooks", "the night shift"); "I load and unload trucks" is a duty, not whom
             out.supervision_given = _clean(bare) or "yes"
             out.duties = []
     elif asked == "supervision_received" and not out.supervision_received and words <= BARE_INDUSTRY_WORDS:
@@ -316,7 +329,7 @@ def _plausible_title(value: str) -> bool:
     return 0 < len(words) <= 6 and value.lower().split()[0] not in {
         "bit", "little", "lot", "few", "very", "not", "so", "also", "just", "going", "looking", "trying",
         "working", "responsible", "in", "on", "at", "good", "new", "here", "happy", "sure", "able", "only", "one",
-        "same", "best", "person", "first", "last",
+        "same", "best", "person", "first", "last", "job", "jobs", "position", "role", "worker", "employee",
     }
 
 

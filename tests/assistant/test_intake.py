@@ -148,3 +148,29 @@ def test_a_bad_email_is_reported_not_stored():
 
 def test_split_list():
     assert split_list("hammers; saws & a nail gun") == ["hammers", "saws", "nail gun"]
+
+
+@pytest.mark.parametrize(("text", "asked", "title"), [
+    ("Hi, I need help finding a code for a job", "job_title", None),
+    ("Hello!", "job_title", None),
+    ("What is the occupation code for a barista?", "job_title", "barista"),
+    ("I need the SOC code for a dental hygienist at our clinic", None, "dental hygienist"),
+])
+def test_a_sentence_about_the_request_is_not_a_duty_or_a_title(text: str, asked: str | None, title: str | None):
+    found = extract(text, asked=asked)
+    assert found.duties == []
+    assert found.job_title == title
+
+
+@pytest.mark.parametrize("text", ["I assign codes for billing", "I classify and sort mail by zip code",
+                                  "I code software in Python for a bank"])
+def test_work_that_mentions_codes_stays_a_duty(text: str):
+    found = extract(text)
+    assert found.duties == [text] and found.job_title is None
+
+
+def test_a_sentence_about_the_work_answering_the_supervision_question_is_a_duty_not_whom():
+    found = extract("I load and unload trucks and move pallets", asked="supervision_given")
+    assert found.supervision_given is None
+    assert found.duties == ["I load and unload trucks and move pallets"]
+    assert extract("three cooks", asked="supervision_given").supervision_given == "three cooks"
