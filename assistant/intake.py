@@ -239,9 +239,9 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
     if m := EXPERIENCE.search(sentence):
         out.experience = _clean(m.group("v"))
         spans.append(m.span())
-    remnant = _without(sentence, spans)
     if ABOUT_THE_REQUEST.search(sentence):
         return  # "Hi, I need help finding a code for a job": about the request, not the work
+    remnant = _without(sentence, spans)
     if len(text_tokens(remnant)) >= DUTY_MIN_WORDS and not out.answer:
         out.duties.append(sentence if not spans else remnant.strip(" ,;:.") or sentence)
 
