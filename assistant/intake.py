@@ -48,6 +48,13 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
 # An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital", "a manager on a farm",
 # "the manager of a restaurant".
 TRAILING_INDUSTRY = re.compile(rf"^\s+(?:(?:at|for|in|on) (?:an? |the |our |my )|of an? ){_PHRASE}{_END}", re.IGNORECASE)
+# The business a first-person sentence about the work names at its end: "I fix cars at a dealership", "I load trucks
+# for a moving company" ("a"/"an" only: "at the counter" is a place in the workplace; not "in"/"on": "on a machine",
+# "in a log" name tools and things as often as workplaces; not a time or a price: "for a living", "for a year").
+WORKPLACE = re.compile(r"^I (?!(?:work|have|had|am|was|do|did|will|would|can|could)\b)[a-z][^,.;:!?]{2,80}? (?:at|for) an? "
+                       r"(?!(?:\w+ )?(?:living|while|time|years?|months?|weeks?|days?|hours?|minutes?|bit|change|fee|"
+                       r"salary|wage|raise)\b)(?P<v>[\w&'\- ]{2,40}?)\s*[.!]?$",
+                       re.IGNORECASE)
 TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     # not "run": people run shifts, wards and kitchens more often than machines, and those are duties
     r"\bI (?:use|used|operate|work with|program) (?P<v>[^.;!?]{2,200})",
@@ -216,6 +223,9 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
             out.industry = _clean(m.group("v"))
             spans.append(m.span())
             break
+    else:
+        if not out.industry and (m := WORKPLACE.search(sentence)):
+            out.industry = _clean(m.group("v"))  # the sentence stays a duty: it says what the work is
     for pattern in TOOL_PATTERNS:
         if (m := pattern.search(sentence)) and (names := tool_names(m.group("v"))):
             out.tools += names

@@ -174,3 +174,17 @@ def test_a_sentence_about_the_work_answering_the_supervision_question_is_a_duty_
     assert found.supervision_given is None
     assert found.duties == ["I load and unload trucks and move pallets"]
     assert extract("three cooks", asked="supervision_given").supervision_given == "three cooks"
+
+
+@pytest.mark.parametrize(("text", "industry"), [
+    ("I fix cars at a dealership", "dealership"),
+    ("I load and unload trucks for a moving company", "moving company"),
+    ("I take orders at the counter", None),  # a place in the workplace, not the business
+    ("I sew seams on a machine", None),  # a tool
+    ("I make sandwiches for a living", None),
+    ("I have worked here for a year", None),
+])
+def test_the_business_a_sentence_about_the_work_ends_with_is_the_industry(text: str, industry: str | None):
+    found = extract(text)
+    assert found.industry == industry
+    assert found.duties == [text]  # the sentence still says what the work is
