@@ -321,7 +321,8 @@ def _has(part_a: PartA, item: str) -> bool:
     return bool(getattr(part_a, item))
 
 
-def _title_out_of_turn(part_a: PartA, found: intake.Extraction, asked: str | None, text: str, engine: Any) -> str | None:
+def _title_out_of_turn(part_a: PartA, found: intake.Extraction, asked: str | None, text: str,
+                       engine: Any) -> str | None:
     """A bare job title said while the duties were asked about ("Mechanic", "cabinet maker" in answer to "Which of
     these is closest to your work?"): the title, when Part A has none yet, the message states nothing else and
     O*NET knows the phrase as a title (`Engine.is_known_title`). Answers to the tools, industry, education,
@@ -329,7 +330,7 @@ def _title_out_of_turn(part_a: PartA, found: intake.Extraction, asked: str | Non
     if part_a.job_title or found.job_title or asked not in (None, "duties") or found.answer:
         return None
     bare = text.strip(" .!")
-    if any(item != "duties" for item in found.items()) or len(bare.split()) > TITLE_OUT_OF_TURN_WORDS:
+    if intake.stated_other(found, "duties") or len(bare.split()) > TITLE_OUT_OF_TURN_WORDS:
         return None
     known = getattr(engine, "is_known_title", None)
     return bare if known is not None and known(bare) else None

@@ -47,12 +47,13 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
 )]
 # An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital", "a manager on a farm",
 # "the manager of a restaurant".
-TRAILING_INDUSTRY = re.compile(rf"^\s+(?:(?:at|for|in|on) (?:an? |the |our |my )|of an? ){_PHRASE}{_END}", re.IGNORECASE)
+TRAILING_INDUSTRY = re.compile(rf"^\s+(?:(?:at|for|in|on) (?:an? |the |our |my )|of an? ){_PHRASE}{_END}",
+                               re.IGNORECASE)
 # The business a first-person sentence about the work names at its end: "I fix cars at a dealership", "I load trucks
 # for a moving company" ("a"/"an" only: "at the counter" is a place in the workplace; not "in"/"on": "on a machine",
 # "in a log" name tools and things as often as workplaces; not a time or a price: "for a living", "for a year").
-WORKPLACE = re.compile(r"^I (?!(?:work|have|had|am|was|do|did|will|would|can|could)\b)[a-z][^,.;:!?]{2,80}? (?:at|for) an? "
-                       r"(?!(?:\w+ )?(?:living|while|time|years?|months?|weeks?|days?|hours?|minutes?|bit|change|fee|"
+WORKPLACE = re.compile(r"^I (?!(?:work|have|had|am|was|do|did|will|would|can|could)\b)[a-z][^,.;:!?]{2,80}? "
+                       r"(?:at|for) an? (?!(?:\w+ )?(?:living|while|time|years?|months?|weeks?|days?|hours?|minutes?|bit|change|fee|"
                        r"salary|wage|raise)\b)(?P<v>[\w&'\- ]{2,40}?)\s*[.!]?$",
                        re.IGNORECASE)
 TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
@@ -112,6 +113,7 @@ BARE_TITLE_WORDS = 8
 # A short answer to the title question that starts like a sentence about the work ("I drive a truck for a moving
 # company") is a duty, not a title.
 FIRST_PERSON = re.compile(r"^(?:i|we|my|our)\b", re.IGNORECASE)
+_LETTER = re.compile(r"[A-Za-z]")  # a bare answer without one ("1", "--") names no tool, education or licence
 BARE_INDUSTRY_WORDS = 12
 DUTY_MIN_WORDS = 3
 # A tool is named in a few words ("drill press", "two-way radio"); an answer to the tools question with a longer
@@ -223,9 +225,8 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
             out.industry = _clean(m.group("v"))
             spans.append(m.span())
             break
-    else:
-        if not out.industry and (m := WORKPLACE.search(sentence)):
-            out.industry = _clean(m.group("v"))  # the sentence stays a duty: it says what the work is
+    if not out.industry and (m := WORKPLACE.search(sentence)):
+        out.industry = _clean(m.group("v"))  # the sentence stays a duty: it says what the work is
     for pattern in TOOL_PATTERNS:
         if (m := pattern.search(sentence)) and (names := tool_names(m.group("v"))):
             out.tools += names
@@ -271,15 +272,15 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
     elif asked == "industry" and not out.industry and words <= BARE_INDUSTRY_WORDS and out.answer != "no":
         out.industry = _clean(bare)
         out.duties = []
-    elif asked == "tools" and not out.tools and out.answer != "no" and not _stated_other(out, "tools"):
-        if re.search(r"[A-Za-z]", bare) and (names := tool_names(bare)):
+    elif asked == "tools" and not out.tools and out.answer != "no" and not stated_other(out, "tools"):
+        if _LETTER.search(bare) and (names := tool_names(bare)):
             out.tools = names
             out.duties = []
-    elif asked == "education" and not out.education and out.answer != "no" and re.search(r"[A-Za-z]", bare):
+    elif asked == "education" and not out.education and out.answer != "no" and _LETTER.search(bare):
         out.education = _clean(bare)
         out.duties = [d for d in out.duties if len(d.split()) > BARE_INDUSTRY_WORDS]
     elif asked == "licenses" and not out.licenses:
-        if out.answer == "no" or not re.search(r"[A-Za-z]", bare):
+        if out.answer == "no" or not _LETTER.search(bare):
             out.licenses = []
         elif words <= BARE_INDUSTRY_WORDS:
             out.licenses = [_clean(bare)]
@@ -301,9 +302,9 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         out.duties = [text]
 
 
-def _stated_other(out: Extraction, asked: str) -> bool:
-    """Whether the message stated an item other than the one asked ("high school" answering the tools question
-    is an education), so a bare answer does not fill the asked item as well."""
+def stated_other(out: Extraction, asked: str) -> bool:
+    """Whether the message stated an item other than the one asked, duties aside ("high school" answering the tools
+    question is an education), so a bare answer does not fill the asked item as well."""
     return any(item not in (asked, "duties") for item in out.items())
 
 

@@ -195,7 +195,8 @@ class _EvidenceBuilder:
         out = _OccupationEvidence(code=code, alignment=alignment, checks=checks)
         titles = ev.title_matches(self.part_a, candidate, occ)
         for match in titles if full else titles[:1]:
-            cid = self.add("title", code, match.customer, match.onet, match.score, ev.TITLE_KINDS.get(match.kind, match.kind))
+            note = ev.TITLE_KINDS.get(match.kind, match.kind)
+            cid = self.add("title", code, match.customer, match.onet, match.score, note)
             out.title_ids.append(cid)
             if match.industry:
                 out.title_industries[cid] = match.industry

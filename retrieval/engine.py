@@ -17,8 +17,8 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from tqdm import tqdm
@@ -793,17 +793,13 @@ class Engine:
     def is_onet_title(self, title: str, code: str) -> bool:
         """Whether O*NET or BLS already list `title` (normalised) for the occupation `code`."""
         norm, i = normalize_title(title), self._code_index.get(code)
-        return any(d.code_index == i and d.normalized == norm for d in self._state.titles.docs)
+        return i in self._state.titles.exact.get(norm, ())
 
     def is_known_title(self, title: str) -> bool:
         """Whether O*NET or BLS list `title` (normalised) for any occupation, or an analyst approved it as a lay
         title: a bare phrase ("Mechanic", "cabinet maker") the chat can take for the job title."""
         norm = normalize_title(title)
-        return bool(norm) and (norm in self._known_titles or norm in self._lay_titles)
-
-    @functools.cached_property
-    def _known_titles(self) -> frozenset[str]:
-        return frozenset(d.normalized for d in self._state.titles.docs)
+        return bool(norm) and (norm in self._state.titles.exact or norm in self._lay_titles)
 
     def _promote_lay_titles(self, title: str | None, fused: np.ndarray,
                             channels: dict[str, np.ndarray] | None = None) -> dict[int, list[Match]]:

@@ -232,7 +232,8 @@ def main() -> int:
         stretched_oof = stretch.predict_proba(logit(oof))[:, 1]
         print(f"{mode} ({kind}): fitted on {len(y)} ({y.mean():.1%} right), {len(params['trees'])} trees; worst bin "
               f"of 50+ on the fit half {worst_bin(ours, y):.3f} in sample, {worst_bin(stretched_oof, y):.3f} out of "
-              f"fold; other half {len(yh)}: ECE {ece(ph, yh):.3f}, auto-coded at 90% precision {coverage_at_90(ph, yh):.1%}",
+              f"fold; other half {len(yh)}: ECE {ece(ph, yh):.3f}, "
+              f"auto-coded at 90% precision {coverage_at_90(ph, yh):.1%}",
               flush=True)
         modes[mode] = {**params, "n": int(len(y)), "engine": engine.engine_version}
     modes = {m: modes.get(m) or kept[m] for m in KINDS}
