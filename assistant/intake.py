@@ -22,7 +22,10 @@ Item = Literal[
 ]
 # Where a stated title or industry ends: punctuation, or a word that starts what follows it ("a cook at a hotel",
 # "a nurse on a ward", "the manager of a restaurant": "of" only before "a"/"an", as "Director of Nursing" is a title).
-_END = r"(?=$|[,.;:!?]|\s+(?:at|in|on|as|for|with|and|who|where|which|but|since|from)\b|\s+of\s+an?\b)"
+_END = (r"(?=$|[,.;:!?]|\s+(?:at|in|on|as|for|with|and|who|where|which|but|since|from)\b|\s+of\s+an?\b|"
+        # "at a dealership doing brake jobs": a verb of the work ends the place (not "cleaning", "driving",
+        # "building", which name businesses: "a cleaning company", "a driving school")
+        r"\s+(?:doing|fixing|repairing|helping|handling|selling|working|serving|taking care)\b)")
 _PHRASE = r"(?P<v>[A-Za-z0-9][\w&/'+\- ]{0,60}?)"
 
 TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
@@ -116,6 +119,12 @@ FIRST_PERSON = re.compile(r"^(?:i|we|my|our)\b", re.IGNORECASE)
 _LETTER = re.compile(r"[A-Za-z]")  # a bare answer without one ("1", "--") names no tool, education or licence
 BARE_INDUSTRY_WORDS = 12
 DUTY_MIN_WORDS = 3
+# A first-person sentence says what the work is in fewer words ("I fix cars", "I cut hair"); not one about the
+# speaker's wishes or thoughts ("I need help", "I think so").
+FIRST_PERSON_DUTY = re.compile(
+    r"^(?:I|we)\s+(?!(?:need|want|think|guess|agree|hope|like|love|mean|know|see|believe|have|had|am|was|do|did|"
+    r"don'?t|didn'?t|can|could|would|will|should|just|also|really)\b)[a-z]", re.IGNORECASE)
+FIRST_PERSON_DUTY_MIN_WORDS = 2
 # A tool is named in a few words ("drill press", "two-way radio"); an answer to the tools question with a longer
 # item is a statement of the work ("Threads paper through the rollers of the press"), kept as a duty.
 TOOL_MAX_WORDS = 5
@@ -253,7 +262,8 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
     if ABOUT_THE_REQUEST.search(sentence):
         return  # "Hi, I need help finding a code for a job": about the request, not the work
     remnant = _without(sentence, spans)
-    if len(text_tokens(remnant)) >= DUTY_MIN_WORDS and not out.answer:
+    least = FIRST_PERSON_DUTY_MIN_WORDS if not spans and FIRST_PERSON_DUTY.match(sentence) else DUTY_MIN_WORDS
+    if len(text_tokens(remnant)) >= least and not out.answer:
         out.duties.append(sentence if not spans else remnant.strip(" ,;:.") or sentence)
 
 

@@ -188,3 +188,25 @@ def test_the_business_a_sentence_about_the_work_ends_with_is_the_industry(text: 
     found = extract(text)
     assert found.industry == industry
     assert found.duties == [text]  # the sentence still says what the work is
+
+
+@pytest.mark.parametrize(("text", "duty"), [
+    ("I fix cars", True),
+    ("I cut hair.", True),
+    ("We clean offices", True),
+    ("I need help", False),  # about the speaker, not the work
+    ("I think so", False),
+])
+def test_a_short_first_person_sentence_about_the_work_is_a_duty(text: str, duty: bool):
+    assert extract(text).duties == ([text] if duty else [])
+
+
+@pytest.mark.parametrize(("text", "industry", "duty"), [
+    ("I work at a dealership doing brake jobs and oil changes", "dealership", "doing brake jobs and oil changes"),
+    ("I work for a cleaning company", "cleaning company", None),  # a business named by what it does
+    ("I work at a driving school", "driving school", None),
+])
+def test_the_work_after_the_workplace_ends_the_industry(text: str, industry: str, duty: str | None):
+    found = extract(text)
+    assert found.industry == industry
+    assert found.duties == ([duty] if duty else [])
