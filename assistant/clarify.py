@@ -164,7 +164,7 @@ def _statement_question(kind: Literal["duties", "tools"], top: Sequence[Weighed]
         eligible = (distinct >= -SHARED) & informative & np.array([t not in asked for t in texts], dtype=bool)
         if not eligible.any():
             continue
-        score = np.where(eligible, distinct + _typical(index, c.code, rows[c.code], own, texts), -np.inf)
+        score = np.where(eligible, distinct + _typical(index, c.code, rows[c.code], own, texts, kind), -np.inf)
         best = int(np.argmax(score))
         statement = texts[best]
         # every candidate whose profile also holds something this close answers "yes" alike
@@ -184,12 +184,17 @@ def _statement_question(kind: Literal["duties", "tools"], top: Sequence[Weighed]
     return [Question(kind=kind, text=text, options=options, codes=[c.code for c in top], gain=round(gain, 4))]
 
 
-def _typical(index: ProfileIndex, code: str, rows: np.ndarray, own, texts: Sequence[str]) -> np.ndarray:
+def _typical(index: ProfileIndex, code: str, rows: np.ndarray, own, texts: Sequence[str],
+             kind: str = "duties") -> np.ndarray:
     """How typical of an occupation each of its statements is: close to its own title and description, a task
     O*NET rates core, held by few occupations ("Exchange information with colleagues", a work activity of
-    many, says little about any one of them)."""
+    many, says little about any one of them). A tool also counts as typical when the occupation's own tasks
+    name it: "Forklifts" for a stock clerk whose tasks say so, rather than a rare commodity name ("Double
+    deckers") that no customer would recognise."""
     summary = index.summaries.get(code)
     near = (own @ summary.T).toarray().ravel() if summary is not None else np.zeros(len(rows))
+    if kind == "tools" and (work := index.work.get(code)) is not None:
+        near = near + (own @ work.T).toarray().ravel()
     core = np.array([t in index.core for t in texts], dtype=np.float64)
     return near + CORE_BONUS * core - SPREAD_COST * np.log2(np.maximum(index.spread[rows], 1))
 

@@ -86,6 +86,7 @@ class ProfileIndex:
     spread: np.ndarray  # per statement: how many occupations' profiles hold it
     summaries: dict[str, sparse.csr_matrix]  # per occupation: its title and description, one row
     core: frozenset[str]  # task statements O*NET rates core for at least one occupation
+    work: dict[str, sparse.csr_matrix]  # per occupation: its tasks and DWAs together, one row
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> ProfileIndex:
@@ -114,7 +115,10 @@ class ProfileIndex:
             [f"{kb.occupations[c].title}. {kb.occupations[c].description or ''}" for c in codes]).tocsr()
         summaries = {code: summary_matrix[i] for i, code in enumerate(codes)}
         core = frozenset(t.text for occ in kb.occupations.values() for t in occ.tasks if t.kind == "core")
-        return cls(kb, vectorizer, matrix, texts, duty_rows, tool_rows, spread, summaries, core)
+        work_matrix = vectorizer.transform(
+            [" ".join([t.text for t in kb.occupations[c].tasks] + list(kb.occupations[c].dwas)) for c in codes]).tocsr()
+        work = {code: work_matrix[i] for i, code in enumerate(codes)}
+        return cls(kb, vectorizer, matrix, texts, duty_rows, tool_rows, spread, summaries, core, work)
 
 
 # Knowledge bases are slotted dataclasses (no weak references): keep the last few, keyed by identity.
