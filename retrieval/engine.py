@@ -491,7 +491,7 @@ class Engine:
         fused = rank.fuse(channels, weights if weights is not None else rank.weights_for(query, only), standardised)
         if only is None:
             fused = self._reranker.rerank(channels, fused, rank.query_mode(query), lambda: self._statics,
-                                          standardised)
+                                          standardised, words=description_words(query))
         return fused
 
     def code_many(self, queries: Iterable[Query | Mapping[str, str | None]], k: int = 10,
@@ -946,6 +946,11 @@ def _idf(bm25, word: str) -> float:
 def _query_words(query: Query) -> frozenset[str]:
     """The words of everything the person said, as the evidence compares them (worked out once a query)."""
     return frozenset(text_tokens(" ".join(filter(None, (query.title, query.description, query.industry)))))
+
+
+def description_words(query: Query) -> int:
+    """How many content words the query's description has (0 without one): the reranker reads it."""
+    return len(text_tokens(query.description)) if query.description else 0
 
 
 @functools.lru_cache(maxsize=65_536)

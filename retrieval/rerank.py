@@ -26,6 +26,10 @@ POOL = 40  # candidates the model re-orders; the rest keep their fused order bel
 # mean what they meant at fitting time only over a full release's ~1,000 occupations; a small or partial
 # release (a test fixture, a subset) keeps the fused order.
 MIN_OCCUPATIONS = 500
+# Content words of a description past which its length no longer tells whether it is a job no detailed occupation
+# describes (about one task statement: O*NET's median is 9). Held-out O*NET pseudo-queries: uncapped, queries of
+# 13 or more words lost 1.4 points of top-1 to an "All Other" answer; capped at 8, 0.7.
+RESIDUAL_WORDS = 8
 CHANNELS = ("title", "title_support", "title_exact", "title_exact_share", "lexical_title", "dense_title",
             "lexical_description", "title_mentions", "dense_description", "dense_sentences", "lexical_industry",
             "supervision")
@@ -43,14 +47,16 @@ class Pool:
     std: np.ndarray  # same, standardised against the whole channel
     rank: np.ndarray  # same, the candidate's rank within the channel (0 = best)
     present: np.ndarray  # (len(CHANNELS),) 1 where the query had the channel
+    words: int = 0  # content words of the query's description (0 without one)
 
 
 def gather(channels: Mapping[str, np.ndarray], fused: np.ndarray, size: int = POOL,
            standardised: Mapping[str, np.ndarray] | None = None,
-           overseer: Callable[[], np.ndarray] | None = None) -> Pool:
+           overseer: Callable[[], np.ndarray] | None = None, words: int = 0) -> Pool:
     """The best `size` candidates by fused score, and, when the query reads as supervisory (`supervision`) and
     `overseer` is given, the supervisors of the best few of them: a supervisor described by the work of the
-    people it supervises ranks far below them. `overseer` gives `Statics.overseer`, asked for only then."""
+    people it supervises ranks far below them. `overseer` gives `Statics.overseer`, asked for only then.
+    `words` is how many content words the query's description has."""
     n = fused.shape[0]
     size = min(size, n)
     part = np.argpartition(-fused, size - 1)[:size] if n > size else np.arange(n)
@@ -82,7 +88,7 @@ def gather(channels: Mapping[str, np.ndarray], fused: np.ndarray, size: int = PO
             std[c] = rank.standardise(values)[index] if name not in rank.RAW_CHANNELS else values[index]
         # how many occupations score strictly higher
         ranks[c] = n - np.searchsorted(np.sort(values), raw[c], side="right")
-    return Pool(index.astype(np.int32), fused[index].astype(np.float32), raw, std, ranks, present)
+    return Pool(index.astype(np.int32), fused[index].astype(np.float32), raw, std, ranks, present, words)
 
 
 @dataclass(frozen=True)
@@ -252,7 +258,10 @@ def features(pool: Pool, statics: Statics) -> np.ndarray:
     cue = float(pool.raw[CHANNELS.index("supervision")].max())
     cols += [statics.breadth[idx], statics.generic[idx], statics.vocabulary[idx], statics.residual[idx],
              _consensus(statics.broad[idx], soft), _consensus(statics.minor[idx], soft),
-             statics.supervisor[idx], supervised, cue * supervised]
+             statics.supervisor[idx], supervised, cue * supervised,
+             # a job no detailed occupation describes needs a description long enough to rule them out: "I clean
+             # offices" is too short to say that no cleaning occupation fits
+             statics.residual[idx] * np.float32(np.log1p(min(pool.words, RESIDUAL_WORDS)))]
     return np.stack(cols, axis=1).astype(np.float32)
 
 
@@ -262,7 +271,7 @@ def feature_names() -> list[str]:
         names += [f"{name}.raw", f"{name}.std", f"{name}.rank", f"{name}.gap"]
     names += [f"{kind}s" for kind in TITLE_KINDS]
     return names + ["breadth", "generic", "vocabulary", "residual", "broad_consensus", "minor_consensus",
-                    "supervisor", "supervised_share", "supervision_x_supervised"]
+                    "supervisor", "supervised_share", "supervision_x_supervised", "residual_x_words"]
 
 
 def model_key(mode: str, pool: Pool) -> str:
@@ -300,15 +309,17 @@ class Reranker:
         return ((X - mean) / scale) @ coef + bias
 
     def rerank(self, channels: Mapping[str, np.ndarray], fused: np.ndarray, mode: str,
-               statics: Callable[[], Statics], standardised: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
-        """Fused scores with the pool re-scored by the model and kept above every other occupation.
+               statics: Callable[[], Statics], standardised: Mapping[str, np.ndarray] | None = None,
+               words: int = 0) -> np.ndarray:
+        """Fused scores with the pool re-scored by the model and kept above every other occupation; `words` is
+        how many content words the query's description has.
 
         `statics` is called only when a model could apply (and, for the pool, when the query supervises), so queries
         the reranker leaves alone never pay for it."""
         if not self.modes or fused.shape[0] < MIN_OCCUPATIONS or (
                 mode not in self.modes and f"{mode}:exact" not in self.modes):
             return fused  # no model could apply: the pool need not be gathered
-        pool = gather(channels, fused, standardised=standardised, overseer=lambda: statics().overseer)
+        pool = gather(channels, fused, standardised=standardised, overseer=lambda: statics().overseer, words=words)
         key = model_key(mode, pool)
         if key not in self.modes:
             return fused

@@ -3,7 +3,8 @@
 Nothing here is fitted on the evaluation cases. The pseudo-queries are:
 - title queries: alternate and reported titles of an occupation, held out of the index while fitting;
 - description queries: bundles of an occupation's task statements, held out of the index while fitting, asked
-  as their first task, first two and all four;
+  as their first task, first two and all four, and as the first task's opening words ("Clean offices", as a
+  chat's customer first says what the work is: `short_statement`);
 - residual description queries: the same bundles with their occupation taken out of the ranking, answered by
   its SOC group's "All Other" occupation (`pseudo --residual`);
 - title + description queries: one held-out title with one held-out bundle of the same occupation.
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.service import build_engine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from retrieval import rank, rerank  # noqa: E402
-from retrieval.engine import Engine, _State, _title_docs  # noqa: E402
+from retrieval.engine import Engine, _State, _title_docs, description_words  # noqa: E402
 from retrieval.lexical import OccupationBM25, TitleIndex  # noqa: E402
 from retrieval.models import Query  # noqa: E402
 from retrieval.normalize import normalize_title, text_tokens  # noqa: E402
@@ -51,6 +52,13 @@ TASKS_PER_BUNDLE = 4
 # A description query is asked with the first 1, 2 and all 4 tasks of its bundle: people describe a job in one
 # sentence (a chat's opening) or in several (a form's duties).
 BUNDLE_SIZES = (1, 2, TASKS_PER_BUNDLE)
+# A task's opening words, as people first say what they do: up to the first clause that only qualifies the work
+# (what for, how, such as), at most SHORT_WORDS words, without a dangling "and", "of", "the" at the end.
+_QUALIFIER = re.compile(r";|:|\(|,? such as\b|\s(?:to|using|by|according to|in order|including|that|which|so that)\s",
+                        re.IGNORECASE)
+_DANGLING = re.compile(r"(?:[\s,]+(?:the|a|an|and|or|of|for|in|on|at|with|to|from|their|its|other|all|any))+[\s,.]*$",
+                       re.IGNORECASE)
+SHORT_WORDS = 6
 
 
 class MaskedStore:
@@ -136,6 +144,12 @@ def masked_engine(engine: Engine, kb, titles, bundles, descriptions: bool = Fals
     return Engine(state, MaskedStore(engine._store, hidden), engine._embedder, engine._kb_path, kb)
 
 
+def short_statement(task: str) -> str:
+    """'Clean and polish floors in offices, using buffers.' -> 'Clean and polish floors in offices'."""
+    head = " ".join(_QUALIFIER.split(task, maxsplit=1)[0].split()[:SHORT_WORDS])
+    return _DANGLING.sub("", head).strip(" ,.") or task
+
+
 def pool_of(engine: Engine, query: Query, hide: int | None = None) -> rerank.Pool:
     """The query's candidate pool; `hide` takes that occupation out of the ranking (its lowest score everywhere)."""
     channels, _, _, _ = engine._channels(query)
@@ -145,7 +159,7 @@ def pool_of(engine: Engine, query: Query, hide: int | None = None) -> rerank.Poo
             values[hide] = values.min()
             channels[name] = values
     fused = rank.fuse(channels, rank.weights_for(query))
-    return rerank.gather(channels, fused, overseer=lambda: engine._statics.overseer)
+    return rerank.gather(channels, fused, overseer=lambda: engine._statics.overseer, words=description_words(query))
 
 
 def build_pseudo(engine: Engine, out: Path, limit: int | None) -> None:
@@ -170,6 +184,8 @@ def build_pseudo(engine: Engine, out: Path, limit: int | None) -> None:
             for size in BUNDLE_SIZES:  # the bundle's first task, first two, ...: together they weigh one query
                 part = " ".join(occ.tasks[k].text for k in bundle[:size])
                 queries.append(("description", code, Query(description=part), {i}, 1.0 / len(BUNDLE_SIZES)))
+            short = short_statement(occ.tasks[bundle[0]].text)  # weighs what one of the sizes does
+            queries.append(("description", code, Query(description=short), {i}, 1.0 / len(BUNDLE_SIZES)))
             ts = titles.get(code, [])
             if ts:
                 t = ts[b_no % len(ts)]
@@ -239,9 +255,10 @@ def build_pseudo_residual(engine: Engine, out: Path, limit: int | None) -> None:
     started = time.perf_counter()
     for n, (code, r) in enumerate(queries):
         occ = kb.occupations[code]
-        for size in BUNDLE_SIZES:
-            query = Query(description=" ".join(occ.tasks[k].text for k in bundles[code][0][:size]))
-            pool = pool_of(masked, query, hide=code_index[code])
+        first = bundles[code][0]
+        texts = [" ".join(occ.tasks[k].text for k in first[:size]) for size in BUNDLE_SIZES]
+        for text in texts + [short_statement(occ.tasks[first[0]].text)]:
+            pool = pool_of(masked, Query(description=text), hide=code_index[code])
             rows.append({"mode": "description", "code": r, "pool": pool, "gold": [code_index[r]],
                          "share": 2.0 / per_residual[r] / len(BUNDLE_SIZES), "hidden": code})
         if n % 200 == 0:

@@ -53,6 +53,19 @@ def test_a_chat_opening_that_names_the_workplace_is_coded_with_it(real_engine: E
     assert any(line.startswith("Industry:") for line in result.understood)
 
 
+@pytest.mark.parametrize(("message", "expected"), [
+    ("I clean offices at night", "37-2011.00"),  # Janitors and Cleaners, not Managers, All Other
+    ("I bake bread", "51-3011.00"),  # Bakers, not Production Workers, All Other
+    ("I cut hair", "39-5012.00"),
+    ("I stock shelves", "53-7065.00"),
+])
+def test_a_few_words_about_the_work_code_to_the_occupation_that_does_it_not_an_all_other_one(
+        real_engine: Engine, message: str, expected: str) -> None:
+    result = real_engine.code(description=message)
+    assert codes(result)[0] == expected
+    assert not result.candidates[0].title.endswith("All Other")
+
+
 @pytest.mark.parametrize(("title", "industry", "expected"), [
     ("CLARICAL", "MFG", "43-9061.00"),  # as written, nearer "Clarifying ... Machine Operators"
     ("ACCOUTANT", None, "13-2011.00"),

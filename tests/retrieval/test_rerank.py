@@ -81,6 +81,31 @@ def test_the_all_other_occupations_are_flagged_for_the_model() -> None:
     assert X[:, column].tolist() == [float(i % 100 == 0) for i in pool.index]
 
 
+@pytest.mark.parametrize(("words", "read"), [(0, 0.0), (3, np.log1p(3)), (8, np.log1p(8)), (40, np.log1p(8))])
+def test_the_all_other_flag_is_also_read_with_how_long_the_description_is(words: int, read: float) -> None:
+    """"I clean offices" is too short to rule out every cleaning occupation: the model can tell it from a full
+    description, up to about one task statement's length."""
+    ch = channels()
+    pool = rerank.gather(ch, rank.fuse(ch, {"lexical_description": 1.0}), words=words)
+    X = rerank.features(pool, statics())
+    column = rerank.feature_names().index("residual_x_words")
+    assert X[:, column] == pytest.approx([read if i % 100 == 0 else 0.0 for i in pool.index])
+
+
+def test_the_engine_passes_the_description_length_to_the_model() -> None:
+    """A model that favours "All Other" occupations only by that length gives them nothing without a description
+    and puts one first for a long description."""
+    ch = channels(2)
+    ch["lexical_description"][100] = np.sort(ch["lexical_description"])[-5]  # an "All Other" one among the best
+    fused = rank.fuse(ch, {"lexical_description": 1.0})
+    reranker = model_favouring("residual_x_words", "description")
+    pool = rerank.gather(ch, fused)
+    assert 100 in pool.index and int(np.argmax(fused)) != 100
+    wordless = reranker.rerank(ch, fused, "description", statics, words=0)
+    assert np.ptp(wordless[pool.index]) == 0
+    assert int(np.argmax(reranker.rerank(ch, fused, "description", statics, words=20))) % 100 == 0
+
+
 def test_without_a_model_the_fused_ranking_is_kept() -> None:
     ch = channels()
     fused = rank.fuse(ch, {"lexical_description": 1.0})
@@ -176,6 +201,18 @@ def _fit_script():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.mark.parametrize(("task", "short"), [
+    ("Clean and polish floors in offices, using buffers.", "Clean and polish floors in offices"),
+    ("Perform routine and scheduled maintenance services, such as oil changes.",
+     "Perform routine and scheduled maintenance services"),
+    ("Measure, cut, and fit pipe to lengths required by blueprints.", "Measure, cut, and fit pipe"),
+    ("Weigh and record the amounts of ingredients for each batch of dough.", "Weigh and record the amounts"),
+])
+def test_a_short_pseudo_query_is_a_tasks_opening_words(task: str, short: str) -> None:
+    """The fitting script's short queries stand for a chat's first few words about the work."""
+    assert _fit_script().short_statement(task) == short
 
 
 @pytest.mark.real_data
