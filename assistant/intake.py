@@ -55,9 +55,9 @@ TRAILING_INDUSTRY = re.compile(rf"^\s+(?:(?:at|for|in|on) (?:an? |the |our |my )
 # The business a first-person sentence about the work names at its end: "I fix cars at a dealership", "I load trucks
 # for a moving company" ("a"/"an" only: "at the counter" is a place in the workplace; not "in"/"on": "on a machine",
 # "in a log" name tools and things as often as workplaces; not a time or a price: "for a living", "for a year").
-WORKPLACE = re.compile(r"^I (?!(?:work|have|had|am|was|do|did|will|would|can|could)\b)[a-z][^,.;:!?]{2,80}? "
-                       r"(?:at|for) an? (?!(?:\w+ )?(?:living|while|time|years?|months?|weeks?|days?|hours?|minutes?|bit|change|fee|"
-                       r"salary|wage|raise)\b)(?P<v>[\w&'\- ]{2,40}?)\s*[.!]?$",
+WORKPLACE = re.compile(r"^I (?!(?:work|have|had|am|was|do|did|will|would|can|could)\b)[a-z][^,.;:!?]{2,80}?"
+                       r"(?P<tail> (?:at|for) an? (?!(?:\w+ )?(?:living|while|time|years?|months?|weeks?|days?|hours?|minutes?|"
+                       r"bit|change|fee|salary|wage|raise)\b)(?P<v>[\w&'\- ]{2,40}?)\s*[.!]?)$",
                        re.IGNORECASE)
 TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     # not "run": people run shifts, wards and kitchens more often than machines, and those are duties
@@ -235,7 +235,10 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
             spans.append(m.span())
             break
     if not out.industry and (m := WORKPLACE.search(sentence)):
-        out.industry = _clean(m.group("v"))  # the sentence stays a duty: it says what the work is
+        # the business goes to the industry and the rest stays a duty: "I clean offices at night" (left in, "for a
+        # janitorial company" would match the janitorial supervisors' title in the description too)
+        out.industry = _clean(m.group("v"))
+        spans.append(m.span("tail"))
     for pattern in TOOL_PATTERNS:
         if (m := pattern.search(sentence)) and (names := tool_names(m.group("v"))):
             out.tools += names
@@ -262,7 +265,7 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
     if ABOUT_THE_REQUEST.search(sentence):
         return  # "Hi, I need help finding a code for a job": about the request, not the work
     remnant = _without(sentence, spans)
-    least = FIRST_PERSON_DUTY_MIN_WORDS if not spans and FIRST_PERSON_DUTY.match(sentence) else DUTY_MIN_WORDS
+    least = FIRST_PERSON_DUTY_MIN_WORDS if FIRST_PERSON_DUTY.match(remnant.strip(" ,;:.")) else DUTY_MIN_WORDS
     if len(text_tokens(remnant)) >= least and not out.answer:
         out.duties.append(sentence if not spans else remnant.strip(" ,;:.") or sentence)
 

@@ -46,7 +46,7 @@ def test_the_workplace_after_a_title_is_the_industry(text: str, asked: str | Non
 def test_a_sentence_about_the_work_answering_the_title_question_is_a_duty():
     found = extract("I drive a truck for a moving company", asked="job_title")
     assert found.job_title is None
-    assert found.duties == ["I drive a truck for a moving company"]
+    assert (found.duties, found.industry) == (["I drive a truck"], "moving company")
 
 
 def test_a_plain_duty_sentence_is_a_duty_and_not_a_title():
@@ -162,11 +162,14 @@ def test_a_sentence_about_the_request_is_not_a_duty_or_a_title(text: str, asked:
     assert found.job_title == title
 
 
-@pytest.mark.parametrize("text", ["I assign codes for billing", "I classify and sort mail by zip code",
-                                  "I code software in Python for a bank"])
-def test_work_that_mentions_codes_stays_a_duty(text: str):
+@pytest.mark.parametrize(("text", "duty"), [
+    ("I assign codes for billing", "I assign codes for billing"),
+    ("I classify and sort mail by zip code", "I classify and sort mail by zip code"),
+    ("I code software in Python for a bank", "I code software in Python"),  # the bank is the industry
+])
+def test_work_that_mentions_codes_stays_a_duty(text: str, duty: str):
     found = extract(text)
-    assert found.duties == [text] and found.job_title is None
+    assert found.duties == [duty] and found.job_title is None
 
 
 def test_a_sentence_about_the_work_answering_the_supervision_question_is_a_duty_not_whom():
@@ -176,18 +179,21 @@ def test_a_sentence_about_the_work_answering_the_supervision_question_is_a_duty_
     assert extract("three cooks", asked="supervision_given").supervision_given == "three cooks"
 
 
-@pytest.mark.parametrize(("text", "industry"), [
-    ("I fix cars at a dealership", "dealership"),
-    ("I load and unload trucks for a moving company", "moving company"),
-    ("I take orders at the counter", None),  # a place in the workplace, not the business
-    ("I sew seams on a machine", None),  # a tool
-    ("I make sandwiches for a living", None),
-    ("I have worked here for a year", None),
+@pytest.mark.parametrize(("text", "industry", "duty"), [
+    ("I fix cars at a dealership", "dealership", "I fix cars"),
+    ("I load and unload trucks for a moving company", "moving company", "I load and unload trucks"),
+    # left in, "janitorial" would meet the janitorial supervisors' title in the description as well
+    ("I clean offices at night for a janitorial company", "janitorial company", "I clean offices at night"),
+    ("I take orders at the counter", None, "I take orders at the counter"),  # a place in the workplace
+    ("I sew seams on a machine", None, "I sew seams on a machine"),  # a tool
+    ("I make sandwiches for a living", None, "I make sandwiches for a living"),
+    ("I have worked here for a year", None, "I have worked here for a year"),
 ])
-def test_the_business_a_sentence_about_the_work_ends_with_is_the_industry(text: str, industry: str | None):
+def test_the_business_a_sentence_about_the_work_ends_with_is_the_industry(text: str, industry: str | None,
+                                                                          duty: str):
     found = extract(text)
     assert found.industry == industry
-    assert found.duties == [text]  # the sentence still says what the work is
+    assert found.duties == [duty]  # the rest of the sentence still says what the work is
 
 
 @pytest.mark.parametrize(("text", "duty"), [
