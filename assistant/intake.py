@@ -47,6 +47,9 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\bI work (?:at|for|in|on) (?:an? |the )?{_PHRASE}{_END}",
     rf"\b(?:we are|we're|our (?:company|business|employer) is) (?:an? |the ){_PHRASE}{_END}",
     rf"\b(?:company|employer|we) (?:make|makes|build|builds|sell|sells|run|runs) {_PHRASE}{_END}",
+    # "I own a bakery", "I run a small bakery": the business ("I run a press", "I run a team" are not)
+    rf"\bI (?:own|run) (?:an? |my |our )(?:own )?(?:small |little |family |local )(?:\w+ )?{_PHRASE}{_END}",
+    rf"\bI own (?:an? |my |our )(?:own )?(?!(?:own )?(?:business|company|firm|shop)\b){_PHRASE}{_END}",
 )]
 # An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital", "a manager on a farm",
 # "the manager of a restaurant".
@@ -64,6 +67,9 @@ TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     r"\bI (?:use|used|operate|work with|program) (?P<v>[^.;!?]{2,200})",
     r"\b(?:tools|equipment|software|machines) (?:I use )?(?:are|include|is)\s*:?\s*(?P<v>[^.;!?]{2,200})",
 )]
+# A school or college as the workplace, not the education: "I work at a university", "IT support at a college".
+SCHOOL_WORKPLACE = re.compile(r"\b(?:at|for) (?:an?|the|our|my) (?:[\w\-]+ ){0,2}(?:college|university|school)\b",
+                              re.IGNORECASE)
 EDUCATION_PATTERN = re.compile(
     r"(?P<v>[^.;!?]*\b(?:degree|diploma|bachelor'?s?|master'?s?|ph\.?d|doctorate|high school|ged|associate'?s?|"
     r"college|university|vocational|trade school|apprenticeship)\b[^.;!?]*)", re.IGNORECASE)
@@ -125,6 +131,8 @@ FIRST_PERSON_DUTY = re.compile(
     r"^(?:I|we)\s+(?!(?:need|want|think|guess|agree|hope|like|love|mean|know|see|believe|have|had|am|was|do|did|"
     r"don'?t|didn'?t|can|could|would|will|should|just|also|really)\b)[a-z]", re.IGNORECASE)
 FIRST_PERSON_DUTY_MIN_WORDS = 2
+# "I do landscaping", "I do payroll": the one word after "do" is the work ("I do" alone answers yes).
+DOING = re.compile(r"^(?:I|we) do (?!not\b|n't\b|so\b|that\b|this\b|it\b|too\b|yes\b)[a-z]", re.IGNORECASE)
 # A tool is named in a few words ("drill press", "two-way radio"); an answer to the tools question with a longer
 # item is a statement of the work ("Threads paper through the rollers of the press"), kept as a duty.
 TOOL_MAX_WORDS = 5
@@ -238,7 +246,8 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
         # the business goes to the industry and the rest stays a duty: "I clean offices at night" (left in, "for a
         # janitorial company" would match the janitorial supervisors' title in the description too)
         out.industry = _clean(m.group("v"))
-        spans.append(m.span("tail"))
+        if len(text_tokens(sentence[:m.start("tail")])) >= FIRST_PERSON_DUTY_MIN_WORDS:
+            spans.append(m.span("tail"))  # else the whole sentence stays the duty: "I teach at a high school"
     for pattern in TOOL_PATTERNS:
         if (m := pattern.search(sentence)) and (names := tool_names(m.group("v"))):
             out.tools += names
@@ -254,7 +263,7 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
     if m := SUPERVISION_RECEIVED.search(sentence):
         out.supervision_received = _clean(m.group("v"))
         spans.append(m.span())
-    if m := EDUCATION_PATTERN.search(sentence):
+    if (m := EDUCATION_PATTERN.search(sentence)) and not SCHOOL_WORKPLACE.search(m.group("v")):
         out.education = _clean(m.group("v"))
         spans.append(m.span())
     for m in LICENCE_PATTERN.finditer(sentence):
@@ -265,7 +274,8 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
     if ABOUT_THE_REQUEST.search(sentence):
         return  # "Hi, I need help finding a code for a job": about the request, not the work
     remnant = _without(sentence, spans)
-    least = FIRST_PERSON_DUTY_MIN_WORDS if FIRST_PERSON_DUTY.match(remnant.strip(" ,;:.")) else DUTY_MIN_WORDS
+    said = remnant.strip(" ,;:.")
+    least = 1 if DOING.match(said) else FIRST_PERSON_DUTY_MIN_WORDS if FIRST_PERSON_DUTY.match(said) else DUTY_MIN_WORDS
     if len(text_tokens(remnant)) >= least and not out.answer:
         out.duties.append(sentence if not spans else remnant.strip(" ,;:.") or sentence)
 

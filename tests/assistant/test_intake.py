@@ -216,3 +216,37 @@ def test_the_work_after_the_workplace_ends_the_industry(text: str, industry: str
     found = extract(text)
     assert found.industry == industry
     assert found.duties == ([duty] if duty else [])
+
+
+@pytest.mark.parametrize(("text", "education", "industry"), [
+    ("I'm in IT support at a university", None, None),  # where they work, not what they studied
+    ("I teach at a high school", None, "high school"),
+    ("I have a college degree", "I have a college degree", None),
+    ("I went to college for two years", "I went to college for two years", None),
+])
+def test_a_school_as_the_workplace_is_not_the_education(text: str, education: str | None, industry: str | None):
+    found = extract(text)
+    assert (found.education, found.industry) == (education, industry)
+
+
+@pytest.mark.parametrize(("text", "industry"), [
+    ("I own a bakery", "bakery"),
+    ("I run a small bakery", "bakery"),
+    ("I run a small family farm", "farm"),
+    ("I run a press", None),  # a machine
+    ("I run a team of 5", None),
+    ("I own my own business", None),  # says nothing of which business
+])
+def test_the_business_someone_owns_or_runs_is_the_industry(text: str, industry: str | None):
+    assert extract(text).industry == industry
+
+
+@pytest.mark.parametrize(("text", "duties", "answer"), [
+    ("I do landscaping", ["I do landscaping"], None),
+    ("I do the payroll", ["I do the payroll"], None),
+    ("I do", [], "yes"),
+    ("I do not", [], None),
+])
+def test_what_someone_says_they_do_is_a_duty(text: str, duties: list[str], answer: str | None):
+    found = extract(text)
+    assert (found.duties, found.answer) == (duties, answer)
