@@ -682,7 +682,8 @@ class Engine:
         O*NET's supervisors use for supervising (`rerank.supervision_words`). The reranker reads it together with
         the work of the people supervised."""
         weights = self._state.supervision_words
-        score = max((sum(weights.get(w, 0.0) for w in set(text_tokens(s))) for s in sentences), default=0.0)
+        score = max((sum(weights.get(w, 0.0) for w in set(text_tokens(HAVING_A_JOB.sub(" ", s)))) for s in sentences),
+                    default=0.0)
         return (self._statics.supervisor * np.float32(score)).astype(np.float32)
 
     def _title_scores(self, title: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -946,6 +947,11 @@ def _idf(bm25, word: str) -> float:
 def _query_words(query: Query) -> frozenset[str]:
     """The words of everything the person said, as the evidence compares them (worked out once a query)."""
     return frozenset(text_tokens(" ".join(filter(None, (query.title, query.description, query.industry)))))
+
+
+# "I work construction", "we work nights": the verb of having a job, not the supervisors' noun ("assign work",
+# "inspect the work of crews") that makes "work" one of O*NET's words of supervising.
+HAVING_A_JOB = re.compile(r"\b(?:I|we|I'm|we're|I am|we are)\s+(?:work|works|worked|working)\b", re.IGNORECASE)
 
 
 def description_words(query: Query) -> int:

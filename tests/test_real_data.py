@@ -58,6 +58,8 @@ def test_a_chat_opening_that_names_the_workplace_is_coded_with_it(real_engine: E
     ("I bake bread", "51-3011.00"),  # Bakers, not Production Workers, All Other
     ("I cut hair", "39-5012.00"),
     ("I stock shelves", "53-7065.00"),
+    # "work" is one of the words O*NET's supervisors use ("assign work"), but "I work" only says there is a job
+    ("I work construction", "47-2061.00"),  # Construction Laborers, not their supervisors
 ])
 def test_a_few_words_about_the_work_code_to_the_occupation_that_does_it_not_an_all_other_one(
         real_engine: Engine, message: str, expected: str) -> None:
