@@ -22,11 +22,11 @@ Item = Literal[
 ]
 # Where a stated title or industry ends: punctuation, or a word that starts what follows it ("a cook at a hotel",
 # "a nurse on a ward", "the manager of a restaurant": "of" only before "a"/"an", as "Director of Nursing" is a title).
-_END = (r"(?=$|[,.;:!?]|\s+(?:at|in|on|as|for|with|and|who|where|which|but|since|from)\b|\s+of\s+an?\b|"
+_END = (r"(?=$|[,.;:!?\"]|\s+(?:at|in|on|as|for|with|and|who|where|which|but|since|from)\b|\s+of\s+an?\b|"
         # "at a dealership doing brake jobs": a verb of the work ends the place (not "cleaning", "driving",
         # "building", which name businesses: "a cleaning company", "a driving school")
         r"\s+(?:doing|fixing|repairing|helping|handling|selling|working|serving|taking care)\b)")
-_PHRASE = r"(?P<v>[A-Za-z0-9][\w&/'+\- ]{0,60}?)"
+_PHRASE = r"\"?(?P<v>[A-Za-z0-9][\w&/'+\- ]{0,60}?)"  # a name may come in quotes: my title is "line cook"
 
 TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\b(?:job |official |real )?title is (?:actually |now )?(?:an? |the )?{_PHRASE}{_END}",
@@ -53,7 +53,7 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
 )]
 # An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital", "a manager on a farm",
 # "the manager of a restaurant".
-TRAILING_INDUSTRY = re.compile(rf"^\s+(?:(?:at|for|in|on) (?:an? |the |our |my )|of an? ){_PHRASE}{_END}",
+TRAILING_INDUSTRY = re.compile(rf"^\"?\s+(?:(?:at|for|in|on) (?:an? |the |our |my )|of an? ){_PHRASE}{_END}",
                                re.IGNORECASE)
 # The business a first-person sentence about the work names at its end: "I fix cars at a dealership", "I load trucks
 # for a moving company" ("a"/"an" only: "at the counter" is a place in the workplace; not "in"/"on": "on a machine",
@@ -138,6 +138,10 @@ DOING = re.compile(r"^(?:I|we) do (?!not\b|n't\b|so\b|that\b|this\b|it\b|too\b|y
 TOOL_MAX_WORDS = 5
 
 
+# Phones and word processors type curly quotes: "I’m a server" must read as "I'm a server", “line cook” as "line cook".
+_TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
+
+
 class Extraction(BaseModel):
     """The items one message states; None or empty means the message did not say."""
 
@@ -168,7 +172,7 @@ class Extraction(BaseModel):
 def extract(text: str, asked: str | None = None) -> Extraction:
     """Read the Part A items stated in `text`; `asked` is the item the assistant just asked for, if any."""
     out = Extraction()
-    text = " ".join((text or "").replace("\x00", " ").split())
+    text = " ".join((text or "").replace("\x00", " ").translate(_TYPOGRAPHIC).split())
     if not text:
         return out
     out.correction = bool(CORRECTION.search(text))

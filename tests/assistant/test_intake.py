@@ -250,3 +250,15 @@ def test_the_business_someone_owns_or_runs_is_the_industry(text: str, industry: 
 def test_what_someone_says_they_do_is_a_duty(text: str, duties: list[str], answer: str | None):
     found = extract(text)
     assert (found.duties, found.answer) == (duties, answer)
+
+
+@pytest.mark.parametrize(("text", "title", "industry"), [
+    ("I’m a server at a diner", "server", "diner"),  # a phone's curly apostrophe
+    ("I’m a teacher’s aide", "teacher's aide", None),
+    ("My title is “line cook”", "line cook", None),
+    ('My title is "line cook" at a diner', "line cook", "diner"),
+])
+def test_curly_apostrophes_and_quotes_read_as_plain_ones(text: str, title: str, industry: str | None):
+    found = extract(text)
+    assert (found.job_title, found.industry) == (title, industry)
+    assert found.duties == []
