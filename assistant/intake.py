@@ -59,8 +59,8 @@ TRAILING_INDUSTRY = re.compile(rf"^\"?\s+(?:(?:at|for|in|on) (?:an? |the |our |m
 # for a moving company" ("a"/"an" only: "at the counter" is a place in the workplace; not "in"/"on": "on a machine",
 # "in a log" name tools and things as often as workplaces; not a time or a price: "for a living", "for a year").
 WORKPLACE = re.compile(r"^I (?!(?:work|have|had|am|was|do|did|will|would|can|could)\b)[a-z][^,.;:!?]{2,80}?"
-                       r"(?P<tail> (?:at|for) an? (?!(?:\w+ )?(?:living|while|time|years?|months?|weeks?|days?|hours?|minutes?|"
-                       r"bit|change|fee|salary|wage|raise)\b)(?P<v>[\w&'\- ]{2,40}?)\s*[.!]?)$",
+                       r"(?P<tail> (?:at|for) an? (?!(?:\w+ )?(?:living|while|time|years?|months?|weeks?|days?|"
+                       r"hours?|minutes?|bit|change|fee|salary|wage|raise)\b)(?P<v>[\w&'\- ]{2,40}?)\s*[.!]?)$",
                        re.IGNORECASE)
 TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     # not "run": people run shifts, wards and kitchens more often than machines, and those are duties
@@ -138,7 +138,7 @@ DOING = re.compile(r"^(?:I|we) do (?!not\b|n't\b|so\b|that\b|this\b|it\b|too\b|y
 TOOL_MAX_WORDS = 5
 
 
-# Phones and word processors type curly quotes: "I’m a server" must read as "I'm a server", “line cook” as "line cook".
+# Phones and word processors type curly quotes: "I’m a server" reads as "I'm a server", “cook” as "cook".
 _TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 
 
@@ -281,7 +281,7 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
     said = remnant.strip(" ,;:.")
     least = 1 if DOING.match(said) else FIRST_PERSON_DUTY_MIN_WORDS if FIRST_PERSON_DUTY.match(said) else DUTY_MIN_WORDS
     if len(text_tokens(remnant)) >= least and not out.answer:
-        out.duties.append(sentence if not spans else remnant.strip(" ,;:.") or sentence)
+        out.duties.append(sentence if not spans else said or sentence)
 
 
 def _fill_asked(text: str, asked: str, out: Extraction) -> None:
