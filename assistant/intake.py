@@ -20,12 +20,20 @@ Item = Literal[
     "job_title", "duties", "industry", "tools", "education", "licenses", "supervision_given",
     "supervision_received", "experience", "contact",
 ]
+# Nouns that an -ing word before them names a business with: "a meat packing plant", "a moving company".
+BUSINESS_NOUNS = ("company", "companies", "plant", "factory", "facility", "business", "firm", "home", "school",
+                  "center", "centre", "shop", "store", "agency", "services?", "department", "office", "mill", "room",
+                  "site", "unit", "lot", "yard", "house", "area", "industry", "supply", "supplies", "products",
+                  "materials", "station", "warehouse", "operations?", "contractors?", "lab", "laboratory", "club",
+                  "studio", "salon", "hall", "park", "camp", "ground", "grounds", "range", "rink", "pool", "alley")
 # Where a stated title or industry ends: punctuation, or a word that starts what follows it ("a cook at a hotel",
 # "a nurse on a ward", "the manager of a restaurant": "of" only before "a"/"an", as "Director of Nursing" is a title).
 _END = (r"(?=$|[,.;:!?\"]|\s+(?:at|in|on|as|for|with|and|who|where|which|but|since|from)\b|\s+of\s+an?\b|"
-        # "at a dealership doing brake jobs": a verb of the work ends the place (not "cleaning", "driving",
-        # "building", which name businesses: "a cleaning company", "a driving school")
-        r"\s+(?:doing|fixing|repairing|helping|handling|selling|working|serving|taking care)\b)")
+        # "at a dealership doing brake jobs", "a call center answering calls": a verb of the work after the place
+        # ends it, but not one that names the business with the noun after it ("a meat packing plant")
+        # or a noun after "of" or "and" ("Director of Nursing at a care home"), or before a preposition
+        r"(?<!\bof)(?<!\band)(?<!\bor)\s+[a-z]{2,}ing\s+"
+        r"(?!(?:at|in|on|for|of|with|and|or|from|to|" + "|".join(BUSINESS_NOUNS) + r")\b)[a-z])")
 _PHRASE = r"\"?(?P<v>[A-Za-z0-9][\w&/'+\- ]{0,60}?)"  # a name may come in quotes: my title is "line cook"
 
 TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
@@ -44,7 +52,8 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\bin the {_PHRASE} (?:industry|sector|business|trade|field)\b",
     rf"\b(?:industry|sector|business) is (?:actually |now )?(?:an? |the )?{_PHRASE}{_END}",
     rf"\b(?:employer|company|firm) (?:is|was) (?:an? |the )?{_PHRASE}{_END}",
-    rf"\bI work (?:at|for|in|on) (?:an? |the )?{_PHRASE}{_END}",
+    # "on" only with an article: "I work on a farm" is a workplace, "I work on diesel engines" the work
+    rf"\bI work (?:(?:at|for|in) (?:an? |the )?|on (?:an? |the )){_PHRASE}{_END}",
     rf"\b(?:we are|we're|our (?:company|business|employer) is) (?:an? |the ){_PHRASE}{_END}",
     rf"\b(?:company|employer|we) (?:make|makes|build|builds|sell|sells|run|runs) {_PHRASE}{_END}",
     # "I own a bakery", "I run a small bakery": the business ("I run a press", "I run a team" are not)
@@ -58,7 +67,8 @@ TRAILING_INDUSTRY = re.compile(rf"^\"?\s+(?:(?:at|for|in|on) (?:an? |the |our |m
 # The business a first-person sentence about the work names at its end: "I fix cars at a dealership", "I load trucks
 # for a moving company" ("a"/"an" only: "at the counter" is a place in the workplace; not "in"/"on": "on a machine",
 # "in a log" name tools and things as often as workplaces; not a time or a price: "for a living", "for a year").
-WORKPLACE = re.compile(r"^I (?!(?:work|have|had|am|was|do|did|will|would|can|could)\b)[a-z][^,.;:!?]{2,80}?"
+WORKPLACE = re.compile(r"^I (?!(?:work(?= (?:at|for|in|as)\b)|have|had|am|was|do|did|will|would|can|could)\b)"
+                       r"[a-z][^,.;:!?]{2,80}?"
                        r"(?P<tail> (?:at|for) an? (?!(?:\w+ )?(?:living|while|time|years?|months?|weeks?|days?|"
                        r"hours?|minutes?|bit|change|fee|salary|wage|raise)\b)(?P<v>[\w&'\- ]{2,40}?)\s*[.!]?)$",
                        re.IGNORECASE)
@@ -113,7 +123,8 @@ READ_CHARS = 5000
 # A sentence about the request itself, not the work: a greeting alone, or asking for the code of a job ("Hi, I
 # need help finding a code for a job"); "I sort mail by zip code" and "I assign codes to medical records" are work.
 ABOUT_THE_REQUEST = re.compile(
-    r"^\W*(?:hi|hello|hey|good (?:morning|afternoon|evening)|thanks?(?: you)?)\W*$|"
+    r"^\W*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|thanks?(?: you)?)"
+    r"(?:\W+(?:there|all|everyone|team|again|so much))?\W*$|"
     r"\b(?:help|find|finding|look(?:ing)? (?:up|for)|need|want|get|getting|which|what)\b.{0,60}"
     r"\b(?:(?:soc|o\*?net|occupation(?:al)?|job|onet) codes?|codes? for (?:an? |the |my |our |this )?"
     r"(?:job|position|role|title|worker|employee)|(?:right|correct|which) occupation|classif\w* (?:for|of) "
@@ -131,6 +142,10 @@ FIRST_PERSON_DUTY = re.compile(
     r"^(?:I|we)\s+(?!(?:need|want|think|guess|agree|hope|like|love|mean|know|see|believe|have|had|am|was|do|did|"
     r"don'?t|didn'?t|can|could|would|will|should|just|also|really)\b)[a-z]", re.IGNORECASE)
 FIRST_PERSON_DUTY_MIN_WORDS = 2
+# What is left after the workplace, when it starts with a verb of the work: "[I work at a shop] selling shoes".
+WORK_AFTER_PLACE = re.compile(r"^[a-z]{2,}ing\s+[a-z]", re.IGNORECASE)
+# A workplace that names no business: "I work for a company selling insurance" says the work, not the industry.
+GENERIC_WORKPLACE = re.compile(r"^(?:company|business|firm|employer|place|organi[sz]ation)$", re.IGNORECASE)
 # "I do landscaping", "I do payroll": the one word after "do" is the work ("I do" alone answers yes).
 DOING = re.compile(r"^(?:I|we) do (?!not\b|n't\b|so\b|that\b|this\b|it\b|too\b|yes\b)[a-z]", re.IGNORECASE)
 # A tool is named in a few words ("drill press", "two-way radio"); an answer to the tools question with a longer
@@ -243,7 +258,8 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
             break
     for pattern in INDUSTRY_PATTERNS:
         if m := pattern.search(sentence):
-            out.industry = _clean(m.group("v"))
+            if not GENERIC_WORKPLACE.match(m.group("v")):  # "I work for a company selling insurance"
+                out.industry = _clean(m.group("v"))
             spans.append(m.span())
             break
     if not out.industry and (m := WORKPLACE.search(sentence)):
@@ -279,7 +295,9 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
         return  # "Hi, I need help finding a code for a job": about the request, not the work
     remnant = _without(sentence, spans)
     said = remnant.strip(" ,;:.")
-    least = 1 if DOING.match(said) else FIRST_PERSON_DUTY_MIN_WORDS if FIRST_PERSON_DUTY.match(said) else DUTY_MIN_WORDS
+    least = (1 if DOING.match(said) else
+             FIRST_PERSON_DUTY_MIN_WORDS if FIRST_PERSON_DUTY.match(said) or spans and WORK_AFTER_PLACE.match(said) else
+             DUTY_MIN_WORDS)
     if len(text_tokens(remnant)) >= least and not out.answer:
         out.duties.append(sentence if not spans else said or sentence)
 

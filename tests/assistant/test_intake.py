@@ -153,6 +153,8 @@ def test_split_list():
 @pytest.mark.parametrize(("text", "asked", "title"), [
     ("Hi, I need help finding a code for a job", "job_title", None),
     ("Hello!", "job_title", None),
+    ("hi there", "job_title", None),
+    ("Good morning everyone!", "job_title", None),
     ("What is the occupation code for a barista?", "job_title", "barista"),
     ("I need the SOC code for a dental hygienist at our clinic", None, "dental hygienist"),
 ])
@@ -262,3 +264,18 @@ def test_curly_apostrophes_and_quotes_read_as_plain_ones(text: str, title: str, 
     found = extract(text)
     assert (found.job_title, found.industry) == (title, industry)
     assert found.duties == []
+
+
+@pytest.mark.parametrize(("text", "industry", "duties"), [
+    ("I work on diesel engines for a trucking company", "trucking company", ["I work on diesel engines"]),
+    ("I work on a farm", "farm", []),  # "on" with an article is a place
+    ("I work in a call center answering customer calls about their bills", "call center",
+     ["answering customer calls about their bills"]),
+    ("I work at a factory making car parts", "factory", ["making car parts"]),
+    ("I work for a company selling insurance", None, ["selling insurance"]),  # "company" names no business
+    ("I work at a meat packing plant", "meat packing plant", []),  # the -ing word names the business
+    ("I work at a cleaning company", "cleaning company", []),
+])
+def test_what_follows_the_workplace_is_the_work(text: str, industry: str | None, duties: list[str]):
+    found = extract(text)
+    assert (found.industry, found.duties) == (industry, duties)
