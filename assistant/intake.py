@@ -59,6 +59,8 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     # "I own a bakery", "I run a small bakery": the business ("I run a press", "I run a team" are not)
     rf"\bI (?:own|run) (?:an? |my |our )(?:own )?(?:small |little |family |local )(?:\w+ )?{_PHRASE}{_END}",
     rf"\bI own (?:an? |my |our )(?:own )?(?!(?:own )?(?:business|company|firm|shop)\b){_PHRASE}{_END}",
+    # a place on its own, as an answer: "at a Ford dealership", "for the county"
+    rf"^(?:at|for|in) (?:an? |the |my |our ){_PHRASE}\W*$",
 )]
 # An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital", "a manager on a farm",
 # "the manager of a restaurant".
@@ -314,7 +316,8 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         if industry and not out.industry:
             out.industry = _clean(industry)
         out.duties = [d for d in out.duties if d != text]
-    elif asked == "industry" and not out.industry and words <= BARE_INDUSTRY_WORDS and out.answer != "no":
+    elif (asked == "industry" and not out.industry and words <= BARE_INDUSTRY_WORDS and out.answer != "no"
+          and _LETTER.search(bare)):
         out.industry = _clean(bare)
         out.duties = []
     elif asked == "tools" and not out.tools and out.answer != "no" and not stated_other(out, "tools"):

@@ -279,3 +279,14 @@ def test_curly_apostrophes_and_quotes_read_as_plain_ones(text: str, title: str, 
 def test_what_follows_the_workplace_is_the_work(text: str, industry: str | None, duties: list[str]):
     found = extract(text)
     assert (found.industry, found.duties) == (industry, duties)
+
+
+@pytest.mark.parametrize(("text", "asked", "industry", "duties"), [
+    ("at a Ford dealership", "duties", "Ford dealership", []),  # the place alone answers where, not what
+    ("in a hospital", None, "hospital", []),
+    ("1", "industry", None, []),  # no industry is a number
+])
+def test_a_place_on_its_own_is_the_industry_and_a_number_is_not(text: str, asked: str | None, industry: str | None,
+                                                                duties: list[str]):
+    found = extract(text, asked=asked)
+    assert (found.industry, found.duties) == (industry, duties)
