@@ -79,6 +79,9 @@ TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     r"\bI (?:use|used|operate|work with|program) (?P<v>[^.;!?]{2,200})",
     r"\b(?:tools|equipment|software|machines) (?:I use )?(?:are|include|is)\s*:?\s*(?P<v>[^.;!?]{2,200})",
 )]
+# What a person holds, as against a school they may work at: "a high school diploma", not "community college".
+QUALIFICATION = re.compile(r"\b(?:degree|diploma|bachelor|master|ph\.?d|doctorate|ged|associate|certificate|graduated?|"
+                           r"went to|studied|attended)", re.IGNORECASE)
 # A school or college as the workplace, not the education: "I work at a university", "IT support at a college".
 SCHOOL_WORKPLACE = re.compile(r"\b(?:at|for) (?:an?|the|our|my) (?:[\w\-]+ ){0,2}(?:college|university|school)\b",
                               re.IGNORECASE)
@@ -148,6 +151,10 @@ FIRST_PERSON_DUTY_MIN_WORDS = 2
 WORK_AFTER_PLACE = re.compile(r"^[a-z]{2,}ing\s+[a-z]", re.IGNORECASE)
 # A workplace that names no business: "I work for a company selling insurance" says the work, not the industry.
 GENERIC_WORKPLACE = re.compile(r"^(?:company|business|firm|employer|place|organi[sz]ation)$", re.IGNORECASE)
+# Words that say nothing of the work: what is left of "I've been doing it for 2 years" once the experience is read.
+FILLER = frozenset({"i", "ive", "im", "we", "have", "has", "had", "been", "be", "being", "am", "is", "are", "was",
+                    "were", "it", "this", "that", "here", "there", "do", "doing", "did", "done", "job", "work",
+                    "worked", "working", "so", "now", "since", "about", "almost", "over", "just"})
 # "I do landscaping", "I do payroll": the one word after "do" is the work ("I do" alone answers yes).
 DOING = re.compile(r"^(?:I|we) do (?!not\b|n't\b|so\b|that\b|this\b|it\b|too\b|yes\b)[a-z]", re.IGNORECASE)
 # A tool is named in a few words ("drill press", "two-way radio"); an answer to the tools question with a longer
@@ -300,7 +307,8 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
     least = (1 if DOING.match(said) else
              FIRST_PERSON_DUTY_MIN_WORDS if FIRST_PERSON_DUTY.match(said) or spans and WORK_AFTER_PLACE.match(said) else
              DUTY_MIN_WORDS)
-    if len(text_tokens(remnant)) >= least and not out.answer:
+    words = text_tokens(remnant)
+    if len(words) >= least and not FILLER.issuperset(words) and not out.answer:
         out.duties.append(sentence if not spans else said or sentence)
 
 
@@ -317,9 +325,13 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
             out.industry = _clean(industry)
         out.duties = [d for d in out.duties if d != text]
     elif (asked == "industry" and not out.industry and words <= BARE_INDUSTRY_WORDS and out.answer != "no"
-          and _LETTER.search(bare)):
+          and _LETTER.search(bare) and set(out.items()) <= {"duties", "education"}
+          and not (out.education and QUALIFICATION.search(out.education))):
+        # "community college" answering this question is where the job is, not the education; "a high school
+        # diploma and a welding certificate" states other items and is no industry
         out.industry = _clean(bare)
         out.duties = []
+        out.education = None
     elif asked == "tools" and not out.tools and out.answer != "no" and not stated_other(out, "tools"):
         if _LETTER.search(bare) and (names := tool_names(bare)):
             out.tools = names

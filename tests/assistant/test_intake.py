@@ -290,3 +290,20 @@ def test_a_place_on_its_own_is_the_industry_and_a_number_is_not(text: str, asked
                                                                 duties: list[str]):
     found = extract(text, asked=asked)
     assert (found.industry, found.duties) == (industry, duties)
+
+
+@pytest.mark.parametrize(("text", "industry", "education"), [
+    ("I have a high school diploma and a welding certificate", None, "I have a high school diploma and a welding "
+                                                                     "certificate"),  # other items, not where
+    ("community college", "community college", None),  # a school answering "where" is the workplace
+    ("construction", "construction", None),
+])
+def test_an_answer_to_the_industry_question_that_states_other_items_is_not_the_industry(
+        text: str, industry: str | None, education: str | None):
+    found = extract(text, asked="industry")
+    assert (found.industry, found.education) == (industry, education)
+
+
+def test_what_is_left_of_a_sentence_once_the_experience_is_read_is_no_duty():
+    found = extract("I've been doing it for 2 years.")
+    assert (found.experience, found.duties) == ("2 years", [])
