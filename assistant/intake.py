@@ -79,15 +79,15 @@ TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     r"\bI (?:use|used|operate|work with|program) (?P<v>[^.;!?]{2,200})",
     r"\b(?:tools|equipment|software|machines) (?:I use )?(?:are|include|is)\s*:?\s*(?P<v>[^.;!?]{2,200})",
 )]
+_QUALIFICATIONS = r"degree|diploma|bachelor'?s?|master'?s?|ph\.?d|doctorate|ged|associate'?s?"
 # What a person holds, as against a school they may work at: "a high school diploma", not "community college".
-QUALIFICATION = re.compile(r"\b(?:degree|diploma|bachelor|master|ph\.?d|doctorate|ged|associate|certificate|graduated?|"
-                           r"went to|studied|attended)", re.IGNORECASE)
+QUALIFICATION = re.compile(rf"\b(?:{_QUALIFICATIONS}|certificate|graduated?|went to|studied|attended)", re.IGNORECASE)
 # A school or college as the workplace, not the education: "I work at a university", "IT support at a college".
 SCHOOL_WORKPLACE = re.compile(r"\b(?:at|for) (?:an?|the|our|my) (?:[\w\-]+ ){0,2}(?:college|university|school)\b",
                               re.IGNORECASE)
 EDUCATION_PATTERN = re.compile(
-    r"(?P<v>[^.;!?]*\b(?:degree|diploma|bachelor'?s?|master'?s?|ph\.?d|doctorate|high school|ged|associate'?s?|"
-    r"college|university|vocational|trade school|apprenticeship)\b[^.;!?]*)", re.IGNORECASE)
+    rf"(?P<v>[^.;!?]*\b(?:{_QUALIFICATIONS}|high school|college|university|vocational|trade school|apprenticeship)\b"
+    r"[^.;!?]*)", re.IGNORECASE)
 LICENCE_PATTERN = re.compile(
     r"(?P<v>\b(?:(?!(?:and|or|with|an?|my|have|hold|need|the)\b)[\w\-]+ ){0,3}(?:licen[cs]e|certification|certificate)\b|"
     r"\b(?:licensed|certified|registered) [\w\-]+(?: [\w\-]+)?|\bCDL\b)", re.IGNORECASE)
@@ -304,12 +304,19 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
         return  # "Hi, I need help finding a code for a job": about the request, not the work
     remnant = _without(sentence, spans)
     said = remnant.strip(" ,;:.")
-    least = (1 if DOING.match(said) else
-             FIRST_PERSON_DUTY_MIN_WORDS if FIRST_PERSON_DUTY.match(said) or spans and WORK_AFTER_PLACE.match(said) else
-             DUTY_MIN_WORDS)
     words = text_tokens(remnant)
-    if len(words) >= least and not FILLER.issuperset(words) and not out.answer:
+    if len(words) >= _duty_words_needed(said, bool(spans)) and not FILLER.issuperset(words) and not out.answer:
         out.duties.append(sentence if not spans else said or sentence)
+
+
+def _duty_words_needed(said: str, after_an_item: bool) -> int:
+    """Content words that make a duty of what is left of a sentence: one after "I do" ("I do landscaping"), two in
+    a first-person sentence ("I fix cars") or in the work said after a workplace ("selling shoes"), else three."""
+    if DOING.match(said):
+        return 1
+    if FIRST_PERSON_DUTY.match(said) or (after_an_item and WORK_AFTER_PLACE.match(said)):
+        return FIRST_PERSON_DUTY_MIN_WORDS
+    return DUTY_MIN_WORDS
 
 
 def _fill_asked(text: str, asked: str, out: Extraction) -> None:

@@ -491,7 +491,7 @@ class Engine:
         fused = rank.fuse(channels, weights if weights is not None else rank.weights_for(query, only), standardised)
         if only is None:
             fused = self._reranker.rerank(channels, fused, rank.query_mode(query), lambda: self._statics,
-                                          standardised, words=description_words(query))
+                                          standardised, description=query.description)
         return fused
 
     def code_many(self, queries: Iterable[Query | Mapping[str, str | None]], k: int = 10,
@@ -952,11 +952,6 @@ def _query_words(query: Query) -> frozenset[str]:
 # "I work construction", "we work nights": the verb of having a job, not the supervisors' noun ("assign work",
 # "inspect the work of crews") that makes "work" one of O*NET's words of supervising.
 HAVING_A_JOB = re.compile(r"\b(?:I|we|I'm|we're|I am|we are)\s+(?:work|works|worked|working)\b", re.IGNORECASE)
-
-
-def description_words(query: Query) -> int:
-    """How many content words the query's description has (0 without one): the reranker reads it."""
-    return len(text_tokens(query.description)) if query.description else 0
 
 
 @functools.lru_cache(maxsize=65_536)

@@ -50,6 +50,11 @@ class Pool:
     words: int = 0  # content words of the query's description (0 without one)
 
 
+def description_words(description: str | None) -> int:
+    """How many content words a query's description has (0 without one)."""
+    return len(text_tokens(description)) if description else 0
+
+
 def gather(channels: Mapping[str, np.ndarray], fused: np.ndarray, size: int = POOL,
            standardised: Mapping[str, np.ndarray] | None = None,
            overseer: Callable[[], np.ndarray] | None = None, words: int = 0) -> Pool:
@@ -310,16 +315,17 @@ class Reranker:
 
     def rerank(self, channels: Mapping[str, np.ndarray], fused: np.ndarray, mode: str,
                statics: Callable[[], Statics], standardised: Mapping[str, np.ndarray] | None = None,
-               words: int = 0) -> np.ndarray:
-        """Fused scores with the pool re-scored by the model and kept above every other occupation; `words` is
-        how many content words the query's description has.
+               description: str | None = None) -> np.ndarray:
+        """Fused scores with the pool re-scored by the model and kept above every other occupation; `description`
+        is the query's, whose length in content words the model reads (counted only when a model applies).
 
         `statics` is called only when a model could apply (and, for the pool, when the query supervises), so queries
         the reranker leaves alone never pay for it."""
         if not self.modes or fused.shape[0] < MIN_OCCUPATIONS or (
                 mode not in self.modes and f"{mode}:exact" not in self.modes):
             return fused  # no model could apply: the pool need not be gathered
-        pool = gather(channels, fused, standardised=standardised, overseer=lambda: statics().overseer, words=words)
+        pool = gather(channels, fused, standardised=standardised, overseer=lambda: statics().overseer,
+                      words=description_words(description))
         key = model_key(mode, pool)
         if key not in self.modes:
             return fused

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.service import build_engine  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from retrieval import rank, rerank  # noqa: E402
-from retrieval.engine import Engine, _State, _title_docs, description_words  # noqa: E402
+from retrieval.engine import Engine, _State, _title_docs  # noqa: E402
 from retrieval.lexical import OccupationBM25, TitleIndex  # noqa: E402
 from retrieval.models import Query  # noqa: E402
 from retrieval.normalize import normalize_title, text_tokens  # noqa: E402
@@ -159,7 +159,8 @@ def pool_of(engine: Engine, query: Query, hide: int | None = None) -> rerank.Poo
             values[hide] = values.min()
             channels[name] = values
     fused = rank.fuse(channels, rank.weights_for(query))
-    return rerank.gather(channels, fused, overseer=lambda: engine._statics.overseer, words=description_words(query))
+    return rerank.gather(channels, fused, overseer=lambda: engine._statics.overseer,
+                         words=rerank.description_words(query.description))
 
 
 def build_pseudo(engine: Engine, out: Path, limit: int | None) -> None:

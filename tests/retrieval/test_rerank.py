@@ -101,9 +101,11 @@ def test_the_engine_passes_the_description_length_to_the_model() -> None:
     reranker = model_favouring("residual_x_words", "description")
     pool = rerank.gather(ch, fused)
     assert 100 in pool.index and int(np.argmax(fused)) != 100
-    wordless = reranker.rerank(ch, fused, "description", statics, words=0)
+    wordless = reranker.rerank(ch, fused, "description", statics, description=None)
     assert np.ptp(wordless[pool.index]) == 0
-    assert int(np.argmax(reranker.rerank(ch, fused, "description", statics, words=20))) % 100 == 0
+    long = " ".join(f"word{i}" for i in range(20))
+    assert rerank.description_words(long) == 20
+    assert int(np.argmax(reranker.rerank(ch, fused, "description", statics, description=long))) % 100 == 0
 
 
 def test_without_a_model_the_fused_ranking_is_kept() -> None:
