@@ -53,6 +53,11 @@ DENSE_BATCH_HITS = 6000  # hits per batched vector-store call (SQLite caps a sta
 LEAD_WEIGHT = 0.5  # the first sentence's ranking against the whole description's (`with_lead`)
 LEAD_POOL = 40  # candidates of each ranking that `with_lead` mixes
 RANK_BATCH = 256  # jobs ranked together: their channels are held at once (~40 KB a job)
+# The SOC's classification principles class apprentices and trainees with the occupation they are being trained
+# for (helpers and aides on their own), as the BLS Direct Match Title File does ("Barber Apprentice": Barbers).
+# Unread, the word pulls a title to whichever occupation lists it most: Helpers--Electricians, which lists
+# "Electrician Apprentice" and a bare "Apprentice" ("Baker Apprentice" came first there).
+LEARNER = re.compile(r"\b(?:apprentice|trainee)s?\b", re.IGNORECASE)
 
 
 @dataclass
@@ -437,7 +442,17 @@ class Engine:
 
     def _spelt_key(self, key: tuple[str | None, str | None, str | None]) -> tuple[str | None, str | None, str | None]:
         title, description, industry = key
-        return self._speller.correct(title), description, self._speller.correct(industry)
+        return self._trained_for(self._speller.correct(title)), description, self._speller.correct(industry)
+
+    def _trained_for(self, title: str | None) -> str | None:
+        """An apprentice's or trainee's title read as the trade's ("Baker Apprentice": "Baker", `LEARNER`), when O*NET,
+        BLS or an analyst list the trade's title and nobody lists the title as it stands: a listed one keeps its
+        listing ("Electrician Apprentice" is O*NET's Helpers--Electricians, "Management Trainee" its Managers, All
+        Other), and a word left that is no title ("Apprentice", "Trainee, sales") says too little to replace it."""
+        if not title or not LEARNER.search(title) or self.is_known_title(title):
+            return title
+        trade = re.sub(r"\s{2,}", " ", LEARNER.sub(" ", title)).strip(" ,;:-/")
+        return trade if trade and self.is_known_title(trade) else title
 
     def _candidates(self, query: Query, channels: dict[str, np.ndarray], hits: dict[int, list[Hit]],
                     matched: _TitleMatch, setting: _TitleMatch | None, fused: np.ndarray,
@@ -490,8 +505,10 @@ class Engine:
         standardised = rank.standardise_all(channels, known)
         fused = rank.fuse(channels, weights if weights is not None else rank.weights_for(query, only), standardised)
         if only is None:
+            title = query.title
             fused = self._reranker.rerank(channels, fused, rank.query_mode(query), lambda: self._statics,
-                                          standardised, description=query.description)
+                                          standardised, description=query.description,
+                                          endings=(lambda: self._state.titles.endings(title)) if title else None)
         return fused
 
     def code_many(self, queries: Iterable[Query | Mapping[str, str | None]], k: int = 10,

@@ -258,7 +258,7 @@ class TitleIndex:
             self.word_matrix = self.word_matrix.tocsc()
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_compiled"}  # derived again after loading
+        return {k: v for k, v in self.__dict__.items() if k not in ("_compiled", "_endings")}  # derived again
 
     def __setstate__(self, state: dict) -> None:
         # Indexes built before the vocabularies were kept on their own hold the fitted vectorizers instead.
@@ -304,6 +304,27 @@ class TitleIndex:
         compiled call that does not hold Python's lock."""
         c = self.compiled
         return kernels.title_scores(*self._queries(titles), c.doc_codes, self.n_codes, top, TITLE_POOL)
+
+    def title_endings(self) -> dict[str, set[int]]:
+        """Every ending of a listed title shorter than the title ("installer" and "panel installer" of "Solar Panel
+        Installer"), with the occupations that list a title ending so."""
+        out: dict[str, set[int]] = {}
+        for d in self.docs:
+            words = d.normalized.split()
+            for n in range(1, len(words)):
+                out.setdefault(" ".join(words[n:]), set()).add(d.code_index)
+        return out
+
+    def endings(self, title: str) -> int:
+        """How many occupations that do not list `title` word for word list a title that ends in it (for "Installer",
+        those listing "Drywall Installer" and not "Installer"): how many more kinds of worker may give it as a
+        short name for their job. The counts are worked out on first use (about a fifth of a second)."""
+        counts = self.__dict__.get("_endings")
+        if counts is None:
+            counts = {key: len(codes.difference(self.exact.get(key, ())))
+                      for key, codes in self.title_endings().items()}
+            self._endings = counts
+        return counts.get(normalize_title(title), 0)
 
     def exact_scores(self, title: str) -> np.ndarray:
         """1 for each occupation that lists this title word for word (after normalisation).

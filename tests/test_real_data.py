@@ -113,3 +113,32 @@ def test_search_for_a_rare_title_does_not_pad_with_unmatched_occupations(real_en
     assert hits and hits[0].matched_titles
     unmatched = [(h.code, h.title) for h in hits if not h.matched_titles and not h.matched_tasks]
     assert unmatched == []
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Carpenter Apprentice", "47-2031.00"),  # Carpenters, not Helpers--Carpenters
+    ("apprentice lineman", "49-9051.00"),  # Electrical Power-Line Installers and Repairers
+    ("Plumber Trainee", "47-2152.00"),  # Plumbers, Pipefitters, and Steamfitters
+    ("Pharmacy Technician Trainee", "29-2052.00"),
+    ("Apprentice, Machinist", "51-4041.00"),
+    # titles listed as they stand keep their listing: BLS's Barbers, O*NET's Helpers--Electricians
+    ("Barber Apprentice", "39-5011.00"),
+    ("Electrician Apprentice", "47-3013.00"),
+])
+def test_an_apprentice_or_trainee_is_coded_with_the_trade_being_learnt(real_engine: Engine, title: str,
+                                                                       expected: str) -> None:
+    assert codes(real_engine.code(title=title))[0] == expected
+
+
+@pytest.mark.parametrize(("title", "description", "expected"), [
+    ("Inspector", "I check new houses while they are being built to make sure the wiring, plumbing and framing "
+     "meet the building code.", "47-4011.00"),  # Construction and Building Inspectors
+    ("Inspector", "I examine meat and poultry at the plant for disease and contamination.", "45-2011.00"),
+    # the duties name an occupation that does not list the title word for word
+    ("Technician", "I take x-rays of patients.", "29-2034.00"),  # Radiologic Technologists and Technicians
+    ("Clerk", "I check in guests at the front desk of a hotel.", "43-4081.00"),  # Hotel, Motel, and Resort Desk Clerks
+    ("Operator", "I run a forklift in a warehouse.", "53-7051.00"),  # Industrial Truck and Tractor Operators
+])
+def test_a_title_several_occupations_list_is_told_apart_by_the_duties(real_engine: Engine, title: str,
+                                                                      description: str, expected: str) -> None:
+    assert codes(real_engine.code(title=title, description=description))[0] == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import pickle
 from importlib import resources
 from pathlib import Path
 
@@ -164,12 +165,86 @@ def test_a_title_some_occupation_lists_word_for_word_goes_to_its_own_model() -> 
     assert np.array_equal(reranker.rerank(ch_plain, fused, "title", unused), fused)
 
 
+def test_a_title_several_occupations_list_goes_to_the_shared_title_model() -> None:
+    ch = channels(3, exact=5)
+    ch["title_exact_share"][[5, 9]] = 0.5  # two occupations list the title word for word
+    fused = rank.fuse(ch, {"title": 1.0, "lexical_description": 1.0})
+    fused[[5, 9]] += 100
+    pool = rerank.gather(ch, fused)
+    assert rerank.model_key("title_description", pool) == "title_description:shared"
+    assert rerank.model_key("title", pool) == "title:shared"
+    # the shared-title model re-orders such a pool; a title one occupation lists keeps its fused order
+    reranker = model_favouring("dense_description.raw", "title_description:shared")
+    out = reranker.rerank(ch, fused, "title_description", statics)
+    best = max(pool.index, key=lambda i: ch["dense_description"][i])
+    assert int(np.argmax(out)) == best
+    single = channels(3, exact=5)
+    fused_single = rank.fuse(single, {"title": 1.0, "lexical_description": 1.0})
+    fused_single[5] += 100
+    assert np.array_equal(reranker.rerank(single, fused_single, "title_description", statics), fused_single)
+
+
+def test_a_shared_title_counts_the_other_occupations_whose_titles_end_in_it() -> None:
+    docs = [TitleDoc(0, "alternate_title", "Installer", "installer"),
+            TitleDoc(1, "alternate_title", "Installer", "installer"),
+            TitleDoc(1, "alternate_title", "Carpet Installer", "carpet installer"),  # lists both: not counted
+            TitleDoc(2, "alternate_title", "Drywall Installer", "drywall installer"),
+            TitleDoc(3, "alternate_title", "Solar Panel Installer", "solar panel installer"),
+            TitleDoc(3, "alternate_title", "Panel Installer", "panel installer"),
+            TitleDoc(4, "alternate_title", "Installer Helper", "installer helper")]  # does not end in it
+    titles = TitleIndex(docs, 5)
+    assert titles.endings("Installer") == 2
+    assert titles.endings("INSTALLERS") == 2
+    assert titles.endings("panel installer") == 0
+    assert titles.endings("Welder") == 0
+    restored = pickle.loads(pickle.dumps(titles))
+    assert "_endings" not in restored.__dict__ and restored.endings("Installer") == 2
+
+
+def test_the_count_is_read_for_listing_candidates_of_a_shared_title_only() -> None:
+    ch = channels(4, exact=5)
+    ch["title_exact_share"][[5, 9]] = 0.5
+    fused = rank.fuse(ch, {"title": 1.0, "lexical_description": 1.0})
+    fused[[5, 9]] += 100
+    reranker = model_favouring("listed_x_endings", "title_description:shared")
+    many = reranker.rerank(ch, fused, "title_description", statics, endings=lambda: 64)
+    assert set(np.argsort(-many)[:2].tolist()) == {5, 9}  # the listing candidates carry log(1 + 64)
+    pool = dataclasses.replace(rerank.gather(ch, fused), endings=64)
+    column = rerank.feature_names().index("listed_x_endings")
+    X = rerank.features(pool, statics())
+    assert np.allclose(X[:, column], np.where(np.isin(pool.index, [5, 9]), np.log1p(64), 0.0))
+    asked = []
+    single = channels(4, exact=5)
+    reranker.rerank(single, fused, "title_description", statics, endings=lambda: asked.append(1) or 3)
+    assert asked == []  # a title one occupation lists goes to no model here, and the count is never worked out
+
+
+@pytest.mark.parametrize(("first", "preferred", "expected"), [
+    (10, 11, 10),  # the fusion put the general ".00" occupation first: its specialty does not displace it
+    (11, 10, 10),  # the fusion put the specialty first: the model may still order them
+])
+def test_a_specialty_does_not_displace_its_general_occupation_on_a_shared_title(first: int, preferred: int,
+                                                                                 expected: int) -> None:
+    assert CODES[10].endswith(".00") and CODES[11].endswith(".01") and SOCS[10] == SOCS[11]
+    ch = channels(5, exact=10)
+    ch["title_exact_share"][[10, 11]] = 0.5
+    ch["dense_description"][[10, 11]] = 0.0
+    ch["dense_description"][preferred] = 5.0
+    fused = rank.fuse(ch, {"title": 1.0, "lexical_description": 1.0})
+    fused[[10, 11]] += 100
+    fused[first] += 50
+    reranker = model_favouring("dense_description.raw", "title_description:shared")
+    out = reranker.rerank(ch, fused, "title_description", statics)
+    assert int(np.argmax(out)) == expected
+
+
 def test_the_packaged_model_matches_the_features_the_engine_computes() -> None:
     params = json.loads(resources.files("retrieval").joinpath("reranker.json").read_text())
     reranker = rerank.Reranker(params)
     assert "description" in reranker.modes
-    assert set(reranker.modes) <= {"title", "title:exact", "description", "title_description",
-                                   "title_description:exact"}
+    assert {"description", "title_description:shared"} <= set(reranker.modes) <= {
+        "title", "title:exact", "title:shared", "description", "title_description", "title_description:exact",
+        "title_description:shared"}
     for mean, scale, coef, _ in reranker.modes.values():
         assert mean.shape == scale.shape == coef.shape == (len(rerank.feature_names()),)
         assert (scale > 0).all()
