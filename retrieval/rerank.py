@@ -345,7 +345,8 @@ class Reranker:
                statics: Callable[[], Statics], standardised: Mapping[str, np.ndarray] | None = None,
                description: str | None = None, endings: Callable[[], int] | None = None) -> np.ndarray:
         """Fused scores with the pool re-scored by the model and kept above every other occupation; `description`
-        is the query's, whose length in content words the model reads (counted only when a model applies).
+        is the query's, whose length in content words the model reads (counted only when a model applies), and
+        `endings` gives, for its title, `TitleIndex.endings` (asked only when the shared-title model applies).
 
         `statics` is called only when a model could apply (and, for the pool, when the query supervises), so queries
         the reranker leaves alone never pay for it."""
