@@ -200,9 +200,7 @@ class Engine:
     @functools.cached_property
     def _groups(self) -> conf.Groups:
         """Each occupation's SOC detailed code, broad and minor group, as the confidence model reads them."""
-        detailed: dict[str, int] = {}
-        ids = np.array([detailed.setdefault(s, len(detailed)) for s in self._state.soc_codes], dtype=np.int32)
-        return conf.Groups(ids, self._statics.broad, self._statics.minor)
+        return conf.Groups(self._statics.detailed, self._statics.broad, self._statics.minor)
 
     @property
     def kb(self) -> KnowledgeBase:

@@ -314,6 +314,16 @@ def model_key(mode: str, pool: Pool) -> str:
     return mode
 
 
+def possible_keys(mode: str, channels: Mapping[str, np.ndarray]) -> tuple[str, ...]:
+    """The keys `model_key` can give the pool of a query, read off the whole ranking before the pool is gathered: a
+    pool holds some of the occupations listing the title (each with the same share) or none of them."""
+    share = channels.get("title_exact_share")
+    top = float(share.max()) if share is not None and mode != "description" else 0.0
+    if top <= 0:
+        return (mode,)
+    return (mode, f"{mode}:exact" if top >= 1.0 else f"{mode}:shared")
+
+
 class Reranker:
     """Linear scores per query mode; a mode the file lacks leaves the fused order as it is."""
 
@@ -325,7 +335,6 @@ class Reranker:
                 continue  # fitted on another feature set: ignore rather than mis-score
             self.modes[mode] = (np.asarray(p["mean"], dtype=np.float32), np.asarray(p["scale"], dtype=np.float32),
                                 np.asarray(p["coef"], dtype=np.float32), float(p.get("bias", 0.0)))
-        self._query_modes = {key.split(":")[0] for key in self.modes}  # query modes some model may score
 
     @classmethod
     def packaged(cls) -> Reranker:
@@ -350,17 +359,18 @@ class Reranker:
 
         `statics` is called only when a model could apply (and, for the pool, when the query supervises), so queries
         the reranker leaves alone never pay for it."""
-        if fused.shape[0] < MIN_OCCUPATIONS or mode not in self._query_modes:
+        if fused.shape[0] < MIN_OCCUPATIONS or not any(key in self.modes for key in possible_keys(mode, channels)):
             return fused  # no model could apply: the pool need not be gathered
         pool = gather(channels, fused, standardised=standardised, overseer=lambda: statics().overseer,
                       words=description_words(description))
         key = model_key(mode, pool)
         if key not in self.modes:
             return fused
-        if key.endswith(":shared") and endings is not None:
+        shared = key.endswith(":shared")
+        if shared and endings is not None:
             pool = replace(pool, endings=endings())
         scores = self.score(features(pool, statics()), key)
-        if key.endswith(":shared"):
+        if shared:
             scores = general_first(pool.index, scores, statics())
         out = fused - float(fused.max()) + float(scores.min()) - 1.0
         out[pool.index] = scores
