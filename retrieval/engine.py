@@ -58,6 +58,12 @@ RANK_BATCH = 256  # jobs ranked together: their channels are held at once (~40 K
 # Unread, the word pulls a title to whichever occupation lists it most: Helpers--Electricians, which lists
 # "Electrician Apprentice" and a bare "Apprentice" ("Baker Apprentice" came first there).
 LEARNER = re.compile(r"\b(?:apprentice|trainee)s?\b", re.IGNORECASE)
+# Occupations are classified by the work performed (the SOC's second principle): an owner who names no other work
+# runs the business, a manager's work. O*NET has almost no owner titles, and the one it lists bare ("Owner", under
+# Urologists) pulled every owner write-in there ("CO-OWNER" at a metal business, "OWNER/OPERATOR" of a farm).
+# "Owner-operator" is one phrase: the owner who runs the business day to day.
+OWNER = re.compile(r"\b(?:(?:co|part)[\s-]?)?(?:owner|proprietor|proprietress)s?(?:\s*[-/&]?\s*operators?)?\b",
+                   re.IGNORECASE)
 
 
 @dataclass
@@ -440,7 +446,24 @@ class Engine:
 
     def _spelt_key(self, key: tuple[str | None, str | None, str | None]) -> tuple[str | None, str | None, str | None]:
         title, description, industry = key
-        return self._trained_for(self._speller.correct(title)), description, self._speller.correct(industry)
+        title = self._trained_for(self._run_by_owner(self._speller.correct(title)))
+        return title, description, self._speller.correct(industry)
+
+    def _run_by_owner(self, title: str | None) -> str | None:
+        """An owner's title read as a manager's (`OWNER`): "Owner", "Co-owner" and "Owner/Operator" as "Manager",
+        "Owner Sales" as "Manager Sales", "Owner/Manager" as "Manager". An owner who names work O*NET, BLS or an
+        analyst list is coded by that work ("Restaurant Cook/Owner": "Restaurant Cook"). A longer title listed as it
+        stands keeps its listing ("Funeral Home Owner"), and any an analyst approved; the bare word O*NET lists under
+        Urologists does not."""
+        if not title or not OWNER.search(title):
+            return title
+        rest = re.sub(r"\s{2,}", " ", OWNER.sub(" ", title)).strip(" ,;:-/&")
+        if rest and self.is_known_title(title) or normalize_title(title) in self._lay_titles:
+            return title
+        if rest and (self.is_known_title(rest) or "manager" in title_tokens(rest)):
+            return rest
+        read = OWNER.sub(" ", OWNER.sub("Manager", title, count=1))
+        return re.sub(r"\s{2,}", " ", read).strip(" ,;:-/&")
 
     def _trained_for(self, title: str | None) -> str | None:
         """An apprentice's or trainee's title read as the trade's ("Baker Apprentice": "Baker", `LEARNER`), when O*NET,

@@ -15,7 +15,7 @@ from retrieval import confidence as conf
 from retrieval.models import Query
 from retrieval.normalize import normalize_title
 
-FUSION_VERSION = "f9"
+FUSION_VERSION = "f10"
 _HEAD = 50  # how many of a channel's best scores define its spread
 _FLOOR = 200  # scores below the channel's 200th best are treated as equal (no evidence)
 

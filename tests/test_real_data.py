@@ -130,6 +130,24 @@ def test_an_apprentice_or_trainee_is_coded_with_the_trade_being_learnt(real_engi
     assert codes(real_engine.code(title=title))[0] == expected
 
 
+@pytest.mark.parametrize(("title", "industry", "expected"), [
+    ("Owner/Operator", "cattle ranch", "11-9013.00"),  # Farmers, Ranchers, and Other Agricultural Managers
+    ("Owner", "construction company", "11-9021.00"),  # Construction Managers
+    ("Co-owner", "hardware store", "41-1011.00"),  # First-Line Supervisors of Retail Sales Workers
+    ("Owner, Barber", "barber shop", "39-5011.00"),  # the work named: Barbers
+    ("Funeral Home Owner", None, "11-9171.00"),  # listed as it stands: Funeral Home Managers
+])
+def test_an_owner_is_coded_by_the_work_done(real_engine: Engine, title: str, industry: str | None,
+                                            expected: str) -> None:
+    assert codes(real_engine.code(title=title, industry=industry))[0] == expected
+
+
+def test_no_owner_is_taken_for_a_urologist(real_engine: Engine) -> None:
+    """O*NET lists a bare "Owner" under Urologists only."""
+    for title in ("Owner", "CO-OWNER", "OWNER/OPERATOR", "Manager/Owner"):
+        assert "29-1229.03" not in codes(real_engine.code(title=title, industry="metal shop", k=5)), title
+
+
 @pytest.mark.parametrize(("title", "description", "expected"), [
     ("Inspector", "I check new houses while they are being built to make sure the wiring, plumbing and framing "
      "meet the building code.", "47-4011.00"),  # Construction and Building Inspectors
