@@ -30,7 +30,7 @@ from retrieval.errors import IndexError_
 from retrieval.lexical import INCUMBENT_SOURCE, OccupationBM25, TitleDoc, TitleIndex
 from retrieval.models import (SCHEMA_VERSION, Candidate, CodingResult, Match, Query, SearchHit, SocHierarchy,
                               SocLevel)
-from retrieval.normalize import clean_text, fold, normalize_title, text_tokens, title_tokens
+from retrieval.normalize import STOPWORDS, clean_text, fold, normalize_title, text_tokens, title_tokens, uninvert
 from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_release, normalize_code
 from retrieval.spelling import Speller
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
@@ -58,12 +58,35 @@ RANK_BATCH = 256  # jobs ranked together: their channels are held at once (~40 K
 # Unread, the word pulls a title to whichever occupation lists it most: Helpers--Electricians, which lists
 # "Electrician Apprentice" and a bare "Apprentice" ("Baker Apprentice" came first there).
 LEARNER = re.compile(r"\b(?:apprentice|trainee)s?\b", re.IGNORECASE)
+# A write-in often names the work instead of the worker ("TRUCK DRIVING", "HOUSEKEEPING", "ACCOUNTING"), while O*NET's
+# titles name workers; the few titles that end in such a word are specific ("Pile Driving"), so the activity met
+# them word for word ("TRUCK DRIVING" came out Pile Driver Operators). The word is read as the worker O*NET's titles
+# name most often among its regular forms (`_doer`): driv-ing, driver; nurs-ing, nurse; cook-ing, cook; account-ing,
+# accountant; supervis-ing, supervisor.
+ACTIVITY = re.compile(r"\b([a-z]{3,}?)ing\b")
+DOER_ENDINGS = ("", "e", "er", "or", "ant", "ist")
+MIN_DOER_TITLES = 3  # occupations whose titles must end in the worker's word
+PART = re.compile(r"\s*(?:\band\b|&|/|;|\+)\s*", re.IGNORECASE)  # a comma inverts (`uninvert`), it joins no parts
 # Occupations are classified by the work performed (the SOC's second principle): an owner who names no other work
 # runs the business, a manager's work. O*NET has almost no owner titles, and the one it lists bare ("Owner", under
 # Urologists) pulled every owner write-in there ("CO-OWNER" at a metal business, "OWNER/OPERATOR" of a farm).
 # "Owner-operator" is one phrase: the owner who runs the business day to day.
 OWNER = re.compile(r"\b(?:(?:co|part)[\s-]?)?(?:owner|proprietor|proprietress)s?(?:\s*[-/&]?\s*operators?)?\b",
                    re.IGNORECASE)
+
+
+def _doer(word: str, heads: Mapping[str, int]) -> str | None:
+    """The worker's word for an activity ("driving": "driver"), the regular form most occupations' titles end in, when
+    at least `MIN_DOER_TITLES` occupations' titles and more than the activity's end in it; None otherwise."""
+    found = ACTIVITY.fullmatch(word)
+    if found is None:
+        return None
+    stem = found.group(1)
+    forms = [stem + ending for ending in DOER_ENDINGS]
+    if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls":  # shipp-ing: ship, shipper
+        forms += [stem[:-1] + ending for ending in DOER_ENDINGS]
+    best = max(forms, key=lambda form: (heads.get(form, 0), -len(form)))
+    return best if heads.get(best, 0) >= max(MIN_DOER_TITLES, heads.get(word, 0) + 1) else None
 
 
 @dataclass
@@ -446,8 +469,42 @@ class Engine:
 
     def _spelt_key(self, key: tuple[str | None, str | None, str | None]) -> tuple[str | None, str | None, str | None]:
         title, description, industry = key
-        title = self._trained_for(self._run_by_owner(self._speller.correct(title)))
+        title = self._trained_for(self._doer_of(self._run_by_owner(self._speller.correct(title))))
         return title, description, self._speller.correct(industry)
+
+    def _doer_of(self, title: str | None) -> str | None:
+        """A title that names the work read as the worker's (`ACTIVITY`): "Truck Driving" as "truck driver",
+        "Shipping and Receiving" as "shipper and receiver", "Trimming Trees" as "trees trimmer". Only an activity
+        that ends a part of the title, or opens one whose other words (one or two, no stop word) end no title
+        O*NET lists and that no listed title says with the next word, is read so ("Pile Driving Operator", "Director
+        of Nursing", "Nursing Assistant" and "Operating Room Attendant" are left alone); only where more occupations' titles end in the worker's word than in the activity's; and a title
+        listed as it stands keeps its listing."""
+        if not title or "ing" not in title.lower() or self.is_known_title(title):
+            return title
+        heads = self._state.titles.heads()
+        said = fold(uninvert(title))  # "Supervisor, Welding": "welding supervisor", whose head is no activity
+        parts = PART.split(said)
+        joints = PART.findall(said)
+        changed = False
+        for n, part in enumerate(parts):
+            words = part.split()
+            if not words:
+                continue
+            if len(words) == 1 or words[-2] not in STOPWORDS:
+                doer = _doer(words[-1], heads)
+                if doer is not None:
+                    parts[n] = " ".join(words[:-1] + [doer])
+                    changed = True
+                    continue
+            if (2 <= len(words) <= 3 and not heads.get(words[-1]) and not STOPWORDS.intersection(words[1:])
+                    and normalize_title(" ".join(words[:2])) not in self._state.titles.word_pairs()):
+                doer = _doer(words[0], heads)
+                if doer is not None:
+                    parts[n] = " ".join(words[1:] + [doer])
+                    changed = True
+        if not changed:
+            return title
+        return "".join(part + (joints[n] if n < len(joints) else "") for n, part in enumerate(parts)).strip()
 
     def _run_by_owner(self, title: str | None) -> str | None:
         """An owner's title read as a manager's (`OWNER`): "Owner", "Co-owner" and "Owner/Operator" as "Manager",

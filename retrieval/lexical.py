@@ -315,6 +315,30 @@ class TitleIndex:
                 out.setdefault(" ".join(words[n:]), set()).add(d.code_index)
         return out
 
+    def heads(self) -> dict[str, int]:
+        """Each word that ends a listed title (its head noun: "driver" of "Truck Driver"), with how many occupations
+        list a title ending in it; worked out on first use."""
+        counts = self.__dict__.get("_heads")
+        if counts is None:
+            holders: dict[str, set[int]] = {}
+            for d in self.docs:
+                words = d.normalized.split()
+                if words:
+                    holders.setdefault(words[-1], set()).add(d.code_index)
+            counts = {word: len(codes) for word, codes in holders.items()}
+            self._heads = counts
+        return counts
+
+    def word_pairs(self) -> frozenset[str]:
+        """Every two adjacent words of a listed title ("operating room" of "Operating Room Nurse"); worked out on
+        first use."""
+        pairs = self.__dict__.get("_pairs")
+        if pairs is None:
+            pairs = frozenset(" ".join(words[n:n + 2]) for d in self.docs
+                              for words in [d.normalized.split()] for n in range(len(words) - 1))
+            self._pairs = pairs
+        return pairs
+
     def endings(self, title: str) -> int:
         """How many occupations that do not list `title` word for word list a title that ends in it (for "Installer",
         those listing "Drywall Installer" and not "Installer"): how many more kinds of worker may give it as a

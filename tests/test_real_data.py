@@ -142,6 +142,21 @@ def test_an_owner_is_coded_by_the_work_done(real_engine: Engine, title: str, ind
     assert codes(real_engine.code(title=title, industry=industry))[0] == expected
 
 
+@pytest.mark.parametrize(("title", "industry", "expected"), [
+    ("Truck Driving", "trucking company", "53-3032.00"),  # not Pile Driver Operators
+    ("Housekeeping", "hotel", "37-2012.00"),  # Maids and Housekeeping Cleaners
+    ("Cooking", "restaurant", "35-2014.00"),  # Cooks, Restaurant
+    ("Installing flooring", "construction", "47-2042.00"),  # Floor Layers, Except Carpet, Wood, and Hard Tiles
+    ("Trimming trees", "tree service", "37-3013.00"),  # Tree Trimmers and Pruners
+    # the activity qualifies the worker: left as written
+    ("Nursing Assistant", None, "31-1131.00"),
+    ("Pile Driving Operator", None, "47-2072.00"),
+])
+def test_an_activity_is_coded_as_its_worker(real_engine: Engine, title: str, industry: str | None,
+                                           expected: str) -> None:
+    assert codes(real_engine.code(title=title, industry=industry))[0] == expected
+
+
 def test_no_owner_is_taken_for_a_urologist(real_engine: Engine) -> None:
     """O*NET lists a bare "Owner" under Urologists only."""
     for title in ("Owner", "CO-OWNER", "OWNER/OPERATOR", "Manager/Owner"):
