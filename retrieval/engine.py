@@ -469,7 +469,7 @@ class Engine:
 
     def _spelt_key(self, key: tuple[str | None, str | None, str | None]) -> tuple[str | None, str | None, str | None]:
         title, description, industry = key
-        title = self._trained_for(self._doer_of(self._run_by_owner(self._speller.correct(title))))
+        title = self._trained_for(self._worker_in(self._doer_of(self._run_by_owner(self._speller.correct(title)))))
         return title, description, self._speller.correct(industry)
 
     def _doer_of(self, title: str | None) -> str | None:
@@ -505,6 +505,23 @@ class Engine:
         if not changed:
             return title
         return "".join(part + (joints[n] if n < len(joints) else "") for n, part in enumerate(parts)).strip()
+
+    def _worker_in(self, title: str | None) -> str | None:
+        """A write-in that names a field and no worker ("CONSTRUCTION", "Warehouse", "Child Care": no title O*NET lists
+        ends in its last word) read as a worker of that field, "Construction Worker", when an occupation other than
+        an "All Other" one lists that title, or an analyst approved it: the "All Other" ones list such titles from
+        the DOT as a catch-all ("Electrical Worker", "Hair Worker": Production Workers, All Other), which would
+        outweigh what the industry tells. A title listed as it stands keeps its listing."""
+        if not title or self.is_known_title(title):
+            return title
+        words = normalize_title(title).split()
+        if not words or self._state.titles.heads().get(words[-1], 0):
+            return title
+        worker = f"{title.strip()} Worker"
+        listing = self._state.titles.exact.get(normalize_title(worker), ())
+        if any(not self._statics.residual[i] for i in listing) or normalize_title(worker) in self._lay_titles:
+            return worker
+        return title
 
     def _run_by_owner(self, title: str | None) -> str | None:
         """An owner's title read as a manager's (`OWNER`): "Owner", "Co-owner" and "Owner/Operator" as "Manager",

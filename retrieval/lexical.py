@@ -6,6 +6,7 @@ index so a warm start does not re-read the O*NET text files.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -189,6 +190,7 @@ def char_ngrams(text: str) -> list[str]:
     return grams
 
 
+_PREPOSITION = re.compile(r"\b(?:of|for|in|at|on|to|with|by|from)\b", re.IGNORECASE)
 INCUMBENT_SOURCE = "02"  # O*NET's source code for "Incumbent Data - O*NET Data Collection"
 
 
@@ -317,11 +319,14 @@ class TitleIndex:
 
     def heads(self) -> dict[str, int]:
         """Each word that ends a listed title (its head noun: "driver" of "Truck Driver"), with how many occupations
-        list a title ending in it; worked out on first use."""
+        list a title ending in it; worked out on first use. A title with a preposition ("Director of Nursing") or a
+        parenthesis has its head elsewhere and is left out."""
         counts = self.__dict__.get("_heads")
         if counts is None:
             holders: dict[str, set[int]] = {}
             for d in self.docs:
+                if "(" in d.text or _PREPOSITION.search(d.text):
+                    continue
                 words = d.normalized.split()
                 if words:
                     holders.setdefault(words[-1], set()).add(d.code_index)

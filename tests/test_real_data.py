@@ -157,6 +157,24 @@ def test_an_activity_is_coded_as_its_worker(real_engine: Engine, title: str, ind
     assert codes(real_engine.code(title=title, industry=industry))[0] == expected
 
 
+@pytest.mark.parametrize(("title", "industry", "expected"), [
+    ("Construction", "home builder", "47-2061.00"),  # Construction Laborers ("Construction Worker")
+    ("Kitchen", "hospital", "35-2021.00"),  # Food Preparation Workers ("Kitchen Worker")
+    ("Office", "insurance agency", "43-9061.00"),  # Office Clerks, General ("Office Worker")
+    ("Child care", "day care center", "39-9011.00"),  # Childcare Workers
+])
+def test_a_field_is_coded_as_its_worker(real_engine: Engine, title: str, industry: str, expected: str) -> None:
+    assert codes(real_engine.code(title=title, industry=industry))[0] == expected
+
+
+def test_a_catch_all_listing_does_not_read_a_field(real_engine: Engine) -> None:
+    """Production Workers, All Other lists "Electrical Worker" and "Hair Worker" among the DOT's titles: a bare
+    "Electrical" or "Hair" is left to the other evidence."""
+    assert real_engine._worker_in("Electrical") == "Electrical"
+    assert "51-9199.00" not in codes(real_engine.code(title="Electrical", industry="construction company", k=3))
+    assert codes(real_engine.code(title="Hair", industry="beauty salon"))[0] == "39-5012.00"
+
+
 def test_no_owner_is_taken_for_a_urologist(real_engine: Engine) -> None:
     """O*NET lists a bare "Owner" under Urologists only."""
     for title in ("Owner", "CO-OWNER", "OWNER/OPERATOR", "Manager/Owner"):
