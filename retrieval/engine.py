@@ -66,6 +66,7 @@ LEARNER = re.compile(r"\b(?:apprentice|trainee)s?\b", re.IGNORECASE)
 ACTIVITY = re.compile(r"\b([a-z]{3,}?)ing\b")
 DOER_ENDINGS = ("", "e", "er", "or", "ant", "ist")
 MIN_DOER_TITLES = 3  # occupations whose titles must end in the worker's word
+MIN_JOINED_TITLES = 2  # listed titles that must write two words as one before a write-in's are joined
 PART = re.compile(r"\s*(?:\band\b|&|/|;|\+)\s*", re.IGNORECASE)  # a comma inverts (`uninvert`), it joins no parts
 # Occupations are classified by the work performed (the SOC's second principle): an owner who names no other work
 # runs the business, a manager's work. O*NET has almost no owner titles, and the one it lists bare ("Owner", under
@@ -469,8 +470,28 @@ class Engine:
 
     def _spelt_key(self, key: tuple[str | None, str | None, str | None]) -> tuple[str | None, str | None, str | None]:
         title, description, industry = key
-        title = self._trained_for(self._worker_in(self._doer_of(self._run_by_owner(self._speller.correct(title)))))
+        title = self._speller.correct(self._joined(title))
+        title = self._trained_for(self._worker_in(self._doer_of(self._run_by_owner(title))))
         return title, description, self._speller.correct(industry)
+
+    def _joined(self, title: str | None) -> str | None:
+        """Two words that O*NET's titles write as one, joined ("BOOK KEEPER": "bookkeeper", "SALES PERSON":
+        "salesperson", "FIRE FIGHTER": "firefighter"): when at least `MIN_JOINED_TITLES` listed titles use the joined
+        word and none says the two words in a row. Words of one letter are left apart (initials: "A/P")."""
+        if not title or " " not in title.strip():
+            return title
+        words = self._state.titles.word_titles()
+        pairs = self._state.titles.word_pairs()
+        out = re.split(r"(\s+)", title.strip())
+        for n in range(0, len(out) - 2, 2):
+            a, b = out[n], out[n + 2]
+            if not (a.isalpha() and b.isalpha() and len(a) > 1 and len(b) > 1):
+                continue
+            joined = normalize_title(a + b)
+            if (" " not in joined and words.get(joined, 0) >= MIN_JOINED_TITLES
+                    and normalize_title(f"{a} {b}") not in pairs):
+                out[n], out[n + 1], out[n + 2] = "", "", a + b.lower() if a.islower() or not a.isupper() else a + b
+        return re.sub(r"\s{2,}", " ", "".join(out)).strip()
 
     def _doer_of(self, title: str | None) -> str | None:
         """A title that names the work read as the worker's (`ACTIVITY`): "Truck Driving" as "truck driver",

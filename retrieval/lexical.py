@@ -334,6 +334,17 @@ class TitleIndex:
             self._heads = counts
         return counts
 
+    def word_titles(self) -> dict[str, int]:
+        """Each word of the listed titles (normalised), with how many titles use it; worked out on first use."""
+        counts = self.__dict__.get("_word_titles")
+        if counts is None:
+            counts = {}
+            for d in self.docs:
+                for word in set(d.normalized.split()):
+                    counts[word] = counts.get(word, 0) + 1
+            self._word_titles = counts
+        return counts
+
     def word_pairs(self) -> frozenset[str]:
         """Every two adjacent words of a listed title ("operating room" of "Operating Room Nurse"); worked out on
         first use."""

@@ -69,3 +69,31 @@ def test_an_activity_title_an_analyst_approved_keeps_its_code(engine: Engine, fe
     engine.add_lay_titles([("Cooking", "35-1011.00")])
     assert engine._doer_of("Cooking") == "Cooking"
     assert engine.code(title="Cooking").candidates[0].code == "35-1011.00"
+
+
+@pytest.fixture()
+def one_title_joins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Joining on one title's word, as a small release needs."""
+    monkeypatch.setattr(engine_module, "MIN_JOINED_TITLES", 1)
+
+
+@pytest.mark.parametrize(("title", "joined"), [
+    ("Sales Person", "Salesperson"),
+    ("SALES PERSON", "SALESPERSON"),
+    ("retail sales person", "retail salesperson"),
+])
+def test_two_words_a_title_writes_as_one_are_joined(engine: Engine, one_title_joins: None, title: str,
+                                                    joined: str) -> None:
+    assert engine._joined(title) == joined
+    assert ranked(engine.code(title=title)) == ranked(engine.code(title=joined))
+
+
+@pytest.mark.parametrize("title", ["Line Cook", "Head Chef", "Check Out Clerk", "A P Clerk", "Sales"])
+def test_words_listed_apart_or_initials_are_not_joined(engine: Engine, one_title_joins: None, title: str) -> None:
+    assert engine._joined(title) == title
+
+
+def test_a_joined_word_needs_enough_titles(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert engine._joined("Sales Person") == "Salesperson"  # two fixture titles write it as one word
+    monkeypatch.setattr(engine_module, "MIN_JOINED_TITLES", 3)
+    assert engine._joined("Sales Person") == "Sales Person"
