@@ -498,8 +498,9 @@ class Engine:
         "Shipping and Receiving" as "shipper and receiver", "Trimming Trees" as "trees trimmer". Only an activity
         that ends a part of the title, or opens one whose other words (one or two, no stop word) end no title
         O*NET lists and that no listed title says with the next word, is read so ("Pile Driving Operator", "Director
-        of Nursing", "Nursing Assistant" and "Operating Room Attendant" are left alone); only where more occupations' titles end in the worker's word than in the activity's; and a title
-        listed as it stands keeps its listing."""
+        of Nursing", "Nursing Assistant" and "Operating Room Attendant" are left alone); only where more occupations'
+        titles end in the worker's word than in the activity's (`_doer`); and a title listed as it stands keeps its
+        listing."""
         if not title or "ing" not in title.lower() or self.is_known_title(title):
             return title
         heads = self._state.titles.heads()
@@ -540,7 +541,8 @@ class Engine:
             return title
         worker = f"{title.strip()} Worker"
         listing = self._state.titles.exact.get(normalize_title(worker), ())
-        if any(not self._statics.residual[i] for i in listing) or normalize_title(worker) in self._lay_titles:
+        if (any(not rerank.is_all_other(self._state.occupation_titles[i]) for i in listing)
+                or normalize_title(worker) in self._lay_titles):
             return worker
         return title
 

@@ -1,0 +1,215 @@
+"""How a write-in title is read before it is ranked: as O*NET would name the job. An apprentice or trainee is coded
+with the trade being learnt and an owner by the work done (the SOC's classification principles); an activity
+("Truck Driving") is read as its worker, a bare field ("Kitchen") as the field's worker, and two words that
+O*NET's titles write as one are joined. A title listed as it stands, or approved by an analyst, keeps its
+listing, and results show the title as written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from retrieval import engine as engine_module
+from retrieval.engine import Engine
+from retrieval.models import CodingResult
+
+CASHIER, LINE_COOK, CHEF = "41-2011.00", "35-2014.00", "35-1011.00"
+CHIEF_EXECUTIVES, STORE_SUPERVISORS = "11-1011.00", "41-1011.00"
+
+
+@pytest.fixture()
+def engine(fixture_release: Path, fixture_taxonomy: Path, tmp_path: Path) -> Engine:
+    return Engine.open(fixture_release, fixture_taxonomy, tmp_path, progress=False)
+
+
+def ranked(result: CodingResult) -> list[tuple[str, float]]:
+    return [(c.code, c.confidence) for c in result.candidates]
+
+
+# ----- apprentices and trainees -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("title", "trade"), [
+    ("Cashier Trainee", "Cashier"),
+    ("trainee cashier", "cashier"),
+    ("Line Cook Apprentice", "Line Cook"),
+    ("APPRENTICE, LINE COOK", "LINE COOK"),
+    ("Cashier Trainees", "Cashier"),
+])
+def test_a_learner_of_a_listed_trade_is_ranked_as_the_trade(engine: Engine, title: str, trade: str) -> None:
+    result = engine.code(title=title)
+    assert ranked(result) == ranked(engine.code(title=trade))
+    assert result.query.title == title  # shown as written
+    assert ranked(engine.code_many([{"title": title, "industry": "restaurant"}])[0]) == ranked(
+        engine.code(title=trade, industry="restaurant"))
+
+
+def test_a_learner_title_an_analyst_approved_keeps_its_code(engine: Engine) -> None:
+    assert [c.code for c in engine.code(title="Cook Trainee").candidates][0] == LINE_COOK
+    engine.add_lay_titles([("Cook Trainee", CHEF)])
+    assert [c.code for c in engine.code(title="Cook Trainee").candidates][0] == CHEF
+    assert [c.code for c in engine.code(title="Cashier Trainee").candidates][0] == CASHIER
+
+
+@pytest.mark.parametrize("title", ["Trainee", "Apprentice", "Sales Trainee", "Trainer"])
+def test_a_learner_word_without_a_listed_trade_is_ranked_as_written(engine: Engine, title: str) -> None:
+    assert engine._trained_for(title) == title
+
+
+# ----- owners ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("title", "read_as"), [
+    ("Store Owner", "Store Manager"),
+    ("Owner", "Manager"),
+    ("CO-OWNER", "Manager"),
+    ("part owner", "Manager"),
+    ("Owner/Operator", "Manager"),
+    ("Owner-Operator", "Manager"),
+    ("Proprietor", "Manager"),
+    ("Owner & Manager", "Manager"),
+    ("Store Manager/Owner", "Store Manager"),
+    ("Line Cook/Owner", "Line Cook"),
+    ("OWNER, CASHIER", "CASHIER"),
+])
+def test_an_owner_is_ranked_by_the_work_done(engine: Engine, title: str, read_as: str) -> None:
+    result = engine.code(title=title, industry="grocery store")
+    assert ranked(result) == ranked(engine.code(title=read_as, industry="grocery store"))
+    assert result.query.title == title  # shown as written
+    assert ranked(engine.code_many([{"title": title}])[0]) == ranked(engine.code(title=read_as))
+
+
+def test_a_store_owner_is_the_store_supervisor_and_a_cook_owner_the_cook(engine: Engine) -> None:
+    assert engine.code(title="Store Owner").candidates[0].code == STORE_SUPERVISORS
+    assert engine.code(title="Line Cook/Owner").candidates[0].code == LINE_COOK
+
+
+@pytest.mark.parametrize("title", ["Homeowner Adviser", "Ownership Analyst", "Downer"])
+def test_words_that_only_contain_owner_are_left_alone(engine: Engine, title: str) -> None:
+    assert engine._run_by_owner(title) == title
+
+
+def test_an_owner_title_an_analyst_approved_keeps_its_code(engine: Engine) -> None:
+    assert ranked(engine.code(title="Owner")) == ranked(engine.code(title="Manager"))
+    engine.add_lay_titles([("Owner", CHIEF_EXECUTIVES), ("Bakery Owner", LINE_COOK)])
+    assert engine.code(title="Owner").candidates[0].code == CHIEF_EXECUTIVES
+    assert engine.code(title="Bakery Owner").candidates[0].code == LINE_COOK
+    assert ranked(engine.code(title="Store Owner")) == ranked(engine.code(title="Store Manager"))
+
+
+# ----- activities and joined words -----------------------------------------------------------------------------
+
+@pytest.fixture()
+def few_titles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixture release is small: one occupation's titles ending in a word is enough here."""
+    monkeypatch.setattr(engine_module, "MIN_DOER_TITLES", 1)
+
+
+@pytest.mark.parametrize(("title", "read_as"), [
+    ("Truck Driving", "truck driver"),
+    ("COOKING", "cook"),
+    ("Sewing", "sewer"),
+    ("nursing", "nurse"),
+    ("Cooking and Cashiering", "cook and cashier"),
+    ("SHIPPING/DRIVING", "shipping/driver"),
+    ("Driving trucks", "trucks driver"),
+])
+def test_an_activity_is_ranked_as_its_worker(engine: Engine, few_titles: None, title: str, read_as: str) -> None:
+    assert engine._doer_of(title) == read_as
+    result = engine.code(title=title, industry="trucking")
+    assert ranked(result) == ranked(engine.code(title=read_as, industry="trucking"))
+    assert result.query.title == title  # shown as written
+    assert ranked(engine.code_many([{"title": title}])[0]) == ranked(engine.code(title=read_as))
+
+
+def test_truck_driving_finds_the_truck_drivers(engine: Engine, few_titles: None) -> None:
+    assert engine.code(title="TRUCK DRIVING").candidates[0].code == "53-3032.00"
+
+
+@pytest.mark.parametrize("title", [
+    "Sewing Machine Operator",  # listed as it stands
+    "Sewing Machine Repair",  # a listed title says "sewing machine": the activity qualifies the machine
+    "Director of Nursing",  # the activity follows a stop word: the director is the worker
+    "Supervisor, Driving",  # inverted: a driving supervisor
+    "Manager",  # no activity
+    "Bookkeeping",  # no title ends in "bookkeeper" here
+])
+def test_titles_whose_activity_names_no_worker_are_left_alone(engine: Engine, few_titles: None, title: str) -> None:
+    assert engine._doer_of(title) == title
+
+
+def test_a_worker_word_that_few_occupations_end_their_titles_with_is_not_taken(engine: Engine) -> None:
+    """With the shipped threshold, one occupation saying "Sewer" is too few to read "Sewing" as a sewer."""
+    assert engine._doer_of("Sewing") == "Sewing"
+
+
+def test_an_activity_title_an_analyst_approved_keeps_its_code(engine: Engine, few_titles: None) -> None:
+    engine.add_lay_titles([("Cooking", "35-1011.00")])
+    assert engine._doer_of("Cooking") == "Cooking"
+    assert engine.code(title="Cooking").candidates[0].code == "35-1011.00"
+
+
+@pytest.fixture()
+def one_title_joins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Joining on one title's word, as a small release needs."""
+    monkeypatch.setattr(engine_module, "MIN_JOINED_TITLES", 1)
+
+
+@pytest.mark.parametrize(("title", "joined"), [
+    ("Sales Person", "Salesperson"),
+    ("SALES PERSON", "SALESPERSON"),
+    ("retail sales person", "retail salesperson"),
+])
+def test_two_words_a_title_writes_as_one_are_joined(engine: Engine, one_title_joins: None, title: str,
+                                                    joined: str) -> None:
+    assert engine._joined(title) == joined
+    assert ranked(engine.code(title=title)) == ranked(engine.code(title=joined))
+
+
+@pytest.mark.parametrize("title", ["Line Cook", "Head Chef", "Check Out Clerk", "A P Clerk", "Sales"])
+def test_words_listed_apart_or_initials_are_not_joined(engine: Engine, one_title_joins: None, title: str) -> None:
+    assert engine._joined(title) == title
+
+
+def test_a_joined_word_needs_enough_titles(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert engine._joined("Sales Person") == "Salesperson"  # two fixture titles write it as one word
+    monkeypatch.setattr(engine_module, "MIN_JOINED_TITLES", 3)
+    assert engine._joined("Sales Person") == "Sales Person"
+
+
+# ----- fields ---------------------------------------------------------------------------------------------------
+
+@pytest.fixture()
+def field_engine(fixture_release: Path, fixture_taxonomy: Path, tmp_path: Path) -> Engine:
+    """A release whose Cooks, Restaurant list "Kitchen Worker" and whose Physicians, All Other "Clinic Worker"."""
+    release = tmp_path / "release"
+    shutil.copytree(fixture_release, release)
+    with (release / "Alternate Titles.txt").open("a", encoding="utf-8") as out:
+        out.write(f"{LINE_COOK}\tCooks, Restaurant\tKitchen Worker\t\t04\n")
+        out.write("29-1229.00\tPhysicians, All Other\tClinic Worker\t\t04\n")
+    return Engine.open(release, fixture_taxonomy, tmp_path / "home", progress=False)
+
+
+@pytest.mark.parametrize("title", ["Kitchen", "KITCHEN", "kitchen "])
+def test_a_field_is_ranked_as_its_worker(field_engine: Engine, title: str) -> None:
+    assert field_engine._worker_in(title) == f"{title.strip()} Worker"
+    result = field_engine.code(title=title, industry="hospital")
+    assert ranked(result) == ranked(field_engine.code(title="Kitchen Worker", industry="hospital"))
+    assert result.candidates[0].code == LINE_COOK
+    assert result.query.title == title.strip()  # shown as written
+
+
+@pytest.mark.parametrize("title", [
+    "Clinic",  # only an "All Other" occupation lists "Clinic Worker"
+    "Cashier",  # names the worker already
+    "Kitchen Manager",  # listed as it stands
+    "Bakery",  # nobody lists "Bakery Worker"
+])
+def test_titles_other_than_a_bare_field_are_left_alone(field_engine: Engine, title: str) -> None:
+    assert field_engine._worker_in(title) == title
+
+
+def test_a_field_title_an_analyst_approved_keeps_its_code(field_engine: Engine) -> None:
+    field_engine.add_lay_titles([("Kitchen", CHEF)])
+    assert field_engine._worker_in("Kitchen") == "Kitchen"
+    assert field_engine.code(title="Kitchen").candidates[0].code == CHEF
