@@ -455,8 +455,8 @@ class Engine:
             query, spelt, (channels, hits, matched, setting), scores, lay, top, shares = next(ranked)
             candidates = self._candidates(spelt, channels, hits, matched, setting, scores, lay, top, shares, evidence)
             results.append(CodingResult.model_construct(
-                schema_version=SCHEMA_VERSION, query=query, candidates=candidates, release=self.release,
-                engine_version=self.engine_version, elapsed_ms=elapsed))
+                schema_version=SCHEMA_VERSION, query=query, read_as=spelt if spelt is not query else None,
+                candidates=candidates, release=self.release, engine_version=self.engine_version, elapsed_ms=elapsed))
         if len(work) == 1:  # one job: its own time, candidates included
             results[queries.index(shown[0])].elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         return results

@@ -53,6 +53,9 @@ class Candidate(BaseModel):
 class CodingResult(BaseModel):
     schema_version: str = SCHEMA_VERSION
     query: Query
+    read_as: Query | None = Field(
+        default=None, description="the query as the engine ranked it, when that differs from what was asked: "
+        "misspelt words put right, a title read as O*NET names the job (\"TRUCK DRIVING\": \"truck driver\")")
     candidates: list[Candidate]
     release: str
     engine_version: str

@@ -124,7 +124,8 @@ def test_code_json_is_a_coding_result_with_the_documented_keys(engine: FakeEngin
     result = CodingResult.model_validate_json(out)
     assert [c.code for c in result.candidates] == ["29-1141.00", "29-1171.00"]
     data = json.loads(out)
-    assert set(data) == {"schema_version", "query", "candidates", "release", "engine_version", "elapsed_ms"}
+    assert set(data) == {"schema_version", "query", "read_as", "candidates", "release", "engine_version",
+                         "elapsed_ms"}
     assert data["schema_version"] == "1"
     assert set(data["candidates"][0]) == {
         "rank", "code", "title", "soc_code", "soc", "score", "confidence", "channels", "evidence"}

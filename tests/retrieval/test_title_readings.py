@@ -123,7 +123,17 @@ def test_an_activity_is_ranked_as_its_worker(engine: Engine, few_titles: None, t
 
 
 def test_truck_driving_finds_the_truck_drivers(engine: Engine, few_titles: None) -> None:
-    assert engine.code(title="TRUCK DRIVING").candidates[0].code == "53-3032.00"
+    result = engine.code(title="TRUCK DRIVING", industry="trucking")
+    assert result.candidates[0].code == "53-3032.00"
+    assert result.query.title == "TRUCK DRIVING"
+    assert result.read_as is not None and result.read_as.title == "truck driver"
+    assert result.read_as.industry == "trucking"
+
+
+def test_a_title_read_as_written_has_no_reading(engine: Engine, few_titles: None) -> None:
+    assert engine.code(title="Truck Driver", industry="trucking").read_as is None
+    assert engine.code_many([{"title": "Line Cook"}, {"title": "Cooking"}])[0].read_as is None
+    assert engine.code_many([{"title": "Line Cook"}, {"title": "Cooking"}])[1].read_as.title == "cook"
 
 
 @pytest.mark.parametrize("title", [

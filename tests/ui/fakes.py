@@ -13,7 +13,8 @@ APP = Path(__file__).parents[2] / "ui" / "app.py"
 
 
 class FakeEngine:
-    """Ranks the fixture occupations by the words their titles share with the query; records its calls."""
+    """Ranks the fixture occupations by the words their titles share with the query; records its calls. A title in
+    capitals is read in lower case, as the engine reads some titles otherwise than written."""
 
     release = "O*NET 29.3"
     engine_version = "fake-1"
@@ -41,7 +42,8 @@ class FakeEngine:
                 score=1.0 / rank, confidence=round(0.9 / rank, 4), channels={"title": 1.0 / rank},
                 evidence=[Match(channel="title", kind="title", text=occ.title, matched_words=shared, score=0.5)],
             ))
-        return CodingResult(query=query, candidates=candidates, release=self.release,
+        read_as = query.model_copy(update={"title": title.lower()}) if title and title.isupper() else None
+        return CodingResult(query=query, read_as=read_as, candidates=candidates, release=self.release,
                             engine_version=self.engine_version, elapsed_ms=1.5)
 
     def search(self, query: str, k: int = 20) -> list[SearchHit]:

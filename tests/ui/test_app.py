@@ -116,6 +116,20 @@ def test_code_job_shows_ranked_candidates(app: Callable[..., AppTest], fake_engi
     assert at.expander[0].label.startswith("1\\. Registered Nurses")
 
 
+def test_code_job_says_how_the_engine_read_the_title(app: Callable[..., AppTest], fake_engine: FakeEngine) -> None:
+    at = open_page(app, CODE_JOB)
+    at.text_input[0].input("REGISTERED NURSE")
+    at.text_input[1].input("hospital")
+    at.button[0].click().run()
+    assert not at.exception
+    captions = texts(at, "caption")
+    assert "For title “REGISTERED NURSE” · industry “hospital”" in captions
+    assert "Read as title “registered nurse”" in captions  # only what was read otherwise
+    at.text_input[0].input("registered nurse")
+    at.button[0].click().run()
+    assert "Read as" not in texts(at, "caption")
+
+
 def test_code_job_empty_submission_warns(app: Callable[..., AppTest], fake_engine: FakeEngine) -> None:
     at = open_page(app, CODE_JOB)
     at.button[0].click().run()
