@@ -477,8 +477,9 @@ class Engine:
     def _joined(self, title: str | None) -> str | None:
         """Two words that O*NET's titles write as one, joined ("BOOK KEEPER": "bookkeeper", "SALES PERSON":
         "salesperson", "FIRE FIGHTER": "firefighter"): when at least `MIN_JOINED_TITLES` listed titles use the joined
-        word and none says the two words in a row. Words of one letter are left apart (initials: "A/P")."""
-        if not title or " " not in title.strip():
+        word and none says the two words in a row. Words of one letter are left apart (initials: "A/P"), and a title
+        listed or approved as it stands keeps its listing."""
+        if not title or " " not in title.strip() or self.is_known_title(title):
             return title
         words = self._state.titles.word_titles()
         pairs = self._state.titles.word_pairs()

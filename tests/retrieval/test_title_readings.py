@@ -181,6 +181,13 @@ def test_words_listed_apart_or_initials_are_not_joined(engine: Engine, one_title
     assert engine._joined(title) == title
 
 
+def test_words_an_analyst_approved_apart_are_not_joined(engine: Engine, one_title_joins: None) -> None:
+    engine.add_lay_titles([("Sales Person", CASHIER)])
+    assert engine._joined("Sales Person") == "Sales Person"
+    assert engine.code(title="Sales Person").candidates[0].code == CASHIER
+    assert engine._joined("Retail Sales Person") == "Retail Salesperson"
+
+
 def test_a_joined_word_needs_enough_titles(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     assert engine._joined("Sales Person") == "Salesperson"  # two fixture titles write it as one word
     monkeypatch.setattr(engine_module, "MIN_JOINED_TITLES", 3)
