@@ -68,6 +68,10 @@ DOER_ENDINGS = ("", "e", "er", "or", "ant", "ist")
 MIN_DOER_TITLES = 3  # occupations whose titles must end in the worker's word
 MIN_JOINED_TITLES = 2  # listed titles that must write two words as one before a write-in's are joined
 PART = re.compile(r"\s*(?:\band\b|&|/|;|\+)\s*", re.IGNORECASE)  # a comma inverts (`uninvert`), it joins no parts
+# "Lead" that ends a title names a role, as "chief" and "head" do in the DOT: most often a first-line supervisor.
+# Unread, it met O*NET's few titles about the metal ("LEAD" at a restaurant came out Metal-Refining Furnace Operators,
+# "Team Lead" at a software company Team Assemblers).
+LEAD_ROLE = re.compile(r"\blead(?:\s*(?:man|men|person|persons|people|worker|hand))?\s*$", re.IGNORECASE)
 # Occupations are classified by the work performed (the SOC's second principle): an owner who names no other work
 # runs the business, a manager's work. O*NET has almost no owner titles, and the one it lists bare ("Owner", under
 # Urologists) pulled every owner write-in there ("CO-OWNER" at a metal business, "OWNER/OPERATOR" of a farm).
@@ -471,7 +475,7 @@ class Engine:
     def _spelt_key(self, key: tuple[str | None, str | None, str | None]) -> tuple[str | None, str | None, str | None]:
         title, description, industry = key
         title = self._speller.correct(self._joined(title))
-        title = self._trained_for(self._worker_in(self._doer_of(self._run_by_owner(title))))
+        title = self._trained_for(self._worker_in(self._doer_of(self._led_by(self._run_by_owner(title)))))
         return title, description, self._speller.correct(industry)
 
     def _joined(self, title: str | None) -> str | None:
@@ -546,6 +550,14 @@ class Engine:
                 or normalize_title(worker) in self._lay_titles):
             return worker
         return title
+
+    def _led_by(self, title: str | None) -> str | None:
+        """A title that ends in the role "lead" read as a supervisor's (`LEAD_ROLE`): "Lead", "Lead Man" and "Leadperson"
+        as "Supervisor", "Stock Lead" as "Stock Supervisor", "Team Lead" as "Team Supervisor". A lead before the work
+        ("Lead Cook") is left as written, as is a title listed or approved as it stands ("Leadman")."""
+        if not title or not LEAD_ROLE.search(title) or self.is_known_title(title):
+            return title
+        return LEAD_ROLE.sub("Supervisor", title.rstrip()).strip()
 
     def _run_by_owner(self, title: str | None) -> str | None:
         """An owner's title read as a manager's (`OWNER`): "Owner", "Co-owner" and "Owner/Operator" as "Manager",

@@ -175,6 +175,17 @@ def test_a_catch_all_listing_does_not_read_a_field(real_engine: Engine) -> None:
     assert codes(real_engine.code(title="Hair", industry="beauty salon"))[0] == "39-5012.00"
 
 
+@pytest.mark.parametrize(("title", "industry", "expected"), [
+    ("Lead", "restaurant", "35-1012.00"),  # First-Line Supervisors of Food Preparation and Serving Workers
+    ("Lead Man", "plastics plant", "51-1011.00"),  # First-Line Supervisors of Production and Operating Workers
+])
+def test_a_lead_is_coded_as_a_supervisor_not_as_the_metal(real_engine: Engine, title: str, industry: str,
+                                                         expected: str) -> None:
+    found = codes(real_engine.code(title=title, industry=industry, k=5))
+    assert found[0] == expected
+    assert "51-4051.00" not in found  # Metal-Refining Furnace Operators and Tenders
+
+
 def test_no_owner_is_taken_for_a_urologist(real_engine: Engine) -> None:
     """O*NET lists a bare "Owner" under Urologists only."""
     for title in ("Owner", "CO-OWNER", "OWNER/OPERATOR", "Manager/Owner"):

@@ -1,5 +1,6 @@
 """How a write-in title is read before it is ranked: as O*NET would name the job. An apprentice or trainee is coded
-with the trade being learnt and an owner by the work done (the SOC's classification principles); an activity
+with the trade being learnt, an owner by the work done and a lead as a supervisor (the SOC's classification
+principles and the DOT's usage); an activity
 ("Truck Driving") is read as its worker, a bare field ("Kitchen") as the field's worker, and two words that
 O*NET's titles write as one are joined. A title listed as it stands, or approved by an analyst, keeps its
 listing, and results show the title as written."""
@@ -95,6 +96,30 @@ def test_an_owner_title_an_analyst_approved_keeps_its_code(engine: Engine) -> No
     assert engine.code(title="Owner").candidates[0].code == CHIEF_EXECUTIVES
     assert engine.code(title="Bakery Owner").candidates[0].code == LINE_COOK
     assert ranked(engine.code(title="Store Owner")) == ranked(engine.code(title="Store Manager"))
+
+
+# ----- leads --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("title", "read_as"), [
+    ("Shift Lead", "Shift Supervisor"),
+    ("Lead", "Supervisor"),
+    ("LEAD MAN", "Supervisor"),
+    ("Lead Person", "Supervisor"),
+    ("Front End Lead", "Front End Supervisor"),
+])
+def test_a_lead_is_ranked_as_a_supervisor(engine: Engine, title: str, read_as: str) -> None:
+    assert engine._led_by(title) == read_as
+    assert ranked(engine.code(title=title, industry="grocery")) == ranked(engine.code(title=read_as,
+                                                                                       industry="grocery"))
+
+
+def test_a_shift_lead_is_the_stores_supervisor(engine: Engine) -> None:
+    assert engine.code(title="Shift Lead").candidates[0].code == STORE_SUPERVISORS
+
+
+@pytest.mark.parametrize("title", ["Lead Cook", "Lead Cashier", "Leader", "Lead Burner", "Misleading"])
+def test_a_lead_before_the_work_or_in_another_word_is_left_alone(engine: Engine, title: str) -> None:
+    assert engine._led_by(title) == title
 
 
 # ----- activities and joined words -----------------------------------------------------------------------------
