@@ -67,7 +67,8 @@ ACTIVITY = re.compile(r"\b([a-z]{3,}?)ing\b")
 DOER_ENDINGS = ("", "e", "er", "or", "ant", "ist")
 MIN_DOER_TITLES = 3  # occupations whose titles must end in the worker's word
 MIN_JOINED_TITLES = 2  # listed titles that must write two words as one before a write-in's are joined
-PART = re.compile(r"\s*(?:\band\b|&|/|;|\+)\s*", re.IGNORECASE)  # a comma inverts (`uninvert`), it joins no parts
+# The joints between a title's parts, kept by `re.split` (a comma inverts, `uninvert`: it joins no parts).
+PART = re.compile(r"(\s*(?:\band\b|&|/|;|\+)\s*)", re.IGNORECASE)
 # "Lead" that ends a title names a role, as "chief" and "head" do in the DOT: most often a first-line supervisor.
 # Unread, it met O*NET's few titles about the metal ("LEAD" at a restaurant came out Metal-Refining Furnace Operators,
 # "Team Lead" at a software company Team Assemblers).
@@ -474,9 +475,16 @@ class Engine:
 
     def _spelt_key(self, key: tuple[str | None, str | None, str | None]) -> tuple[str | None, str | None, str | None]:
         title, description, industry = key
+        return self._read_title(title), description, self._speller.correct(industry)
+
+    def _read_title(self, title: str | None) -> str | None:
+        """The title as O*NET would name the job: words written apart joined, misspelt words put right, then an
+        owner's, a lead's, an activity's, a field's and a learner's title read in turn. Each reading leaves alone a
+        title listed or approved as it stands, and each reads what the one before it gave."""
         title = self._speller.correct(self._joined(title))
-        title = self._trained_for(self._worker_in(self._doer_of(self._led_by(self._run_by_owner(title)))))
-        return title, description, self._speller.correct(industry)
+        for read in (self._run_by_owner, self._led_by, self._doer_of, self._worker_in, self._trained_for):
+            title = read(title)
+        return title
 
     def _joined(self, title: str | None) -> str | None:
         """Two words that O*NET's titles write as one, joined ("BOOK KEEPER": "bookkeeper", "SALES PERSON":
@@ -485,8 +493,8 @@ class Engine:
         listed or approved as it stands keeps its listing."""
         if not title or " " not in title.strip() or self.is_known_title(title):
             return title
-        words = self._state.titles.word_titles()
-        pairs = self._state.titles.word_pairs()
+        words = self._state.titles.word_titles
+        pairs = self._state.titles.word_pairs
         out = re.split(r"(\s+)", title.strip())
         for n in range(0, len(out) - 2, 2):
             a, b = out[n], out[n + 2]
@@ -495,7 +503,7 @@ class Engine:
             joined = normalize_title(a + b)
             if (" " not in joined and words.get(joined, 0) >= MIN_JOINED_TITLES
                     and normalize_title(f"{a} {b}") not in pairs):
-                out[n], out[n + 1], out[n + 2] = "", "", a + b.lower() if a.islower() or not a.isupper() else a + b
+                out[n], out[n + 1], out[n + 2] = "", "", a + (b if a.isupper() else b.lower())
         return re.sub(r"\s{2,}", " ", "".join(out)).strip()
 
     def _doer_of(self, title: str | None) -> str | None:
@@ -508,30 +516,28 @@ class Engine:
         listing."""
         if not title or "ing" not in title.lower() or self.is_known_title(title):
             return title
-        heads = self._state.titles.heads()
-        said = fold(uninvert(title))  # "Supervisor, Welding": "welding supervisor", whose head is no activity
-        parts = PART.split(said)
-        joints = PART.findall(said)
+        heads = self._state.titles.heads
+        pairs = self._state.titles.word_pairs
+        # "Supervisor, Welding": "welding supervisor", whose head is no activity; parts at even places, joints between
+        pieces = PART.split(fold(uninvert(title)))
         changed = False
-        for n, part in enumerate(parts):
-            words = part.split()
+        for n in range(0, len(pieces), 2):
+            words = pieces[n].split()
             if not words:
                 continue
             if len(words) == 1 or words[-2] not in STOPWORDS:
                 doer = _doer(words[-1], heads)
                 if doer is not None:
-                    parts[n] = " ".join(words[:-1] + [doer])
+                    pieces[n] = " ".join(words[:-1] + [doer])
                     changed = True
                     continue
             if (2 <= len(words) <= 3 and not heads.get(words[-1]) and not STOPWORDS.intersection(words[1:])
-                    and normalize_title(" ".join(words[:2])) not in self._state.titles.word_pairs()):
+                    and normalize_title(" ".join(words[:2])) not in pairs):
                 doer = _doer(words[0], heads)
                 if doer is not None:
-                    parts[n] = " ".join(words[1:] + [doer])
+                    pieces[n] = " ".join(words[1:] + [doer])
                     changed = True
-        if not changed:
-            return title
-        return "".join(part + (joints[n] if n < len(joints) else "") for n, part in enumerate(parts)).strip()
+        return "".join(pieces).strip() if changed else title
 
     def _worker_in(self, title: str | None) -> str | None:
         """A write-in that names a field and no worker ("CONSTRUCTION", "Warehouse", "Child Care": no title O*NET lists
@@ -542,7 +548,7 @@ class Engine:
         if not title or self.is_known_title(title):
             return title
         words = normalize_title(title).split()
-        if not words or self._state.titles.heads().get(words[-1], 0):
+        if not words or self._state.titles.heads.get(words[-1], 0):
             return title
         worker = f"{title.strip()} Worker"
         listing = self._state.titles.exact.get(normalize_title(worker), ())
@@ -552,9 +558,9 @@ class Engine:
         return title
 
     def _led_by(self, title: str | None) -> str | None:
-        """A title that ends in the role "lead" read as a supervisor's (`LEAD_ROLE`): "Lead", "Lead Man" and "Leadperson"
-        as "Supervisor", "Stock Lead" as "Stock Supervisor", "Team Lead" as "Team Supervisor". A lead before the work
-        ("Lead Cook") is left as written, as is a title listed or approved as it stands ("Leadman")."""
+        """A title that ends in the role "lead" read as a supervisor's (`LEAD_ROLE`): "Lead", "Lead Man" and
+        "Leadperson" as "Supervisor", "Stock Lead" as "Stock Supervisor", "Team Lead" as "Team Supervisor". A lead
+        before the work ("Lead Cook") is left as written, as is a title listed or approved as it stands ("Leadman")."""
         if not title or not LEAD_ROLE.search(title) or self.is_known_title(title):
             return title
         return LEAD_ROLE.sub("Supervisor", title.rstrip()).strip()

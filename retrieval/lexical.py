@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import bm25s
 import numpy as np
@@ -191,6 +192,8 @@ def char_ngrams(text: str) -> list[str]:
 
 
 _PREPOSITION = re.compile(r"\b(?:of|for|in|at|on|to|with|by|from)\b", re.IGNORECASE)
+# What a TitleIndex works out from its documents on first use, and so neither pickles nor needs to.
+_DERIVED = frozenset({"_compiled", "_endings", "heads", "word_titles", "word_pairs"})
 INCUMBENT_SOURCE = "02"  # O*NET's source code for "Incumbent Data - O*NET Data Collection"
 
 
@@ -260,7 +263,7 @@ class TitleIndex:
             self.word_matrix = self.word_matrix.tocsc()
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("_compiled", "_endings")}  # derived again
+        return {k: v for k, v in self.__dict__.items() if k not in _DERIVED}  # worked out again after loading
 
     def __setstate__(self, state: dict) -> None:
         # Indexes built before the vocabularies were kept on their own hold the fitted vectorizers instead.
@@ -317,54 +320,45 @@ class TitleIndex:
                 out.setdefault(" ".join(words[n:]), set()).add(d.code_index)
         return out
 
+    @cached_property
     def heads(self) -> dict[str, int]:
         """Each word that ends a listed title (its head noun: "driver" of "Truck Driver"), with how many occupations
         list a title ending in it; worked out on first use. A title with a preposition ("Director of Nursing") or a
         parenthesis has its head elsewhere and is left out."""
-        counts = self.__dict__.get("_heads")
-        if counts is None:
-            holders: dict[str, set[int]] = {}
-            for d in self.docs:
-                if "(" in d.text or _PREPOSITION.search(d.text):
-                    continue
-                words = d.normalized.split()
-                if words:
-                    holders.setdefault(words[-1], set()).add(d.code_index)
-            counts = {word: len(codes) for word, codes in holders.items()}
-            self._heads = counts
-        return counts
+        holders: dict[str, set[int]] = {}
+        for d in self.docs:
+            if "(" in d.text or _PREPOSITION.search(d.text):
+                continue
+            words = d.normalized.split()
+            if words:
+                holders.setdefault(words[-1], set()).add(d.code_index)
+        return {word: len(codes) for word, codes in holders.items()}
 
+    @cached_property
     def word_titles(self) -> dict[str, int]:
         """Each word of the listed titles (normalised), with how many titles use it; worked out on first use."""
-        counts = self.__dict__.get("_word_titles")
-        if counts is None:
-            counts = {}
-            for d in self.docs:
-                for word in set(d.normalized.split()):
-                    counts[word] = counts.get(word, 0) + 1
-            self._word_titles = counts
+        counts: dict[str, int] = {}
+        for d in self.docs:
+            for word in set(d.normalized.split()):
+                counts[word] = counts.get(word, 0) + 1
         return counts
 
+    @cached_property
     def word_pairs(self) -> frozenset[str]:
         """Every two adjacent words of a listed title ("operating room" of "Operating Room Nurse"); worked out on
         first use."""
-        pairs = self.__dict__.get("_pairs")
-        if pairs is None:
-            pairs = frozenset(" ".join(words[n:n + 2]) for d in self.docs
-                              for words in [d.normalized.split()] for n in range(len(words) - 1))
-            self._pairs = pairs
-        return pairs
+        return frozenset(" ".join(words[n:n + 2]) for d in self.docs
+                         for words in [d.normalized.split()] for n in range(len(words) - 1))
+
+    @cached_property
+    def _endings(self) -> dict[str, int]:
+        return {key: len(codes.difference(self.exact.get(key, ()))) for key, codes in self.title_endings().items()}
 
     def endings(self, title: str) -> int:
         """How many occupations that do not list `title` word for word list a title that ends in it (for "Installer",
         those listing "Drywall Installer" and not "Installer"): how many more kinds of worker may give it as a
         short name for their job. The counts are worked out on first use (about a fifth of a second)."""
-        counts = self.__dict__.get("_endings")
-        if counts is None:
-            counts = {key: len(codes.difference(self.exact.get(key, ())))
-                      for key, codes in self.title_endings().items()}
-            self._endings = counts
-        return counts.get(normalize_title(title), 0)
+        return self._endings.get(normalize_title(title), 0)
 
     def exact_scores(self, title: str) -> np.ndarray:
         """1 for each occupation that lists this title word for word (after normalisation).

@@ -125,9 +125,11 @@ def test_a_lead_before_the_work_or_in_another_word_is_left_alone(engine: Engine,
 # ----- activities and joined words -----------------------------------------------------------------------------
 
 @pytest.fixture()
-def few_titles(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fixture release is small: one occupation's titles ending in a word is enough here."""
+def small_release(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixture release is small: one occupation's titles ending in a worker's word, or one title writing two
+    words as one, is enough here."""
     monkeypatch.setattr(engine_module, "MIN_DOER_TITLES", 1)
+    monkeypatch.setattr(engine_module, "MIN_JOINED_TITLES", 1)
 
 
 @pytest.mark.parametrize(("title", "read_as"), [
@@ -139,7 +141,7 @@ def few_titles(monkeypatch: pytest.MonkeyPatch) -> None:
     ("SHIPPING/DRIVING", "shipping/driver"),
     ("Driving trucks", "trucks driver"),
 ])
-def test_an_activity_is_ranked_as_its_worker(engine: Engine, few_titles: None, title: str, read_as: str) -> None:
+def test_an_activity_is_ranked_as_its_worker(engine: Engine, small_release: None, title: str, read_as: str) -> None:
     assert engine._doer_of(title) == read_as
     result = engine.code(title=title, industry="trucking")
     assert ranked(result) == ranked(engine.code(title=read_as, industry="trucking"))
@@ -147,7 +149,7 @@ def test_an_activity_is_ranked_as_its_worker(engine: Engine, few_titles: None, t
     assert ranked(engine.code_many([{"title": title}])[0]) == ranked(engine.code(title=read_as))
 
 
-def test_truck_driving_finds_the_truck_drivers(engine: Engine, few_titles: None) -> None:
+def test_truck_driving_finds_the_truck_drivers(engine: Engine, small_release: None) -> None:
     result = engine.code(title="TRUCK DRIVING", industry="trucking")
     assert result.candidates[0].code == "53-3032.00"
     assert result.query.title == "TRUCK DRIVING"
@@ -155,7 +157,7 @@ def test_truck_driving_finds_the_truck_drivers(engine: Engine, few_titles: None)
     assert result.read_as.industry == "trucking"
 
 
-def test_a_title_read_as_written_has_no_reading(engine: Engine, few_titles: None) -> None:
+def test_a_title_read_as_written_has_no_reading(engine: Engine, small_release: None) -> None:
     assert engine.code(title="Truck Driver", industry="trucking").read_as is None
     assert engine.code_many([{"title": "Line Cook"}, {"title": "Cooking"}])[0].read_as is None
     assert engine.code_many([{"title": "Line Cook"}, {"title": "Cooking"}])[1].read_as.title == "cook"
@@ -169,7 +171,7 @@ def test_a_title_read_as_written_has_no_reading(engine: Engine, few_titles: None
     "Manager",  # no activity
     "Bookkeeping",  # no title ends in "bookkeeper" here
 ])
-def test_titles_whose_activity_names_no_worker_are_left_alone(engine: Engine, few_titles: None, title: str) -> None:
+def test_titles_whose_activity_names_no_worker_are_left_alone(engine: Engine, small_release: None, title: str) -> None:
     assert engine._doer_of(title) == title
 
 
@@ -178,16 +180,10 @@ def test_a_worker_word_that_few_occupations_end_their_titles_with_is_not_taken(e
     assert engine._doer_of("Sewing") == "Sewing"
 
 
-def test_an_activity_title_an_analyst_approved_keeps_its_code(engine: Engine, few_titles: None) -> None:
+def test_an_activity_title_an_analyst_approved_keeps_its_code(engine: Engine, small_release: None) -> None:
     engine.add_lay_titles([("Cooking", "35-1011.00")])
     assert engine._doer_of("Cooking") == "Cooking"
     assert engine.code(title="Cooking").candidates[0].code == "35-1011.00"
-
-
-@pytest.fixture()
-def one_title_joins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Joining on one title's word, as a small release needs."""
-    monkeypatch.setattr(engine_module, "MIN_JOINED_TITLES", 1)
 
 
 @pytest.mark.parametrize(("title", "joined"), [
@@ -195,18 +191,18 @@ def one_title_joins(monkeypatch: pytest.MonkeyPatch) -> None:
     ("SALES PERSON", "SALESPERSON"),
     ("retail sales person", "retail salesperson"),
 ])
-def test_two_words_a_title_writes_as_one_are_joined(engine: Engine, one_title_joins: None, title: str,
+def test_two_words_a_title_writes_as_one_are_joined(engine: Engine, small_release: None, title: str,
                                                     joined: str) -> None:
     assert engine._joined(title) == joined
     assert ranked(engine.code(title=title)) == ranked(engine.code(title=joined))
 
 
 @pytest.mark.parametrize("title", ["Line Cook", "Head Chef", "Check Out Clerk", "A P Clerk", "Sales"])
-def test_words_listed_apart_or_initials_are_not_joined(engine: Engine, one_title_joins: None, title: str) -> None:
+def test_words_listed_apart_or_initials_are_not_joined(engine: Engine, small_release: None, title: str) -> None:
     assert engine._joined(title) == title
 
 
-def test_words_an_analyst_approved_apart_are_not_joined(engine: Engine, one_title_joins: None) -> None:
+def test_words_an_analyst_approved_apart_are_not_joined(engine: Engine, small_release: None) -> None:
     engine.add_lay_titles([("Sales Person", CASHIER)])
     assert engine._joined("Sales Person") == "Sales Person"
     assert engine.code(title="Sales Person").candidates[0].code == CASHIER
