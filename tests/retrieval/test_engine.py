@@ -346,28 +346,41 @@ def test_rebuild_true_forces_a_rebuild(
     assert rebuilt.code(title="LPN").candidates[0].code == LPN
 
 
-def test_a_newer_release_file_forces_a_rebuild(
+def test_the_same_release_copied_afresh_is_not_rebuilt(
     release_copy: tuple[Path, Path], tmp_path: Path, minilm: MiniLMEmbedder, builds: list[Path]
+) -> None:
+    # Unzipped again, restored or copied to another folder: every file has a new time, nothing else changed.
+    onet, taxonomy = release_copy
+    home = tmp_path / "home"
+    Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    stamp = _state_file(home).stat().st_mtime_ns
+    for folder in (onet, taxonomy):
+        for p in folder.iterdir():
+            later = p.stat().st_mtime + 3600
+            os.utime(p, (later, later))
+    moved_onet = Path(shutil.copytree(onet, tmp_path / "elsewhere" / "onet"))
+    moved_taxonomy = Path(shutil.copytree(taxonomy, tmp_path / "elsewhere" / "taxonomy"))
+    reopened = Engine.open(moved_onet, moved_taxonomy, home, embedder=minilm, progress=False)
+    assert len(builds) == 1
+    assert _state_file(home).stat().st_mtime_ns == stamp
+    assert reopened.code(title="Staff Nurse").candidates[0].code == NURSE
+
+
+@pytest.mark.parametrize("folder, name", [("onet", "Task Statements.txt"),
+                                          ("taxonomy", "soc2018_direct_match_titles.txt")])
+def test_a_release_or_taxonomy_file_edited_in_place_forces_a_rebuild(
+    release_copy: tuple[Path, Path], tmp_path: Path, minilm: MiniLMEmbedder, builds: list[Path], folder: str,
+    name: str
 ) -> None:
     onet, taxonomy = release_copy
     home = tmp_path / "home"
     Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
-    tasks = onet / "Task Statements.txt"
-    later = tasks.stat().st_mtime + 3600
-    os.utime(tasks, (later, later))
-    Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
-    assert len(builds) == 2
-
-
-def test_a_newer_taxonomy_file_forces_a_rebuild(
-    release_copy: tuple[Path, Path], tmp_path: Path, minilm: MiniLMEmbedder, builds: list[Path]
-) -> None:
-    onet, taxonomy = release_copy
-    home = tmp_path / "home"
-    Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
-    structure = taxonomy / "soc2018_direct_match_titles.txt"
-    later = structure.stat().st_mtime + 3600
-    os.utime(structure, (later, later))
+    edited = (onet if folder == "onet" else taxonomy) / name
+    stat = edited.stat()
+    text = edited.read_bytes()
+    at = text.rindex(b"e")  # one letter of the last row changed: the same size, and the old time put back
+    edited.write_bytes(text[:at] + b"a" + text[at + 1:])
+    os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
     assert len(builds) == 2
 
