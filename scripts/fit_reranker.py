@@ -114,9 +114,11 @@ def choose_held_out(kb, rng: random.Random):
     return titles, bundles
 
 
-def masked_engine(engine: Engine, kb, titles, bundles, descriptions: bool = False) -> Engine:
+def masked_engine(engine: Engine, kb, titles, bundles, descriptions: bool = False, profiles: bool = False) -> Engine:
     """The engine with the held-out titles and task bundles hidden; with `descriptions`, also the description of
-    every occupation that has a bundle (`scripts/lead_check.py` asks with it)."""
+    every occupation that has a bundle (`scripts/lead_check.py` asks with it); with `profiles`, the held-out tasks
+    and those descriptions are also left out of the knowledge base the engine hands on, which the chat's
+    clarifying questions are built from (`scripts/interactive_check.py`)."""
     st = engine._state
     code_index = {c: i for i, c in enumerate(st.codes)}
     held_norm = {(code_index[c], normalize_title(t)) for c, ts in titles.items() for t in ts}
@@ -148,7 +150,20 @@ def masked_engine(engine: Engine, kb, titles, bundles, descriptions: bool = Fals
     state = _State(st.manifest, st.release, st.codes, st.occupation_titles, st.soc_codes, st.taxonomy,
                    title_index, bm25, [frozenset(d) for d in documents],
                    rerank.supervision_words(statements, engine._statics.supervisor))
-    return Engine(state, MaskedStore(engine._store, hidden), engine._embedder, engine._kb_path, kb)
+    shown = masked_profiles(kb, bundles, descriptions) if profiles else kb
+    return Engine(state, MaskedStore(engine._store, hidden), engine._embedder, engine._kb_path, shown)
+
+
+def masked_profiles(kb, bundles, descriptions: bool):
+    """`kb` without the held-out tasks of each occupation (and, with `descriptions`, its description)."""
+    occupations = {}
+    for code, occ in kb.occupations.items():
+        held = {i for b in bundles.get(code, []) for i in b}
+        if held:
+            occ = replace(occ, tasks=[t for i, t in enumerate(occ.tasks) if i not in held],
+                          description="" if descriptions else occ.description)
+        occupations[code] = occ
+    return replace(kb, occupations=occupations)
 
 
 def short_statement(task: str) -> str:
