@@ -276,9 +276,8 @@ def render_hits(hits: Sequence[SearchHit], out_width: int = 100) -> str:
 def render_result(result: CodingResult) -> str:
     asked = ", ".join(f"{name}={value!r}" for name, value in result.query.model_dump().items() if value)
     lines = [f"{asked}"]
-    if result.read_as is not None:
-        lines.append("read as " + ", ".join(f"{name}={value!r}" for name, value in result.read_as.model_dump().items()
-                                            if value and value != getattr(result.query, name)))
+    if read := result.read_otherwise():
+        lines.append("read as " + ", ".join(f"{name}={value!r}" for name, value in read.items()))
     lines += [f"{result.release}, engine {result.engine_version}, {result.elapsed_ms:.0f} ms", ""]
     if not result.candidates:
         lines.append("No occupation matched; add a description of the duties.")

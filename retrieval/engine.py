@@ -468,7 +468,8 @@ class Engine:
         return results
 
     def _spelt(self, query: Query) -> Query:
-        """The query as ranked: its title's and industry's misspelt words put right (`retrieval.spelling`)."""
+        """The query as ranked: its title's and industry's misspelt words put right (`retrieval.spelling`), its title
+        read as O*NET names the job (`_read_title`); the query itself when nothing was read otherwise."""
         title, _, industry = self._spelt_key((query.title, None, query.industry))
         if title == query.title and industry == query.industry:
             return query

@@ -61,6 +61,13 @@ class CodingResult(BaseModel):
     engine_version: str
     elapsed_ms: float
 
+    def read_otherwise(self) -> dict[str, str]:
+        """The fields `read_as` reads otherwise than asked, as read (empty when the query was read as written)."""
+        if self.read_as is None:
+            return {}
+        return {name: value for name, value in self.read_as.model_dump().items()
+                if value and value != getattr(self.query, name)}
+
 
 class SearchHit(BaseModel):
     code: str

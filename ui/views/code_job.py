@@ -51,10 +51,9 @@ def show_result(result: CodingResult) -> None:
     st.subheader("Candidates")
     asked = " · ".join(f"{name} “{value}”" for name, value in result.query.model_dump().items() if value)
     st.caption(escape_markdown(f"For {asked}"))
-    if result.read_as is not None:
-        read = " · ".join(f"{name} “{value}”" for name, value in result.read_as.model_dump().items()
-                          if value and value != getattr(result.query, name))
-        st.caption(escape_markdown(f"Read as {read}: misspelt words put right, the title as O*NET names the job."))
+    if read := result.read_otherwise():
+        shown = " · ".join(f"{name} “{value}”" for name, value in read.items())
+        st.caption(escape_markdown(f"Read as {shown}: misspelt words put right, the title as O*NET names the job."))
     st.caption(
         escape_markdown(f"{len(result.candidates)} occupations from {result.release}, best first, "
                         f"in {result.elapsed_ms:.0f} ms. Confidence is the calibrated chance that a code is right.")
