@@ -214,6 +214,18 @@ def apply(part_a: PartA, found: intake.Extraction) -> tuple[PartA, list[str], li
         elif found.industry not in names:
             put("industries", data["industries"] + [Industry(name=found.industry).model_dump()], "industry")
             changes.append(f"industry: {found.industry}")
+    if found.denied:  # "I don't take x-rays": out of the duties said before, and of what the model read now
+        kept = []
+        for duty in data["duties"]:
+            rest = intake.take_back(duty["text"], found.denied)
+            if rest is not None:
+                kept.append({**duty, "text": rest})
+        if kept != data["duties"]:
+            said = [d for d in found.denied
+                    if any(intake.take_back(x["text"], [d]) != x["text"] for x in data["duties"])]
+            put("duties", kept, "duties")
+            changes.append("taken out of the duties: " + "; ".join(said))
+        found.duties = [rest for d in found.duties if (rest := intake.take_back(d, found.denied)) is not None]
     new_duties = [d for d in found.duties if d not in {x["text"] for x in data["duties"]}]
     if new_duties:
         put("duties", data["duties"] + [Duty(text=d[:2000]).model_dump() for d in new_duties], "duties")

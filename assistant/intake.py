@@ -3,14 +3,18 @@
 "I work as a charge nurse at a hospital, I supervise 6 nurses and my e-mail is ana@example.org" gives a
 title, an industry, supervision and contact details in one go. Sentences that state no item but
 describe work become duties. When the assistant has just asked for one item, a bare answer ("welder",
-"construction", "no") fills that item. "Actually my title is ..." corrects an earlier answer.
+"construction", "no") fills that item. "Actually my title is ..." corrects an earlier answer. Work the customer
+says the job does not include ("I don't take x-rays") is no duty; `take_back` takes it out of one said before.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Sequence
 from typing import Literal
 
+import Stemmer
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.parta import Contact
@@ -119,6 +123,33 @@ SKIP = re.compile(r"^\s*(?:skip|pass|n/?a|not sure|no idea|i don'?t know|dunno|r
 # "I do", "right" and "sure" answer yes only on their own: "I do oil changes and brake jobs" is a duty.
 YES = re.compile(r"^\s*(?:(?:yes|yeah|yep|yup|indeed)\b|(?:correct|right|sure|i do)\s*(?:$|[,.!;]))", re.IGNORECASE)
 NO = re.compile(r"^\s*(?:no|nope|not really|none|i don'?t|never|nobody|no one)\b", re.IGNORECASE)
+# The yes or no that opens an answer, when something follows it ("No, I weld beams", "Never. I drive"): what
+# follows is read as any other sentence.
+ANSWER_WORD = re.compile(
+    r"^\s*(?:yes|yeah|yep|yup|indeed|sure|right|correct|no|nope|not really|never|none)\s*[,.!;:\-]+\s*", re.IGNORECASE)
+# A clause that says what the job is not or does not include: "I don't take x-rays", "I never cook", "we no longer
+# do payroll", "taking x-rays is not part of my job", "I'm not a nurse". Its words would otherwise count for the very
+# work denied, so it is no duty; a denied activity (`v`, `w`) is kept, so that an earlier duty that says it can be
+# taken back. "I'm not a nurse" (`who`) denies a title, not a duty.
+DENIAL = re.compile(
+    r"^(?:(?:actually|and|but|so|well|oh|sorry|also|though)\b\W*)*(?:"
+    r"(?:I|we)\s+(?:do not|don'?t|dont|did not|didn'?t|never|no longer|can'?t|cannot|won'?t|will not)\s+"
+    r"(?:ever\s+|really\s+|actually\s+|usually\s+|have to\s+|need to\s+|get to\s+)*(?P<v>.+)|"
+    r"(?P<w>.+?)\s+(?:is|are|was|were)(?:\s+not|n'?t)\s+(?:part of\s+)?(?:my|our|the)\s+(?:job|work|duties|role)\b.*|"
+    r"(?P<who>(?:I|we)(?:'m|'re|\s+am|\s+are)\s+not\b.*))$",
+    re.IGNORECASE)
+# A licence said not to be held or needed: "I don't have a license", "no licence needed", "not certified".
+NO_LICENCE = re.compile(r"\b(?:no|not|without|don'?t|doesn'?t|never)\b(?:\s+[\w\-]+){0,3}?\s+"
+                        r"(?:licen[cs]ed?|licen[cs]es|certified|certifications?|certificates?|CDL)\b", re.IGNORECASE)
+# a sentence's clauses: split at commas, semicolons, colons, "but" and "and I" ("I don't supervise anyone and I weld")
+_CLAUSES = re.compile(r"(?:(?!\s+(?:but|and (?:I|we))\s)[^,;:])+", re.IGNORECASE)
+# where one item of a list of duties ends and the next begins
+_LIST_JOINTS = re.compile(r"(\s*[,;]\s*|\s+(?:and|or|as well as|plus)\s+)", re.IGNORECASE)
+_STEMMER = threading.local()  # a Snowball stemmer is not to be shared between threads
+# Words of a denial that no duty needs to share for the duty to say the activity denied ("I don't do payroll
+# anymore": a duty "payroll and invoices" says it).
+_DENIAL_FILLER = frozenset({"do", "doe", "anymore", "myself", "ourselves", "either", "though", "really", "actually",
+                            "usually", "any", "more", "now", "here", "job", "work", "part"})
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 # Longer runs without a full stop are read in pieces of about this size (a pasted block without punctuation
 # would otherwise cost every pattern time in the square of its length).
@@ -154,7 +185,7 @@ GENERIC_WORKPLACE = re.compile(r"^(?:company|business|firm|employer|place|organi
 # Words that say nothing of the work: what is left of "I've been doing it for 2 years" once the experience is read.
 FILLER = frozenset({"i", "ive", "im", "we", "have", "has", "had", "been", "be", "being", "am", "is", "are", "was",
                     "were", "it", "this", "that", "here", "there", "do", "doing", "did", "done", "job", "work",
-                    "worked", "working", "so", "now", "since", "about", "almost", "over", "just"})
+                    "worked", "working", "so", "now", "since", "about", "almost", "over", "just", "doe", "actually"})
 # "I do landscaping", "I do payroll": the one word after "do" is the work ("I do" alone answers yes).
 DOING = re.compile(r"^(?:I|we) do (?!not\b|n't\b|so\b|that\b|this\b|it\b|too\b|yes\b)[a-z]", re.IGNORECASE)
 # A tool is named in a few words ("drill press", "two-way radio"); an answer to the tools question with a longer
@@ -183,6 +214,7 @@ class Extraction(BaseModel):
     phone: str | None = None
     correction: bool = False
     answer: Literal["yes", "no", "skip"] | None = None
+    denied: list[str] = Field(default_factory=list, description="activities the message says the job does not include")
     problems: list[str] = Field(default_factory=list, description="what looked like an item but was not valid")
 
     def items(self) -> list[str]:
@@ -212,10 +244,13 @@ def extract(text: str, asked: str | None = None) -> Extraction:
                             "Send anything important from the rest in another message.")
         text = text[:READ_CHARS]
     text = _take_contact(text, out)
-    for sentence in sentences(text):
+    read = ANSWER_WORD.sub("", text, count=1) if out.answer in ("yes", "no") else text
+    for sentence in sentences(read):
         _read_sentence(sentence, out)
     if asked:
         _fill_asked(text, asked, out)
+    if "none" in out.licenses and len(out.licenses) > 1:  # "no CDL, but a forklift certificate"
+        out.licenses.remove("none")
     out.duties = list(dict.fromkeys(out.duties))
     out.tools = list(dict.fromkeys(out.tools))
     out.licenses = list(dict.fromkeys(out.licenses))
@@ -256,7 +291,7 @@ def _take_contact(text: str, out: Extraction) -> str:
 
 
 def _read_sentence(sentence: str, out: Extraction) -> None:
-    spans: list[tuple[int, int]] = []
+    sentence, spans = _denials(sentence, out)
     for pattern in TITLE_PATTERNS:
         if (m := pattern.search(sentence)) and _plausible_title(m.group("v")):
             out.job_title = _clean(m.group("v"))
@@ -282,10 +317,7 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
             out.tools += names
             spans.append(m.span())
             break
-    if NO_SUPERVISION.search(sentence):
-        out.supervision_given = "none"
-        spans.append((0, len(sentence)))
-    elif m := SUPERVISION_GIVEN.search(sentence):
+    if m := SUPERVISION_GIVEN.search(sentence):
         out.supervision_given = _clean(m.group("v"))
         if re.match(r"\s*I\b", m.group("v")):
             spans.append(m.span())
@@ -303,10 +335,64 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
     if ABOUT_THE_REQUEST.search(sentence):
         return  # "Hi, I need help finding a code for a job": about the request, not the work
     remnant = _without(sentence, spans)
-    said = remnant.strip(" ,;:.")
-    words = text_tokens(remnant)
-    if len(words) >= _duty_words_needed(said, bool(spans)) and not FILLER.issuperset(words) and not out.answer:
+    said = _tidy(remnant)
+    words = text_tokens(said)
+    # after a yes or no, a few words more are rather part of the answer ("No, I work alone") than a duty
+    needed = max(_duty_words_needed(said, bool(spans)), DUTY_MIN_WORDS if out.answer else 0)
+    if len(words) >= needed and not FILLER.issuperset(words):
         out.duties.append(sentence if not spans else said or sentence)
+
+
+def _denials(sentence: str, out: Extraction) -> tuple[str, list[tuple[int, int]]]:
+    """The sentence with its clauses that deny something blanked out, and their spans; what they deny is read into
+    `out`: no supervision ("I don't supervise anyone"), no licence, an activity the job does not include."""
+    spans: list[tuple[int, int]] = []
+    for m in _CLAUSES.finditer(sentence):
+        clause = m.group(0).strip()
+        if NO_SUPERVISION.search(clause):
+            out.supervision_given = "none"
+        elif NO_LICENCE.search(clause):
+            out.licenses.append("none")
+        elif found := DENIAL.match(clause):
+            activity = found.group("v") or found.group("w")
+            if activity and _activity_words(activity):
+                out.denied.append(_clean(activity))
+        else:
+            continue
+        spans.append(m.span())
+    return _without(sentence, spans), spans
+
+
+def take_back(duty: str, denied: Sequence[str]) -> str | None:
+    """`duty` without the items of its list that say an activity of `denied` (one that has all its words, as
+    stems): "I sterilize instruments, take x-rays and set up trays" less "take x-rays" is "I sterilize
+    instruments and set up trays". None when no item is left; `duty` itself when none says a denied activity."""
+    wanted = [set(map(_stem, _activity_words(d))) for d in denied]
+    wanted = [w for w in wanted if w]
+    parts = _LIST_JOINTS.split(duty)
+    items, joints = parts[0::2], parts[1::2]
+    keep = [not any(w <= set(map(_stem, text_tokens(item))) for w in wanted) for item in items]
+    if all(keep):
+        return duty
+    kept: list[str] = []
+    for i, item in enumerate(items):
+        if keep[i]:
+            if kept:
+                kept.append(joints[i - 1])
+            kept.append(item)
+    return _tidy("".join(kept)) or None
+
+
+def _stem(word: str) -> str:
+    stemmer = getattr(_STEMMER, "stemmer", None)
+    if stemmer is None:
+        stemmer = _STEMMER.stemmer = Stemmer.Stemmer("english")
+    return stemmer.stemWord(word)
+
+
+def _activity_words(text: str) -> list[str]:
+    """The words a duty must share to say the activity `text` ("take x-rays myself": take, ray)."""
+    return [w for w in text_tokens(text) if w not in _DENIAL_FILLER and w not in FILLER]
 
 
 def _duty_words_needed(said: str, after_an_item: bool) -> int:
@@ -320,7 +406,10 @@ def _duty_words_needed(said: str, after_an_item: bool) -> int:
 
 
 def _fill_asked(text: str, asked: str, out: Extraction) -> None:
-    """A bare answer to the question just asked ("welder", "construction", "no") fills that item."""
+    """A bare answer to the question just asked ("welder", "construction", "no") fills that item; a message that
+    says what the job does not include ("I don't count the drawer, the manager does") is no such answer."""
+    if out.denied:
+        return
     words = len(text.split())
     bare = re.sub(r"^(?:it'?s|it is|i'?m|i am|we are|we're|mostly|yes,?|no,?)\s+(?:an? |the )?", "", text,
                   flags=re.IGNORECASE).strip(" .!")
@@ -355,6 +444,8 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
     elif asked == "supervision_given" and not out.supervision_given:
         if out.answer == "no":
             out.supervision_given = "none"
+        elif out.answer == "yes" and FIRST_PERSON.match(bare):  # "Yes, I also weld beams": the work, not whom
+            out.supervision_given = "yes"
         elif out.answer == "yes" or (words <= BARE_TITLE_WORDS and not FIRST_PERSON.match(bare)):
             # whom ("three cooks", "the night shift"); "I load and unload trucks" is a duty, not whom
             out.supervision_given = _clean(bare) or "yes"
@@ -365,7 +456,7 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
     elif asked == "experience" and not out.experience and words <= BARE_INDUSTRY_WORDS:
         out.experience = _clean(bare)
         out.duties = []
-    elif asked == "duties" and not out.items() and not out.answer and words >= 2:
+    elif asked == "duties" and not out.items() and not out.answer and not out.denied and words >= 2:
         out.duties = [text]
 
 
@@ -417,6 +508,14 @@ def _without(sentence: str, spans: list[tuple[int, int]]) -> str:
         for i in range(start, min(end, len(sentence))):
             keep[i] = False
     return "".join(ch if k else " " for ch, k in zip(sentence, keep, strict=True))
+
+
+def _tidy(remnant: str) -> str:
+    """What is left of a sentence once items are taken out, without the commas and joining words left dangling:
+    "I work alone,  , I fix cars" -> "I work alone, I fix cars"; "and I weld beams" -> "I weld beams"."""
+    text = re.sub(r"\s*([,;:])(?:\s*[,;:])+", r"\1", " ".join(remnant.split()))
+    text = text.strip(" ,;:.")
+    return re.sub(r"^(?:(?:and|but|so|also|actually)\b[\s,]*)+", "", text, flags=re.IGNORECASE).strip(" ,;:.")
 
 
 def _clean(value: str) -> str:

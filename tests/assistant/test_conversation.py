@@ -181,3 +181,18 @@ def test_an_education_answering_the_tools_question_is_not_also_a_tool(engine):
     conv.pending_question, conv.pending_item = None, "tools"
     part_a = turn(conv, "high school", engine).conversation.part_a
     assert part_a.education == "high school" and part_a.tools == []
+
+
+def test_work_the_customer_then_says_they_do_not_do_is_taken_out_of_part_a(engine):
+    conv, results = talk(engine, "I'm a cashier. I scan items, count the cash drawer and bag groceries.",
+                         "Actually, I don't count the cash drawer, the manager does.")
+    assert [d.text for d in conv.part_a.duties] == ["I scan items and bag groceries"]
+    assert "taken out of the duties: count the cash drawer" in results[1].changes
+    assert "Noted: taken out of the duties: count the cash drawer" in results[1].reply
+    assert "manager" not in conv.part_a.job_text()  # the rest of the denial is no duty either
+
+
+def test_a_denial_that_matches_no_duty_adds_nothing(engine):
+    conv, results = talk(engine, "I'm a cashier. I scan items and bag groceries.", "I don't drive the truck.")
+    assert [d.text for d in conv.part_a.duties] == ["I scan items and bag groceries."]
+    assert results[1].changes == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.intake import extract, split_list
+from assistant.intake import extract, split_list, take_back
 
 
 def test_one_message_gives_several_items():
@@ -307,3 +307,68 @@ def test_an_answer_to_the_industry_question_that_states_other_items_is_not_the_i
 def test_what_is_left_of_a_sentence_once_the_experience_is_read_is_no_duty():
     found = extract("I've been doing it for 2 years.")
     assert (found.experience, found.duties) == ("2 years", [])
+
+
+@pytest.mark.parametrize(("text", "duties", "denied"), [
+    ("I don't take x-rays.", [], ["take x-rays"]),
+    ("I do not drive the truck myself.", [], ["drive the truck myself"]),
+    ("I never cook, I only serve tables.", ["I only serve tables"], ["cook"]),
+    ("Actually, I don't take x-rays, the hygienist does.", [], ["take x-rays"]),
+    ("Taking x-rays is not part of my job.", [], ["Taking x-rays"]),
+    ("I no longer do payroll.", [], ["do payroll"]),
+])
+def test_work_someone_says_they_do_not_do_is_no_duty(text: str, duties: list[str], denied: list[str]):
+    """Its words would count for the very work denied: "I do not drive the truck" is no truck driver's duty."""
+    found = extract(text)
+    assert (found.duties, found.denied) == (duties, denied)
+
+
+def test_a_title_someone_says_they_do_not_hold_is_neither_title_nor_duty():
+    found = extract("I'm not a nurse, I'm a nursing assistant.")
+    assert (found.job_title, found.duties, found.denied) == ("nursing assistant", [], [])
+
+
+@pytest.mark.parametrize(("text", "asked", "field", "value", "duties"), [
+    ("I don't supervise anyone. I weld steel beams on job sites.", None, "supervision_given", "none",
+     ["I weld steel beams on job sites."]),
+    ("I don't supervise anyone and I weld beams at a shipyard", None, "supervision_given", "none",
+     ["I weld beams at a shipyard"]),
+    ("No, I weld steel beams on job sites.", "supervision_given", "supervision_given", "none",
+     ["I weld steel beams on job sites."]),
+    ("Yes, I also weld steel beams on job sites.", "supervision_given", "supervision_given", "yes",
+     ["I also weld steel beams on job sites."]),
+    ("Never. I weld steel beams.", "licenses", "licenses", [], ["I weld steel beams."]),
+    ("No, I work alone.", "supervision_given", "supervision_given", "none", []),  # part of the answer, no duty
+])
+def test_the_work_said_after_a_yes_or_no_is_kept(text: str, asked: str | None, field: str, value: object,
+                                                 duties: list[str]):
+    found = extract(text, asked=asked)
+    assert (getattr(found, field), found.duties) == (value, duties)
+
+
+def test_a_denial_is_no_bare_answer_to_the_item_asked():
+    found = extract("Actually, I don't count the cash drawer, the manager does.", asked="industry")
+    assert (found.industry, found.duties, found.denied) == (None, [], ["count the cash drawer"])
+
+
+@pytest.mark.parametrize(("text", "licences"), [
+    ("I don't have a license.", ["none"]),
+    ("No license needed.", ["none"]),
+    ("I'm not certified.", ["none"]),
+    ("I don't have a CDL, but I have a forklift certification.", ["forklift certification"]),
+    ("I have a CDL.", ["CDL"]),
+])
+def test_a_licence_said_not_to_be_held_is_recorded_as_none(text: str, licences: list[str]):
+    assert extract(text).licenses == licences
+
+
+@pytest.mark.parametrize(("duty", "denied", "left"), [
+    ("I sterilize instruments, set up trays, take x-rays and hand the dentist tools.", ["take x-rays"],
+     "I sterilize instruments, set up trays and hand the dentist tools"),
+    ("I sterilize instruments, set up trays, take x-rays and hand the dentist tools.", ["Taking X-rays"],
+     "I sterilize instruments, set up trays and hand the dentist tools"),
+    ("I take dental x-rays of patients.", ["take x-rays"], None),
+    ("I cook breakfast and wash dishes.", ["drive"], "I cook breakfast and wash dishes."),
+])
+def test_a_denied_activity_is_taken_out_of_a_duty(duty: str, denied: list[str], left: str | None):
+    assert take_back(duty, denied) == left
