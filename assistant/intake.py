@@ -30,6 +30,11 @@ BUSINESS_NOUNS = ("company", "companies", "plant", "factory", "facility", "busin
                   "site", "unit", "lot", "yard", "house", "area", "industry", "supply", "supplies", "products",
                   "materials", "station", "warehouse", "operations?", "contractors?", "lab", "laboratory", "club",
                   "studio", "salon", "hall", "park", "camp", "ground", "grounds", "range", "rink", "pool", "alley")
+# Nouns that an -ing word before them makes a title with: "a certified nursing assistant", "a senior accounting clerk".
+ROLE_NOUNS = ("assistants?", "aides?", "supervisors?", "managers?", "directors?", "instructors?", "technicians?",
+              "specialists?", "workers?", "operators?", "clerks?", "attendants?", "engineers?", "inspectors?", "agents?",
+              "officers?", "coordinators?", "teachers?", "consultants?", "helpers?", "associates?", "representatives?",
+              "analysts?", "estimators?", "leads?", "foreman", "foremen")
 # Where a stated title or industry ends: punctuation, or a word that starts what follows it ("a cook at a hotel",
 # "a nurse on a ward", "the manager of a restaurant": "of" only before "a"/"an", as "Director of Nursing" is a title).
 _END = (r"(?=$|[,.;:!?\"]|\s+(?:at|in|on|as|for|with|and|who|where|which|but|since|from)\b|\s+of\s+an?\b|"
@@ -37,7 +42,7 @@ _END = (r"(?=$|[,.;:!?\"]|\s+(?:at|in|on|as|for|with|and|who|where|which|but|sin
         # ends it, but not one that names the business with the noun after it ("a meat packing plant")
         # or a noun after "of" or "and" ("Director of Nursing at a care home"), or before a preposition
         r"(?<!\bof)(?<!\band)(?<!\bor)\s+[a-z]{2,}ing\s+"
-        r"(?!(?:at|in|on|for|of|with|and|or|from|to|" + "|".join(BUSINESS_NOUNS) + r")\b)[a-z])")
+        r"(?!(?:at|in|on|for|of|with|and|or|from|to|" + "|".join(BUSINESS_NOUNS + ROLE_NOUNS) + r")\b)[a-z])")
 _PHRASE = r"\"?(?P<v>[A-Za-z0-9][\w&/'+\- ]{0,60}?)"  # a name may come in quotes: my title is "line cook"
 
 TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
@@ -138,6 +143,14 @@ DENIAL = re.compile(
     r"(?P<w>.+?)\s+(?:is|are|was|were)(?:\s+not|n'?t)\s+(?:part of\s+)?(?:my|our|the)\s+(?:job|work|duties|role)\b.*|"
     r"(?P<who>(?:I|we)(?:'m|'re|\s+am|\s+are)\s+not\b.*))$",
     re.IGNORECASE)
+# "licensed ...", "registered ..." said of the worker ("I'm a registered nurse", "as a certified welder"), not of
+# others ("I assist registered nurses")
+LICENSED = re.compile(r"(?:licensed|certified|registered)\b", re.IGNORECASE)
+IDENTITY = re.compile(r"\b(?:I'm|I am|we're|we are|as|became|become|being)\s+(?:an?\s+|fully\s+|now\s+)?$",
+                      re.IGNORECASE)
+# Who says they hold a licence says no more than that: "I have my RN license", "we hold a contractor's licence".
+HOLDING = re.compile(r"\b(?:I|we)\s+(?:have|hold|got|earned|carry|possess)\s+(?:an?\s+|my\s+|our\s+|the\s+)?$",
+                     re.IGNORECASE)
 # A licence said not to be held or needed: "I don't have a license", "no licence needed", "not certified".
 NO_LICENCE = re.compile(r"\b(?:no|not|without|don'?t|doesn'?t|never)\b(?:\s+[\w\-]+){0,3}?\s+"
                         r"(?:licen[cs]ed?|licen[cs]es|certified|certifications?|certificates?|CDL)\b", re.IGNORECASE)
@@ -185,7 +198,9 @@ GENERIC_WORKPLACE = re.compile(r"^(?:company|business|firm|employer|place|organi
 # Words that say nothing of the work: what is left of "I've been doing it for 2 years" once the experience is read.
 FILLER = frozenset({"i", "ive", "im", "we", "have", "has", "had", "been", "be", "being", "am", "is", "are", "was",
                     "were", "it", "this", "that", "here", "there", "do", "doing", "did", "done", "job", "work",
-                    "worked", "working", "so", "now", "since", "about", "almost", "over", "just", "doe", "actually"})
+                    "worked", "working", "so", "now", "since", "about", "almost", "over", "just", "doe", "actually",
+                    # how someone is employed, not what they do: "I'm self-employed", "I work full-time"
+                    "self", "employed", "freelance", "full", "part", "time", "retired"})
 # "I do landscaping", "I do payroll": the one word after "do" is the work ("I do" alone answers yes).
 DOING = re.compile(r"^(?:I|we) do (?!not\b|n't\b|so\b|that\b|this\b|it\b|too\b|yes\b)[a-z]", re.IGNORECASE)
 # A tool is named in a few words ("drill press", "two-way radio"); an answer to the tools question with a longer
@@ -328,7 +343,11 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
         out.education = _clean(m.group("v"))
         spans.append(m.span())
     for m in LICENCE_PATTERN.finditer(sentence):
+        if m.start() > 0 and LICENSED.match(m.group("v")) and not IDENTITY.search(sentence[:m.start()]):
+            continue  # "I assist registered nurses": other people's licence
         out.licenses.append(_clean(m.group("v")))
+        if held := HOLDING.search(sentence[:m.start()]):  # "I have my RN license" says the licence, not the work
+            spans.append((held.start(), m.end()))
     if m := EXPERIENCE.search(sentence):
         out.experience = _clean(m.group("v"))
         spans.append(m.span())
@@ -438,7 +457,7 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
     elif asked == "licenses" and not out.licenses:
         if out.answer == "no" or not _LETTER.search(bare):
             out.licenses = []
-        elif words <= BARE_INDUSTRY_WORDS:
+        elif words <= BARE_INDUSTRY_WORDS and not FIRST_PERSON.match(bare):  # "I give IV medications" is work
             out.licenses = [_clean(bare)]
             out.duties = []
     elif asked == "supervision_given" and not out.supervision_given:

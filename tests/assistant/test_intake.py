@@ -372,3 +372,34 @@ def test_a_licence_said_not_to_be_held_is_recorded_as_none(text: str, licences: 
 ])
 def test_a_denied_activity_is_taken_out_of_a_duty(duty: str, denied: list[str], left: str | None):
     assert take_back(duty, denied) == left
+
+
+@pytest.mark.parametrize(("text", "asked", "licences", "duties"), [
+    ("yes, I have my RN license", "licenses", ["RN license"], []),  # the licence, not a duty as well
+    ("I have a NABCEP certification", None, ["NABCEP certification"], []),
+    ("I have a forklift license and I drive a reach truck", None, ["forklift license"], ["I drive a reach truck"]),
+    # work said in answer to the licence question is a duty, not a licence
+    ("I monitor patients on ventilators and give IV medications", "licenses", [],
+     ["I monitor patients on ventilators and give IV medications"]),
+    # the licence of the people the worker works with is not the worker's
+    ("I assist registered nurses with patient care", None, [], ["I assist registered nurses with patient care"]),
+    ("I'm a registered nurse", None, ["registered nurse"], []),
+])
+def test_a_licence_is_the_workers_own_and_is_not_also_a_duty(text: str, asked: str | None, licences: list[str],
+                                                            duties: list[str]):
+    found = extract(text, asked=asked)
+    assert (found.licenses, found.duties) == (licences, duties)
+
+
+@pytest.mark.parametrize("text", ["I'm self-employed.", "I work part-time", "I'm retired"])
+def test_how_someone_is_employed_is_no_duty(text: str):
+    assert extract(text).duties == []
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("I work as a certified nursing assistant in a nursing home", "certified nursing assistant"),
+    ("I'm a senior accounting clerk at a bank", "senior accounting clerk"),
+    ("I'm a lead cooking instructor", "lead cooking instructor"),
+])
+def test_an_ing_word_before_a_role_noun_belongs_to_the_title(text: str, title: str):
+    assert extract(text).job_title == title
