@@ -599,9 +599,12 @@ class Engine:
                     evidence: bool) -> list[Candidate]:
         """The shown candidates, built without re-validating numbers the ranking produced."""
         query_words = _query_words(query) if evidence else frozenset()
+        mentions = {}
         if evidence:  # each shown candidate's dense hits, best first; the texts they will show in one read
             hits = {int(i): sorted(hits.get(i, []), key=lambda h: -h.similarity) for i in top}
             self._texts_of([h for ranked in hits.values() for h in ranked[:EVIDENCE_READ_AHEAD]])
+            if query.description and "title_mentions" in channels:
+                mentions = self._state.titles.mentioned(query.description, top.tolist())
         candidates = []
         names = list(channels)
         values = np.array([channels[name][top] for name in names], dtype=np.float64).T.tolist()  # exact floats
@@ -611,8 +614,8 @@ class Engine:
                 rank=r + 1, code=code, title=self.title_of(code), soc_code=self.soc_of(code),
                 soc=self._hierarchy(code), score=round(score, 4), confidence=round(confidences[r], 4),
                 channels={name: round(v, 4) for name, v in zip(names, values[r])},
-                evidence=lay.get(i, []) + self._evidence(i, query, hits, matched, setting, query_words)
-                if evidence else [],
+                evidence=lay.get(i, []) + self._evidence(i, query, hits, matched, setting, query_words,
+                                                         mentions.get(i)) if evidence else [],
             ))
         return candidates
 
@@ -854,10 +857,12 @@ class Engine:
 
     # ----- evidence --------------------------------------------------------------------------------------
     def _evidence(self, i: int, query: Query, hits: dict[int, list[Hit]], matched: _TitleMatch,
-                  setting: _TitleMatch | None, query_words: frozenset[str]) -> list[Match]:
+                  setting: _TitleMatch | None, query_words: frozenset[str],
+                  mention: tuple[TitleDoc, list[str]] | None = None) -> list[Match]:
         """`hits` holds each candidate's dense hits, best first; `matched` each occupation's best title for the
         query's title, `setting` for the title with its industry (shown where it matched better: "Farm Manager"
-        for a manager at a farm)."""
+        for a manager at a farm); `mention` its title that the description names best, with the words it names
+        it by ("sets up" for "Set-Up Operator"), which is often all that puts an "All Other" occupation there."""
         st = self._state
         out: list[Match] = []
         shown = [("title", query.title, matched)]
@@ -884,6 +889,11 @@ class Engine:
                              score=round(h.similarity, 4)))
             if len(out) >= 4:
                 break
+        if mention is not None and mention[1] and mention[0].text not in seen | {m.text for m in out}:
+            doc, words = mention
+            own = set(st.titles.stems.tokens(doc.text))
+            out.append(Match(channel="mention", kind=doc.kind, text=doc.text, matched_words=words,
+                             score=round(len(words) / max(len(own), 1), 4)))
         shared = query_words & st.vocab[i]
         if shared:
             idf = st.occupations.bm25

@@ -193,7 +193,7 @@ def char_ngrams(text: str) -> list[str]:
 
 _PREPOSITION = re.compile(r"\b(?:of|for|in|at|on|to|with|by|from)\b", re.IGNORECASE)
 # What a TitleIndex works out from its documents on first use, and so neither pickles nor needs to.
-_DERIVED = frozenset({"_compiled", "_endings", "heads", "word_titles", "word_pairs"})
+_DERIVED = frozenset({"_compiled", "_endings", "heads", "word_titles", "word_pairs", "_docs_of"})
 INCUMBENT_SOURCE = "02"  # O*NET's source code for "Incumbent Data - O*NET Data Collection"
 
 
@@ -407,6 +407,38 @@ class TitleIndex:
         scores = bm25_scores(self.bm25, tokens).astype(np.float32)
         _, mean, _ = group_top(scores, self.doc_codes, self.n_codes, top, MENTION_POOL, keep_ties=False)
         return mean * top
+
+    def mentioned(self, text: str, codes: Iterable[int]) -> dict[int, tuple[TitleDoc, list[str]]]:
+        """For each occupation of `codes`, the title of its own that `text` names best (the BM25 of
+        `mention_scores`) and the words of `text` it shares, as they were written: the evidence for that channel.
+        Occupations whose titles share no word with the text are left out."""
+        words = text_tokens(text)
+        said: dict[str, list[str]] = {}
+        for word in words:
+            said.setdefault(self.stems(word), []).append(word)
+        tokens = [t for t in said if t in self.bm25.vocab_dict]
+        if not tokens:
+            return {}
+        scores = bm25_scores(self.bm25, tokens)
+        out = {}
+        for code in codes:
+            docs = self._docs_of[code]
+            if not len(docs):
+                continue
+            best = int(docs[np.argmax(scores[docs])])
+            if scores[best] <= 0:
+                continue
+            doc = self.docs[best]
+            shared = [said[t][0] for t in dict.fromkeys(self.stems.tokens(doc.text)) if t in said]
+            out[code] = (doc, shared)
+        return out
+
+    @cached_property
+    def _docs_of(self) -> list[np.ndarray]:
+        """Each occupation's title documents (indices into `docs`)."""
+        order = np.argsort(self.doc_codes, kind="stable")
+        bounds = np.searchsorted(self.doc_codes[order], np.arange(self.n_codes + 1))
+        return [order[bounds[c]:bounds[c + 1]] for c in range(self.n_codes)]
 
 
 class OccupationBM25:

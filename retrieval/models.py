@@ -31,7 +31,7 @@ class SocHierarchy(BaseModel):
 class Match(BaseModel):
     """One piece of evidence: an O*NET text that matched, and the words of the input it matched on."""
 
-    channel: str = Field(description="title | lexical | dense | industry")
+    channel: str = Field(description="title | lexical | dense | industry | mention")
     kind: str = Field(description="what matched: title, alternate_title, reported_title, direct_match_title, task, dwa, description, occupation")
     text: str
     matched_words: list[str] = Field(default_factory=list)

@@ -171,6 +171,17 @@ def test_description_evidence_names_the_words_it_matched_on(engine: Engine) -> N
     assert any(m.kind == "task" for m in top.evidence)
 
 
+def test_a_title_the_description_names_is_shown_as_evidence(engine: Engine) -> None:
+    """The description's words that name one of an occupation's titles are a channel of their own ("title mentions");
+    the evidence says which title and which words, as for the other channels."""
+    description = "I develop the back end of web applications and fix bugs in the code."
+    top = engine.code(description=description).candidates[0]
+    mentions = [m for m in top.evidence if m.channel == "mention"]
+    assert [(m.kind, m.text, m.matched_words, m.score) for m in mentions] == [
+        ("alternate_title", "Back End Developer", ["back", "end", "develop"], 1.0)]
+    assert not any(m.channel == "mention" for m in engine.code(title="Back End Developer").candidates[0].evidence)
+
+
 def test_evidence_is_the_same_in_every_process(engine: Engine, fixture_release: Path, fixture_taxonomy: Path) -> None:
     """Words that weigh the same are listed in one order, whatever the interpreter's string-hash seed."""
     script = (
