@@ -120,7 +120,10 @@ EXPERIENCE = re.compile(r"(?P<v>\b(?:\d+|one|two|three|four|five|six|seven|eight
 # Bounded repetitions throughout: a 100 KB paste of one "word" must not make any pattern quadratic.
 EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}")
 PHONE = re.compile(r"(?<![\w@])\+?\(?\d[\d\s().\-]{7,24}\d")
-NAME = re.compile(r"\bmy name is (?P<v>[A-Z][\w'\-]+(?: [A-Z][\w'\-]+){0,3})", re.IGNORECASE)
+# up to four words, stopping at one that goes on with the sentence ("My name is John Smith and I'm ...": John Smith)
+NAME = re.compile(r"\bmy name is (?P<v>(?!(?:not|the|a|an)\b)[A-Z][\w'\-]+"
+                  r"(?: (?!(?:and|but|i|i'm|im|am|from|at|in|with|work|working|my|is|the|a|an|here)\b)[A-Z][\w'\-]+){0,5})",
+                  re.IGNORECASE)
 CORRECTION = re.compile(r"^\s*(?:actually|sorry|correction|no,|oops|i meant|let me correct)\b|\bactually\b",
                         re.IGNORECASE)
 SKIP = re.compile(r"^\s*(?:skip|pass|n/?a|not sure|no idea|i don'?t know|dunno|rather not say|next)\W*$",
@@ -179,6 +182,11 @@ ABOUT_THE_REQUEST = re.compile(
     r"(?:job|position|role|title|worker|employee)|(?:right|correct|which) occupation|classif\w* (?:for|of) "
     r"(?:an? |the |my |our |this )?(?:job|position))\b", re.IGNORECASE)
 BARE_TITLE_WORDS = 8
+# "I hire and schedule staff": what someone does, never an industry or a title, whatever was asked
+SAYING_I = re.compile(r"^I\b", re.IGNORECASE)
+# A place on its own, answering what the work is: "a restaurant", "the county jail" (an article and up to three words)
+PLACE_ALONE = re.compile(r"^\s*(?:an?|the)\s+(?P<v>[a-z][\w'&\-]*(?:\s+[a-z][\w'&\-]*){0,2})\s*[.!]?\s*$",
+                         re.IGNORECASE)
 # A short answer to the title question that starts like a sentence about the work ("I drive a truck for a moving
 # company") is a duty, not a title.
 FIRST_PERSON = re.compile(r"^(?:i|we|my|our)\b", re.IGNORECASE)
@@ -441,7 +449,7 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         out.duties = [d for d in out.duties if d != text]
     elif (asked == "industry" and not out.industry and words <= BARE_INDUSTRY_WORDS and out.answer != "no"
           and _LETTER.search(bare) and set(out.items()) <= {"duties", "education"}
-          and not (out.education and QUALIFICATION.search(out.education))):
+          and not (out.education and QUALIFICATION.search(out.education)) and not SAYING_I.match(bare)):
         # "community college" answering this question is where the job is, not the education; "a high school
         # diploma and a welding certificate" states other items and is no industry
         out.industry = _clean(bare)
@@ -460,7 +468,7 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         elif words <= BARE_INDUSTRY_WORDS and not FIRST_PERSON.match(bare):  # "I give IV medications" is work
             out.licenses = [_clean(bare)]
             out.duties = []
-    elif asked == "supervision_given" and not out.supervision_given:
+    elif asked == "supervision_given" and not out.supervision_given and not stated_other(out, asked):
         if out.answer == "no":
             out.supervision_given = "none"
         elif out.answer == "yes" and FIRST_PERSON.match(bare):  # "Yes, I also weld beams": the work, not whom
@@ -475,6 +483,8 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
     elif asked == "experience" and not out.experience and words <= BARE_INDUSTRY_WORDS:
         out.experience = _clean(bare)
         out.duties = []
+    elif asked == "duties" and not out.items() and not out.answer and PLACE_ALONE.match(text):
+        out.industry = _clean(PLACE_ALONE.match(text).group("v"))  # "a restaurant": where, not what
     elif asked == "duties" and not out.items() and not out.answer and not out.denied and words >= 2:
         out.duties = [text]
 

@@ -403,3 +403,30 @@ def test_how_someone_is_employed_is_no_duty(text: str):
 ])
 def test_an_ing_word_before_a_role_noun_belongs_to_the_title(text: str, title: str):
     assert extract(text).job_title == title
+
+
+@pytest.mark.parametrize(("text", "asked", "expected"), [
+    # a sentence about the work answering the industry question is a duty, not the industry
+    ("I hire and schedule staff, handle customer complaints and order food", "industry",
+     {"duties": ["I hire and schedule staff, handle customer complaints and order food"]}),
+    # a place on its own answering the duties question is where the job is
+    ("a restaurant", "duties", {"industry": "restaurant"}),
+    ("a lot of paperwork and filing", "duties", {"duties": ["a lot of paperwork and filing"]}),
+    # an education answering the supervision question is the education, not whom the worker supervises
+    ("bachelor's degree in computer science", "supervision_given", {"education": "bachelor's degree in computer science"}),
+    ("three cooks", "supervision_given", {"supervision_given": "three cooks"}),
+])
+def test_a_bare_answer_fills_the_asked_item_only_when_it_is_one(text: str, asked: str, expected: dict):
+    found = extract(text, asked=asked).model_dump()
+    assert {k: v for k, v in found.items() if v not in (None, [], False) and k != "answer"} == expected
+
+
+@pytest.mark.parametrize(("text", "name", "title"), [
+    ("My name is John Smith and I'm an electrician's apprentice.", "John Smith", "electrician's apprentice"),
+    ("my name is ana lopez", "ana lopez", None),
+    ("my name is Ana Maria de la Cruz from Texas", "Ana Maria de la Cruz", None),
+    ("my name is bob i work as a cook", "bob", "cook"),
+])
+def test_a_name_stops_where_the_sentence_goes_on(text: str, name: str, title: str | None):
+    found = extract(text)
+    assert (found.name, found.job_title) == (name, title)
