@@ -8,7 +8,9 @@ does not break the read; Parquet columns keep their types.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +25,11 @@ Format = Literal["csv", "tsv", "excel", "parquet"]
 FORMATS: dict[str, Format] = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "excel", ".parquet": "parquet",
                               ".pq": "parquet"}
 DELIMITERS = {"csv": ",", "tsv": "\t"}
+# A ".csv" from a spreadsheet set up for a comma decimal separator is separated by semicolons; some exports use
+# pipes or tabs. The header line says which: the one of these it holds most often, outside quotes.
+CSV_DELIMITERS = (",", ";", "\t", "|")
+# Text that is not UTF-8 is read as Windows-1252, what spreadsheets on Windows save as "CSV" ("José" as one byte).
+FALLBACK_ENCODING = "cp1252"
 EXCEL_MAX_ROWS = 1_048_576  # a worksheet's limit, header included
 CSV_BLOCK_BYTES = 1 << 20
 
@@ -57,9 +64,10 @@ def column_names(path: Path) -> list[str]:
         while names and not names[-1]:
             names.pop()
     else:
-        with Path(path).open(newline="", encoding="utf-8-sig") as fh:
+        delimiter, encoding = text_layout(path)
+        with Path(path).open(newline="", encoding=encoding) as fh:
             try:
-                names = next(csv.reader(fh, delimiter=DELIMITERS[fmt]), [])
+                names = next(csv.reader(fh, delimiter=delimiter), [])
             except (UnicodeDecodeError, csv.Error) as exc:
                 raise TableError(f"{path}: cannot read the header line ({exc}); save the file as UTF-8 text.") from exc
     if not names:
@@ -71,6 +79,30 @@ def column_names(path: Path) -> list[str]:
     if repeated:
         raise TableError(f"{path}: the header names {repeated} more than once; column names must be unique.")
     return names
+
+
+def text_layout(path: Path) -> tuple[str, str]:
+    """A text table's delimiter and encoding: a ".tsv" is tab-separated, a ".csv" separated by whichever of
+    `CSV_DELIMITERS` its header line holds most (commas when it holds none); UTF-8 (with or without a byte-order
+    mark) when the whole file decodes as UTF-8, else `FALLBACK_ENCODING`. The check reads the file once, a block
+    at a time."""
+    fmt = format_of(path)
+    encoding = "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with Path(path).open("rb") as fh:
+        try:
+            while block := fh.read(CSV_BLOCK_BYTES):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            encoding = FALLBACK_ENCODING
+    if fmt == "tsv":
+        return DELIMITERS["tsv"], encoding
+    with Path(path).open(newline="", encoding=encoding, errors="replace") as fh:
+        header = re.sub(r'"[^"]*"', "", fh.readline())
+    counts = {d: header.count(d) for d in CSV_DELIMITERS}
+    best = max(CSV_DELIMITERS, key=lambda d: counts[d])  # the first listed (a comma) among equals
+    return (best if counts[best] else DELIMITERS["csv"]), encoding
 
 
 def count_rows(path: Path) -> int | None:
@@ -97,7 +129,7 @@ def read_chunks(path: Path, chunk_rows: int, skip: int = 0) -> Iterator[pa.Table
     elif fmt == "excel":
         batches = _excel_batches(path, names, chunk_rows)
     else:
-        batches = _text_batches(path, fmt, names)
+        batches = _text_batches(path, names)
     yield from _rechunk(batches, chunk_rows, skip, path)
 
 
@@ -125,13 +157,15 @@ def _rechunk(batches: Iterator[pa.RecordBatch], chunk_rows: int, skip: int, path
         yield pa.Table.from_batches(pending)
 
 
-def _text_batches(path: Path, fmt: Format, names: list[str]) -> Iterator[pa.RecordBatch]:
+def _text_batches(path: Path, names: list[str]) -> Iterator[pa.RecordBatch]:
+    delimiter, encoding = text_layout(path)
     reader = pacsv.open_csv(
         path,
         # One block at a time in this thread: with threads Arrow parses blocks ahead, and memory then
         # grows with the machine's cores and the time coding takes rather than staying at a block.
-        read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False),
-        parse_options=pacsv.ParseOptions(delimiter=DELIMITERS[fmt], newlines_in_values=True),
+        read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False,
+                                       encoding="utf8" if encoding == "utf-8-sig" else encoding),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )

@@ -25,7 +25,7 @@ from assistant.batch import (
     run_batch,
 )
 from assistant.cli import main
-from assistant.tabular import TableError, read_chunks
+from assistant.tabular import TableError, column_names, read_chunks
 from retrieval.engine import Engine
 
 TITLES = ["Staff Nurse", "LPN", "cashier", "", "Registered Nurse", "staff nurse", "Retail Salesperson"]
@@ -249,3 +249,22 @@ def test_the_command_codes_a_file_and_explains_bad_columns(fixture_release: Path
     out = capsys.readouterr()
     assert "Coded 9 rows" in out.out and "Review flags:" in out.err
     assert len(read(tmp_path / "out.xlsx")) == 9
+
+
+@pytest.mark.parametrize(("raw", "titles"), [
+    # a spreadsheet set up for decimal commas saves "CSV" with semicolons (and often a byte-order mark)
+    ("\ufeffid;job title;industry\n1;Cashier;grocery store\n2;\"Nurse; charge\";hospital\n".encode(),
+     ["Cashier", "Nurse; charge"]),
+    (b"id|job title\n1|Cashier\n2|Welder, pipe\n", ["Cashier", "Welder, pipe"]),
+    (b"id,job title\n1,\"Clerk; file\"\n2,Cook\n", ["Clerk; file", "Cook"]),  # commas still win when the header has them
+    # Windows' own encoding, as Excel saves CSV there: not refused, read as such
+    ("id,job title\n1,José, cashier\n2,Niñera\n".replace("José, cashier", '"José, cashier"').encode("cp1252"),
+     ["José, cashier", "Niñera"]),
+])
+def test_a_csv_is_read_with_the_separator_and_encoding_it_was_saved_with(tmp_path: Path, raw: bytes,
+                                                                        titles: list[str]) -> None:
+    path = tmp_path / "jobs.csv"
+    path.write_bytes(raw)
+    assert column_names(path)[:2] == ["id", "job title"]
+    table = pa.concat_tables(read_chunks(path, 1000))
+    assert table.column("job title").to_pylist() == titles
