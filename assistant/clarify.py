@@ -12,6 +12,7 @@ splits 50/50 beats one that splits 90/10 and a question all candidates answer al
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -42,6 +43,12 @@ OPTIONS = 3
 CORE_BONUS = 0.1  # a core task over a supplemental one or a work activity, other things equal
 SPREAD_COST = 0.05  # per doubling of the occupations that hold a statement
 SHARED = 0.5  # a statement this close (TF-IDF cosine) to one of another candidate's also describes that one
+# A statement this close to work the customer said the job does not include is that work: "take x-rays" and
+# "Expose dental diagnostic x-rays." 0.54, "do payroll" and "Prepare payroll." 0.85, "count the cash drawer" and
+# "Count money in cash drawers at the beginning of shifts ..." 0.30; "use any tools" and "Set up, operate, or tend
+# grinding and related tools" 0.21 (also left out, for one who said so).
+DENIED_NEAR = 0.2
+_NOT_THE_WORK = re.compile(r"\b(?:myself|ourselves|anymore|either|any more|at all)\b", re.IGNORECASE)
 ZONE_WORDS = {
     1: "little or no preparation (a few days' training on the job)",
     2: "a high-school diploma",
@@ -81,11 +88,12 @@ def needs_question(weighed: Sequence[Weighed]) -> bool:
 
 
 def choose_question(weighed: Sequence[Weighed], kb: KnowledgeBase, part_a: PartA, asked: Sequence[str],
-                    index: ProfileIndex, said: str = "") -> Question | None:
+                    index: ProfileIndex, said: str = "", denied: Sequence[str] = ()) -> Question | None:
     """The question that best separates the top candidates, or None when none separates them.
 
     `asked` holds the kinds asked before and the statements already offered; `said` is what the customer
-    has told us, so that a duty they already described is not offered back to them.
+    has told us, so that a duty they already described is not offered back to them; `denied` the work they
+    said the job does not include ("take x-rays"), which is not offered to them either.
     """
     top = [c for c in weighed[:CANDIDATES_WEIGHED] if c.code in kb.occupations]
     if len(top) < 2:
@@ -107,7 +115,7 @@ def choose_question(weighed: Sequence[Weighed], kb: KnowledgeBase, part_a: PartA
                           f"What education or training does the job need? For example: {wording}.")
     for kind in ("duties", "tools"):
         if asked.count(kind) < 2:
-            found += _statement_question(kind, top, mass, index, asked, said)
+            found += _statement_question(kind, top, mass, index, asked, said, denied)
     if not found:
         return None
     best = max(q.gain for q in found)
@@ -140,11 +148,13 @@ def _licence(title: str) -> str:
 
 
 def _statement_question(kind: Literal["duties", "tools"], top: Sequence[Weighed], mass: np.ndarray,
-                        index: ProfileIndex, asked: Sequence[str], said: str) -> list[Question]:
+                        index: ProfileIndex, asked: Sequence[str], said: str,
+                        denied: Sequence[str] = ()) -> list[Question]:
     """Offer one statement (a task, a DWA, a tool) from each of the leading candidates that the others lack."""
     table = index.duty_rows if kind == "duties" else index.tool_rows
     rows = {c.code: table.get(c.code, np.zeros(0, np.int64)) for c in top}
     said_vec = index.vectorizer.transform([said]) if said.strip() else None
+    denied_vec = index.vectorizer.transform([_NOT_THE_WORK.sub(" ", d) for d in denied]) if denied else None
     options: list[str] = []
     groups: list[float] = []
     covered: set[str] = set()
@@ -162,6 +172,8 @@ def _statement_question(kind: Literal["duties", "tools"], top: Sequence[Weighed]
         informative = np.asarray(own.getnnz(axis=1)) >= (3 if kind == "duties" else 1)
         distinct = -overlap - already
         eligible = (distinct >= -SHARED) & informative & np.array([t not in asked for t in texts], dtype=bool)
+        if denied_vec is not None:  # "I don't take x-rays": not "Expose dental diagnostic x-rays." again
+            eligible &= (own @ denied_vec.T).max(axis=1).toarray().ravel() < DENIED_NEAR
         if not eligible.any():
             continue
         score = np.where(eligible, distinct + _typical(index, c.code, rows[c.code], own, texts, kind), -np.inf)

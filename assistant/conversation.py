@@ -71,6 +71,7 @@ class Conversation(BaseModel):
     part_a: PartA = Field(default_factory=PartA)
     messages: list[dict[str, str]] = Field(default_factory=list)
     asked: list[str] = Field(default_factory=list, description="items and question kinds asked, statements offered")
+    denied: list[str] = Field(default_factory=list, description="work the customer said the job does not include")
     pending_item: str | None = None
     question: str | None = Field(None, description="the question the last reply asked, as the offline path worded it")
     pending_question: Question | None = None
@@ -127,6 +128,7 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
         extraction.duties = [d for d in extraction.duties if d != text]
     before = conv.part_a
     part_a, changes, problems = apply(conv.part_a, extraction)
+    conv.denied += [d for d in extraction.denied if d not in conv.denied]
     conv.part_a = part_a
     if question is not None:
         conv.answers.append(Answer(
@@ -309,7 +311,7 @@ def _next_question(conv: Conversation, candidates: Sequence[Candidate], engine: 
     if weighed and clarifying < MAX_CLARIFYING and needs_question(weighed):
         said = " ".join(filter(None, [part_a.job_title or "", part_a.job_text()]))
         asked = [a.removeprefix("question:") for a in conv.asked]
-        question = choose_question(weighed, engine.kb, part_a, asked, profile_index(engine.kb), said)
+        question = choose_question(weighed, engine.kb, part_a, asked, profile_index(engine.kb), said, conv.denied)
         if question is not None:
             conv.pending_question = question
             conv.asked.append(f"question:{question.kind}")

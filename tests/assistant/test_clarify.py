@@ -64,6 +64,16 @@ def test_statements_offered_before_are_not_offered_again(fixture_kb, index):
     assert not set(second.options) & set(first.options)
 
 
+def test_work_the_customer_said_the_job_does_not_include_is_not_offered(fixture_kb, index):
+    top = weighed(fixture_kb, (CASHIER, 0.35), (SEWER, 0.33), (TRUCKER, 0.32))
+    first = choose_question(top, fixture_kb, PartA(), [], index)
+    offered = first.options[0]
+    again = choose_question(top, fixture_kb, PartA(), [], index, denied=[offered.lower().rstrip(".")])
+    assert again is not None and offered not in again.options
+    unrelated = choose_question(top, fixture_kb, PartA(), [], index, denied=["teach piano lessons"])
+    assert unrelated.options == first.options
+
+
 def test_a_clear_leader_needs_no_question(fixture_kb):
     assert not needs_question(weighed(fixture_kb, (CASHIER, 0.9), (SALES, 0.05), (SEWER, 0.05)))
     assert needs_question(weighed(fixture_kb, (CASHIER, 0.5), (SALES, 0.45), (SEWER, 0.05)))
