@@ -103,7 +103,7 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
     retrieved candidates; with `phrase` it rewords the next question (the chat page instead streams a
     reworded reply). Each step that fails falls back to the offline path and sets `TurnResult.notice`."""
     conv = conversation.model_copy(deep=True)
-    text = " ".join((user_text or "").split())
+    text = intake.squeeze(user_text or "")
     if not text:
         reply = "I did not get any text. " + (conv.pending_question.text if conv.pending_question else
                                                ITEM_QUESTIONS.get(conv.pending_item or "job_title", GREETING))

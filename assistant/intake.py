@@ -35,6 +35,9 @@ ROLE_NOUNS = ("assistants?", "aides?", "supervisors?", "managers?", "directors?"
               "specialists?", "workers?", "operators?", "clerks?", "attendants?", "engineers?", "inspectors?", "agents?",
               "officers?", "coordinators?", "teachers?", "consultants?", "helpers?", "associates?", "representatives?",
               "analysts?", "estimators?", "leads?", "foreman", "foremen")
+# a short answer that ends in one of these names a workplace ("public school", "a machine shop")
+_WORKPLACE_NOUN = re.compile(r"\b(?:" + "|".join(BUSINESS_NOUNS) + r"|hospital|clinic|restaurant|hotel|bank|farm)\W*$",
+                             re.IGNORECASE)
 # Where a stated title or industry ends: punctuation, or a word that starts what follows it ("a cook at a hotel",
 # "a nurse on a ward", "the manager of a restaurant": "of" only before "a"/"an", as "Director of Nursing" is a title).
 _END = (r"(?=$|[,.;:!?\"]|\s+(?:at|in|on|as|for|with|and|who|where|which|but|since|from)\b|\s+of\s+an?\b|"
@@ -50,6 +53,8 @@ TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\btitle:\s*{_PHRASE}{_END}",
     rf"\bI(?:'m| am) (?:actually |really |now )?(?:employed |working |hired )?as (?:an? |the )?{_PHRASE}{_END}",
     rf"\bI work(?:ed)? as (?:an? |the )?{_PHRASE}{_END}",
+    # "I work 12 hour shifts as a line cook", "I work nights as a nurse": when and how long, then the title
+    rf"\bI work(?:ed)? (?:(?!(?:at|for|in|on|with|like|alongside|under)\b)[\w\-]+ ){{1,4}}as (?:an? |the ){_PHRASE}{_END}",
     rf"\bmy (?:job|position|role|occupation) is (?:that of )?(?:an? |the )?{_PHRASE}{_END}",
     rf"\bI(?:'m| am) (?:actually |really |now )?(?:an?|the) {_PHRASE}{_END}",
     # "What is the occupation code for a barista?": the job the code is asked for
@@ -75,6 +80,9 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
 # "the manager of a restaurant".
 TRAILING_INDUSTRY = re.compile(rf"^\"?\s+(?:(?:at|for|in|on) (?:an? |the |our |my )|of an? ){_PHRASE}{_END}",
                                re.IGNORECASE)
+# An employer named after the title: "a cashier at Walmart", "a line cook at Applebee's making burgers" (capitals)
+NAMED_WORKPLACE = re.compile(r"^\s+(?i:at|for|with) (?P<v>[A-Z][\w&'\-]*\.?(?: [A-Z][\w&'\-]*\.?){0,3})"
+                             r"(?=$|[,.;:!?]|\s+(?i:as|and|where|in|on|doing|making|selling|since|for)\b)")
 # The business a first-person sentence about the work names at its end: "I fix cars at a dealership", "I load trucks
 # for a moving company" ("a"/"an" only: "at the counter" is a place in the workplace; not "in"/"on": "on a machine",
 # "in a log" name tools and things as often as workplaces; not a time or a price: "for a living", "for a year").
@@ -88,7 +96,9 @@ TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     r"\bI (?:use|used|operate|work with|program) (?P<v>[^.;!?]{2,200})",
     r"\b(?:tools|equipment|software|machines) (?:I use )?(?:are|include|is)\s*:?\s*(?P<v>[^.;!?]{2,200})",
 )]
-_QUALIFICATIONS = r"degree|diploma|bachelor'?s?|master'?s?|ph\.?d|doctorate|ged|associate'?s?"
+# "associate" and "master" alone are more often titles ("Warehouse Associate", "Master Electrician")
+_QUALIFICATIONS = (r"degree|diploma|bachelor'?s?|master'?s? degree|master's|masters|ph\.?d|doctorate|ged|"
+                   r"associate(?:'?s)? degree|associate's")
 # What a person holds, as against a school they may work at: "a high school diploma", not "community college".
 QUALIFICATION = re.compile(rf"\b(?:{_QUALIFICATIONS}|certificate|graduated?|went to|studied|attended)", re.IGNORECASE)
 # A school or college as the workplace, not the education: "I work at a university", "IT support at a college".
@@ -144,13 +154,18 @@ DENIAL = re.compile(
     r"(?:I|we)\s+(?:do not|don'?t|dont|did not|didn'?t|never|no longer|can'?t|cannot|won'?t|will not)\s+"
     r"(?:ever\s+|really\s+|actually\s+|usually\s+|have to\s+|need to\s+|get to\s+)*(?P<v>.+)|"
     r"(?P<w>.+?)\s+(?:is|are|was|were)(?:\s+not|n'?t)\s+(?:part of\s+)?(?:my|our|the)\s+(?:job|work|duties|role)\b.*|"
-    r"(?P<who>(?:I|we)(?:'m|'re|\s+am|\s+are)\s+not\b.*))$",
+    r"(?P<who>(?:I|we)(?:'m|'re|\s+am|\s+are)\s+not\b.*|not (?:an?|the)\s+\w.*))$",
     re.IGNORECASE)
 # "licensed ...", "registered ..." said of the worker ("I'm a registered nurse", "as a certified welder"), not of
 # others ("I assist registered nurses")
 LICENSED = re.compile(r"(?:licensed|certified|registered)\b", re.IGNORECASE)
 IDENTITY = re.compile(r"\b(?:I'm|I am|we're|we are|as|became|become|being)\s+(?:an?\s+|fully\s+|now\s+)?$",
                       re.IGNORECASE)
+# A labelled line of a form pasted into the chat: "Duties: picking orders, packing boxes", "Industry: e-commerce".
+LABELLED = re.compile(
+    r"^\s*(?P<label>(?:main )?duties|responsibilities|tasks|industry|sector|employer|company|business|education|"
+    r"training|qualifications?|tools?(?: (?:and|&) equipment)?|equipment|software|licen[cs]es?(?: (?:and|&) "
+    r"certifications?)?|certifications?|experience|supervis(?:es|ion|ion given))\s*:\s*(?P<v>.+)$", re.IGNORECASE)
 # Who says they hold a licence says no more than that: "I have my RN license", "we hold a contractor's licence".
 HOLDING = re.compile(r"\b(?:I|we)\s+(?:have|hold|got|earned|carry|possess)\s+(?:an?\s+|my\s+|our\s+|the\s+)?$",
                      re.IGNORECASE)
@@ -166,7 +181,9 @@ _STEMMER = threading.local()  # a Snowball stemmer is not to be shared between t
 # anymore": a duty "payroll and invoices" says it).
 _DENIAL_FILLER = frozenset({"do", "doe", "anymore", "myself", "ourselves", "either", "though", "really", "actually",
                             "usually", "any", "more", "now", "here", "job", "work", "part"})
-_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
+# Sentences end at a full stop, but not at one that marks a common abbreviation ("St. Mary's Hospital", "Dr. Lee")
+_SENTENCES = re.compile(r"(?<=[.!?;])(?<!\bSt\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bMt\.)"
+                        r"(?<!\bJr\.)(?<!\bSr\.)(?<!\bInc\.)(?<!\bCo\.)(?<!\bLtd\.)[ \t]+|\s*\n\s*")
 # Longer runs without a full stop are read in pieces of about this size (a pasted block without punctuation
 # would otherwise cost every pattern time in the square of its length).
 SENTENCE_CHARS = 300
@@ -208,7 +225,9 @@ FILLER = frozenset({"i", "ive", "im", "we", "have", "has", "had", "been", "be", 
                     "were", "it", "this", "that", "here", "there", "do", "doing", "did", "done", "job", "work",
                     "worked", "working", "so", "now", "since", "about", "almost", "over", "just", "doe", "actually",
                     # how someone is employed, not what they do: "I'm self-employed", "I work full-time"
-                    "self", "employed", "freelance", "full", "part", "time", "retired"})
+                    "self", "employed", "freelance", "full", "part", "time", "retired",
+                    # a correction's own words: "sorry, I meant ..."
+                    "sorry", "meant", "mean", "oops"})
 # "I do landscaping", "I do payroll": the one word after "do" is the work ("I do" alone answers yes).
 DOING = re.compile(r"^(?:I|we) do (?!not\b|n't\b|so\b|that\b|this\b|it\b|too\b|yes\b)[a-z]", re.IGNORECASE)
 # A tool is named in a few words ("drill press", "two-way radio"); an answer to the tools question with a longer
@@ -251,7 +270,7 @@ class Extraction(BaseModel):
 def extract(text: str, asked: str | None = None) -> Extraction:
     """Read the Part A items stated in `text`; `asked` is the item the assistant just asked for, if any."""
     out = Extraction()
-    text = " ".join((text or "").replace("\x00", " ").translate(_TYPOGRAPHIC).split())
+    text = squeeze((text or "").replace("\x00", " ").translate(_TYPOGRAPHIC))
     if not text:
         return out
     out.correction = bool(CORRECTION.search(text))
@@ -271,7 +290,7 @@ def extract(text: str, asked: str | None = None) -> Extraction:
     for sentence in sentences(read):
         _read_sentence(sentence, out)
     if asked:
-        _fill_asked(text, asked, out)
+        _fill_asked(" ".join(text.split()), asked, out)
     if "none" in out.licenses and len(out.licenses) > 1:  # "no CDL, but a forklift certificate"
         out.licenses.remove("none")
     out.duties = list(dict.fromkeys(out.duties))
@@ -310,16 +329,23 @@ def _take_contact(text: str, out: Extraction) -> str:
     if m := NAME.search(text):
         out.name = m.group("v").strip()
         text = text.replace(m.group(0), " ")
-    return " ".join(text.split())
+    return squeeze(text)
+
+
+def squeeze(text: str) -> str:
+    """`text` with each run of spaces made one and empty lines dropped; line breaks stay (a pasted form's lines)."""
+    return "\n".join(line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line)
 
 
 def _read_sentence(sentence: str, out: Extraction) -> None:
+    if _read_labelled(sentence, out):
+        return
     sentence, spans = _denials(sentence, out)
     for pattern in TITLE_PATTERNS:
         if (m := pattern.search(sentence)) and _plausible_title(m.group("v")):
             out.job_title = _clean(m.group("v"))
             spans.append(m.span())
-            if trailing := TRAILING_INDUSTRY.match(sentence[m.end():]):
+            if trailing := TRAILING_INDUSTRY.match(sentence[m.end():]) or NAMED_WORKPLACE.match(sentence[m.end():]):
                 out.industry = _clean(trailing.group("v"))
                 spans.append((m.end(), m.end() + trailing.end()))
             break
@@ -368,6 +394,30 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
     needed = max(_duty_words_needed(said, bool(spans)), DUTY_MIN_WORDS if out.answer else 0)
     if len(words) >= needed and not FILLER.issuperset(words):
         out.duties.append(sentence if not spans else said or sentence)
+
+
+def _read_labelled(sentence: str, out: Extraction) -> bool:
+    """A line of a form pasted in ("Duties: picking orders, packing boxes", "Industry: e-commerce"): the item its
+    label names, all of it. False when the sentence has no such label (a title's is read with the titles)."""
+    m = LABELLED.match(sentence)
+    if m is None or not (value := _clean(m.group("v"))):
+        return False
+    label = m.group("label").lower()
+    if label.startswith(("dut", "main", "respons", "task")):
+        out.duties.append(value)
+    elif label.startswith(("indus", "employ", "compan", "busin", "sector")):
+        out.industry = value
+    elif label.startswith(("educ", "train", "qualif")):
+        out.education = value
+    elif label.startswith(("tool", "equip", "softw")):
+        out.tools += tool_names(value) or [value]
+    elif label.startswith(("licen", "certif")):
+        out.licenses.append("none" if NO.match(value) else value)
+    elif label.startswith("exper"):
+        out.experience = value
+    else:  # supervision
+        out.supervision_given = "none" if NO.match(value) else value
+    return True
 
 
 def _denials(sentence: str, out: Extraction) -> tuple[str, list[tuple[int, int]]]:
@@ -456,7 +506,10 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         out.duties = []
         out.education = None
     elif asked == "tools" and not out.tools and out.answer != "no" and not stated_other(out, "tools"):
-        if _LETTER.search(bare) and (names := tool_names(bare)):
+        if _WORKPLACE_NOUN.search(bare) and len(bare.split()) <= 4:  # "public school": where, not what with
+            out.industry = _clean(bare)
+            out.duties = []
+        elif _LETTER.search(bare) and (names := tool_names(bare)):
             out.tools = names
             out.duties = []
     elif asked == "education" and not out.education and out.answer != "no" and _LETTER.search(bare):

@@ -430,3 +430,36 @@ def test_a_bare_answer_fills_the_asked_item_only_when_it_is_one(text: str, asked
 def test_a_name_stops_where_the_sentence_goes_on(text: str, name: str, title: str | None):
     found = extract(text)
     assert (found.name, found.job_title) == (name, title)
+
+
+def test_a_pasted_form_is_read_line_by_line_by_its_labels():
+    found = extract("Job title: Warehouse Associate\nDuties: picking orders, packing boxes, loading trucks\n"
+                    "Industry: e-commerce\nTools: forklift, pallet jack, RF scanner\nLicense: none\nEducation: high school")
+    assert found.job_title == "Warehouse Associate"
+    assert found.duties == ["picking orders, packing boxes, loading trucks"]
+    assert found.industry == "e-commerce"
+    assert found.tools == ["forklift", "pallet jack", "RF scanner"]
+    assert (found.licenses, found.education) == (["none"], "high school")
+    one_line = extract("Job title: Warehouse Associate. Duties: picking orders, packing boxes. Industry: e-commerce.")
+    assert (one_line.job_title, one_line.duties, one_line.industry, one_line.education) == (
+        "Warehouse Associate", ["picking orders, packing boxes"], "e-commerce", None)  # "Associate" is no degree
+
+
+@pytest.mark.parametrize(("text", "title", "industry", "duties"), [
+    ("I'm a cashier at Walmart", "cashier", "Walmart", []),
+    ("I work 12 hour shifts as a line cook at Applebee's making burgers and fries", "line cook", "Applebee's",
+     ["making burgers and fries"]),
+    ("I'm a nurse at St. Mary's Hospital. I give medications.", "nurse", "St. Mary's Hospital", ["I give medications."]),
+    ("sorry, I meant I'm a stocker, not a cashier", "stocker", None, []),
+    ("I'm a master electrician", "master electrician", None, []),
+])
+def test_titles_employers_and_corrections_in_everyday_wording(text: str, title: str, industry: str | None,
+                                                             duties: list[str]):
+    found = extract(text)
+    assert (found.job_title, found.industry, found.duties, found.education) == (title, industry, duties, None)
+
+
+def test_a_workplace_answering_the_tools_question_is_the_industry():
+    assert (extract("public school", asked="tools").industry, extract("public school", asked="tools").tools) == (
+        "public school", [])
+    assert extract("a drill press", asked="tools").tools == ["drill press"]
