@@ -59,6 +59,10 @@ TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\bI(?:'m| am) (?:actually |really |now )?(?:an?|the) {_PHRASE}{_END}",
     # "What is the occupation code for a barista?": the job the code is asked for
     rf"\b(?:soc|o\*?net|onet|occupation(?:al)?|job) codes? for (?:an? |the |my |our |this )?{_PHRASE}{_END}",
+    rf"\b(?:what(?:'s| is)|which is|need|find|finding|looking for|get|tell me)\b[^.;!?]{{0,30}}?\bcodes? for "
+    rf"(?:an? |the |my |our |this )?{_PHRASE}{_END}",
+    # "... for our new position: Cybersecurity Analyst"
+    rf"\b(?:position|role|job|opening|vacancy)\s*(?:title\s*)?:\s*{_PHRASE}{_END}",
     # "I work in a bakery as a baker": the title after the workplace
     rf"\bI work (?:at|for|in|on) [^,.;:!?]{{1,60}}? as (?:an? |the )?{_PHRASE}{_END}",
 )]
@@ -581,6 +585,7 @@ def _plausible_title(value: str) -> bool:
         "bit", "little", "lot", "few", "very", "not", "so", "also", "just", "going", "looking", "trying",
         "working", "responsible", "in", "on", "at", "good", "new", "here", "happy", "sure", "able", "only", "one",
         "same", "best", "person", "first", "last", "job", "jobs", "position", "role", "worker", "employee",
+        "stay", "unemployed", "between",
     }
 
 
@@ -596,7 +601,8 @@ def _tidy(remnant: str) -> str:
     """What is left of a sentence once items are taken out, without the commas and joining words left dangling:
     "I work alone,  , I fix cars" -> "I work alone, I fix cars"; "and I weld beams" -> "I weld beams"."""
     text = re.sub(r"\s*([,;:])(?:\s*[,;:])+", r"\1", " ".join(remnant.split()))
-    text = text.strip(" ,;:.")
+    text = re.sub(r"\s+(?:and|but|or|so)\s*(?=[,;:.]|$)", "", text, flags=re.IGNORECASE)  # "an RN but , ..."
+    text = re.sub(r"\s*([,;:])(?:\s*[,;:])+", r"\1", text).strip(" ,;:.")
     return re.sub(r"^(?:(?:and|but|so|also|actually)\b[\s,]*)+", "", text, flags=re.IGNORECASE).strip(" ,;:.")
 
 

@@ -463,3 +463,17 @@ def test_a_workplace_answering_the_tools_question_is_the_industry():
     assert (extract("public school", asked="tools").industry, extract("public school", asked="tools").tools) == (
         "public school", [])
     assert extract("a drill press", asked="tools").tools == ["drill press"]
+
+
+@pytest.mark.parametrize(("text", "title", "duties"), [
+    ("what's the code for a phlebotomist?", "phlebotomist", []),
+    ("I need to find the right SOC code for our new position: Cybersecurity Analyst. They monitor networks.",
+     "Cybersecurity Analyst", ["They monitor networks."]),
+    ("I write code for a bank", None, ["I write code"]),  # work, not a request for a code
+    ("I'm a stay at home mom", None, ["I'm a stay at home mom"]),  # "stay" is no title
+    ("I'm an RN but I work as a case manager for an insurance company, reviewing claims", "case manager",
+     ["I'm an RN, reviewing claims"]),
+])
+def test_requests_for_a_code_and_other_openings_give_the_title(text: str, title: str | None, duties: list[str]):
+    found = extract(text)
+    assert (found.job_title, found.duties) == (title, duties)
