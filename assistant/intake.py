@@ -68,7 +68,7 @@ TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
 )]
 INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\bin the {_PHRASE} (?:industry|sector|business|trade|field)\b",
-    rf"\b(?:industry|sector|business) is (?:actually |now )?(?:an? |the )?{_PHRASE}{_END}",
+    rf"(?:^|\b(?:our|my|the|its) )(?:industry|sector|business) is (?:actually |now )?(?:an? |the )?{_PHRASE}{_END}",
     rf"\b(?:employer|company|firm) (?:is|was) (?:an? |the )?{_PHRASE}{_END}",
     # "on" only with an article: "I work on a farm" is a workplace, "I work on diesel engines" the work
     rf"\bI work (?:(?:at|for|in) (?:an? |the )?|on (?:an? |the )){_PHRASE}{_END}",
@@ -97,12 +97,16 @@ WORKPLACE = re.compile(r"^I (?!(?:work(?= (?:at|for|in|as)\b)|have|had|am|was|do
                        re.IGNORECASE)
 TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     # not "run": people run shifts, wards and kitchens more often than machines, and those are duties
-    r"\bI (?:use|used|operate|work with|program) (?P<v>[^.;!?]{2,200})",
-    r"\b(?:tools|equipment|software|machines) (?:I use )?(?:are|include|is)\s*:?\s*(?P<v>[^.;!?]{2,200})",
+    r"\bI (?:use|used|operate|work with|program) (?!(?:are|is|include)\b)(?P<v>[^.;!?]{2,200})",
+    # "the tools I use are ...", "equipment: ..." ("equipment is set up", "machines are classified" are not lists)
+    r"\b(?:tools|equipment|software|machines) (?:(?:I|we) use (?:are|include|is)\s*:?|(?:are|include)\s*:)\s*"
+    r"(?P<v>[^.;!?]{2,200})",
 )]
 # "associate" and "master" alone are more often titles ("Warehouse Associate", "Master Electrician")
-_QUALIFICATIONS = (r"degree|diploma|bachelor'?s?|master'?s? degree|master's|masters|ph\.?d|doctorate|ged|"
-                   r"associate(?:'?s)? degree|associate's")
+# and "degree" only as one held: "a degree", "a college degree", "degree in" (not "to the specified degree")
+_QUALIFICATIONS = (r"(?:(?:an?|my|his|her|their|college|university|graduate|undergraduate|doctoral|advanced|\w+-year|"
+                   r"bachelor'?s?|master'?s?|associate'?s?|engineering|nursing|law|medical|teaching|business) "
+                   r"degree|degree in|diploma|bachelor'?s?|master's|masters|ph\.?d|doctorate|ged|associate's)")
 # What a person holds, as against a school they may work at: "a high school diploma", not "community college".
 QUALIFICATION = re.compile(rf"\b(?:{_QUALIFICATIONS}|certificate|graduated?|went to|studied|attended)", re.IGNORECASE)
 # A school or college as the workplace, not the education: "I work at a university", "IT support at a college".
@@ -111,6 +115,12 @@ SCHOOL_WORKPLACE = re.compile(r"\b(?:at|for) (?:an?|the|our|my) (?:[\w\-]+ ){0,2
 EDUCATION_PATTERN = re.compile(
     rf"(?P<v>[^.;!?]*\b(?:{_QUALIFICATIONS}|high school|college|university|vocational|trade school|apprenticeship)\b"
     r"[^.;!?]*)", re.IGNORECASE)
+EDUCATION_ALONE_WORDS = 4
+# how an education said on its own begins: "high school diploma", "a bachelor's degree in nursing", "some college"
+EDUCATION_FIRST = re.compile(r"^\W*(?:an?|my|some|no|high|bachelor|master|associate|college|university|vocational|"
+                             r"trade|ged|ph\.?d|doctorate|diploma|graduate|\d|two|four|\w+-year)\b", re.IGNORECASE)
+REQUIRED_EDUCATION = re.compile(r"\b(?:requires?|required|need|needs|must have|minimum|at least|preferred)\b",
+                                re.IGNORECASE)
 LICENCE_PATTERN = re.compile(
     r"(?P<v>\b(?:(?!(?:and|or|with|an?|my|have|hold|need|the)\b)[\w\-]+ ){0,3}(?:licen[cs]e|certification|certificate)\b|"
     r"\b(?:licensed|certified|registered) [\w\-]+(?: [\w\-]+)?|\bCDL\b)", re.IGNORECASE)
@@ -170,6 +180,10 @@ LABELLED = re.compile(
     r"^\s*(?P<label>(?:main )?duties|responsibilities|tasks|industry|sector|employer|company|business|education|"
     r"training|qualifications?|tools?(?: (?:and|&) equipment)?|equipment|software|licen[cs]es?(?: (?:and|&) "
     r"certifications?)?|certifications?|experience|supervis(?:es|ion|ion given))\s*:\s*(?P<v>.+)$", re.IGNORECASE)
+# A licence the job requires: "a CDL is required", "you need a forklift certification", "must hold a state licence"
+REQUIRING = re.compile(r"\b(?:requires?|required|need|needs|must (?:have|hold|get)|have to (?:have|hold|get)|"
+                       r"(?:have|hold|got|earned|carry) (?:an?|my|our|the|your)?)\b[^.;!?]{0,40}$", re.IGNORECASE)
+LICENCE_ALONE_WORDS = 5  # a licence named on its own, as an answer: "RN license", "forklift certification"
 # Who says they hold a licence says no more than that: "I have my RN license", "we hold a contractor's licence".
 HOLDING = re.compile(r"\b(?:I|we)\s+(?:have|hold|got|earned|carry|possess)\s+(?:an?\s+|my\s+|our\s+|the\s+)?$",
                      re.IGNORECASE)
@@ -377,15 +391,25 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
     if m := SUPERVISION_RECEIVED.search(sentence):
         out.supervision_received = _clean(m.group("v"))
         spans.append(m.span())
-    if (m := EDUCATION_PATTERN.search(sentence)) and not SCHOOL_WORKPLACE.search(m.group("v")):
+    if ((m := EDUCATION_PATTERN.search(sentence)) and not SCHOOL_WORKPLACE.search(m.group("v"))
+            and _about_education(sentence)):
         out.education = _clean(m.group("v"))
         spans.append(m.span())
     for m in LICENCE_PATTERN.finditer(sentence):
-        if m.start() > 0 and LICENSED.match(m.group("v")) and not IDENTITY.search(sentence[:m.start()]):
+        before = sentence[:m.start()]
+        if m.start() > 0 and LICENSED.match(m.group("v")) and not IDENTITY.search(before):
             continue  # "I assist registered nurses": other people's licence
+        alone = len(text_tokens(sentence)) <= LICENCE_ALONE_WORDS and not FIRST_PERSON.match(sentence.strip())
+        if not LICENSED.match(m.group("v")) and not HOLDING.search(before) and not REQUIRING.search(before) and not alone:
+            continue  # "I process license renewals": licences are the work, not one the worker holds
         out.licenses.append(_clean(m.group("v")))
-        if held := HOLDING.search(sentence[:m.start()]):  # "I have my RN license" says the licence, not the work
+        # "I have my RN license", "you need a forklift certification", "a CDL is required": the licence, not work
+        held = HOLDING.search(before) or REQUIRING.search(before)
+        rest = sentence[m.end():]  # not "I need a CDL to drive the big rigs"
+        if held and (len(text_tokens(rest)) <= 1 or re.match(r"\s*(?:[,;]|and\b|but\b)", rest)):
             spans.append((held.start(), m.end()))
+        elif alone:
+            spans.append((0, len(sentence)))
     if m := EXPERIENCE.search(sentence):
         out.experience = _clean(m.group("v"))
         spans.append(m.span())
@@ -398,6 +422,15 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
     needed = max(_duty_words_needed(said, bool(spans)), DUTY_MIN_WORDS if out.answer else 0)
     if len(words) >= needed and not FILLER.issuperset(words):
         out.duties.append(sentence if not spans else said or sentence)
+
+
+def _about_education(sentence: str) -> bool:
+    """Whether a sentence naming a school or a qualification states an education, rather than work that mentions one
+    ("adjusts the temperature to the specified degree", "teaches vocational subjects"): it is short (an answer:
+    "high school", "a bachelor's degree in nursing"), or first-person ("I have an associate degree", "I went to
+    trade school"), or says what the job requires."""
+    return ((len(text_tokens(sentence)) <= EDUCATION_ALONE_WORDS and bool(EDUCATION_FIRST.match(sentence)))
+            or bool(FIRST_PERSON.match(sentence.strip())) or bool(REQUIRED_EDUCATION.search(sentence)))
 
 
 def _read_labelled(sentence: str, out: Extraction) -> bool:

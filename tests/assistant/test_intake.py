@@ -477,3 +477,22 @@ def test_a_workplace_answering_the_tools_question_is_the_industry():
 def test_requests_for_a_code_and_other_openings_give_the_title(text: str, title: str | None, duties: list[str]):
     found = extract(text)
     assert (found.job_title, found.duties) == (title, duties)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # work that mentions a school, a degree or a licence is work, not the worker's education or licence
+    ("I adjust the oven to the right degree", {"duties": ["I adjust the oven to the right degree"]}),
+    ("Teaches vocational subjects to adults at night.", {"duties": ["Teaches vocational subjects to adults at night."]}),
+    ("I process license renewals at the DMV", {"duties": ["I process license renewals at the DMV"]}),
+    ("Our equipment is old and the machines are slow", {"duties": ["Our equipment is old and the machines are slow"]}),
+    # statements of them are read as such
+    ("I have a degree in accounting", {"education": "I have a degree in accounting"}),
+    ("The job requires a college degree.", {"education": "The job requires a college degree"}),
+    ("A CDL is required for this job", {"licenses": ["CDL"]}),
+    ("You need a forklift certification", {"licenses": ["forklift certification"]}),
+    ("I need a CDL to drive the big rigs", {"licenses": ["CDL"], "duties": ["I need a CDL to drive the big rigs"]}),
+    ("The tools I use are a drill press and a lathe", {"tools": ["drill press", "lathe"]}),
+])
+def test_an_item_is_read_from_a_statement_of_it_not_from_work_that_mentions_it(text: str, expected: dict):
+    found = extract(text).model_dump()
+    assert {k: v for k, v in found.items() if v not in (None, [], False) and k != "answer"} == expected
