@@ -10,14 +10,13 @@ says the job does not include ("I don't take x-rays") is no duty; `take_back` ta
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
 from typing import Literal
 
-import Stemmer
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.parta import Contact
+from retrieval.lexical import WordStems
 from retrieval.normalize import text_tokens
 
 Item = Literal[
@@ -144,7 +143,7 @@ EXPERIENCE = re.compile(r"(?P<v>\b(?:\d+|one|two|three|four|five|six|seven|eight
 # Bounded repetitions throughout: a 100 KB paste of one "word" must not make any pattern quadratic.
 EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}")
 PHONE = re.compile(r"(?<![\w@])\+?\(?\d[\d\s().\-]{7,24}\d")
-# up to four words, stopping at one that goes on with the sentence ("My name is John Smith and I'm ...": John Smith)
+# up to six words, stopping at one that goes on with the sentence ("My name is John Smith and I'm ...": John Smith)
 NAME = re.compile(r"\bmy name is (?P<v>(?!(?:not|the|a|an)\b)[A-Z][\w'\-]+"
                   r"(?: (?!(?:and|but|i|i'm|im|am|from|at|in|with|work|working|my|is|the|a|an|here)\b)[A-Z][\w'\-]+){0,5})",
                   re.IGNORECASE)
@@ -194,7 +193,7 @@ NO_LICENCE = re.compile(r"\b(?:no|not|without|don'?t|doesn'?t|never)\b(?:\s+[\w\
 _CLAUSES = re.compile(r"(?:(?!\s+(?:but|and (?:I|we))\s)[^,;:])+", re.IGNORECASE)
 # where one item of a list of duties ends and the next begins
 _LIST_JOINTS = re.compile(r"(\s*[,;]\s*|\s+(?:and|or|as well as|plus)\s+)", re.IGNORECASE)
-_STEMMER = threading.local()  # a Snowball stemmer is not to be shared between threads
+_stem = WordStems(())  # words to their Snowball stems ("taking" and "take": take)
 # Words of a denial that no duty needs to share for the duty to say the activity denied ("I don't do payroll
 # anymore": a duty "payroll and invoices" says it).
 _DENIAL_FILLER = frozenset({"do", "doe", "anymore", "myself", "ourselves", "either", "though", "really", "actually",
@@ -495,13 +494,6 @@ def take_back(duty: str, denied: Sequence[str]) -> str | None:
                 kept.append(joints[i - 1])
             kept.append(item)
     return _tidy("".join(kept)) or None
-
-
-def _stem(word: str) -> str:
-    stemmer = getattr(_STEMMER, "stemmer", None)
-    if stemmer is None:
-        stemmer = _STEMMER.stemmer = Stemmer.Stemmer("english")
-    return stemmer.stemWord(word)
 
 
 def _activity_words(text: str) -> list[str]:

@@ -417,8 +417,7 @@ def test_an_ing_word_before_a_role_noun_belongs_to_the_title(text: str, title: s
     ("three cooks", "supervision_given", {"supervision_given": "three cooks"}),
 ])
 def test_a_bare_answer_fills_the_asked_item_only_when_it_is_one(text: str, asked: str, expected: dict):
-    found = extract(text, asked=asked).model_dump()
-    assert {k: v for k, v in found.items() if v not in (None, [], False) and k != "answer"} == expected
+    assert stated(extract(text, asked=asked)) == expected
 
 
 @pytest.mark.parametrize(("text", "name", "title"), [
@@ -494,5 +493,9 @@ def test_requests_for_a_code_and_other_openings_give_the_title(text: str, title:
     ("The tools I use are a drill press and a lathe", {"tools": ["drill press", "lathe"]}),
 ])
 def test_an_item_is_read_from_a_statement_of_it_not_from_work_that_mentions_it(text: str, expected: dict):
-    found = extract(text).model_dump()
-    assert {k: v for k, v in found.items() if v not in (None, [], False) and k != "answer"} == expected
+    assert stated(extract(text)) == expected
+
+
+def stated(found) -> dict:
+    """The items an extraction filled (the yes or no aside)."""
+    return {k: v for k, v in found.model_dump().items() if v not in (None, [], False) and k != "answer"}
