@@ -89,7 +89,7 @@ NAMED_WORKPLACE = re.compile(r"^\s+(?i:at|for|with) (?P<v>[A-Z][\w&'\-]*\.?(?: [
 # The business a first-person sentence about the work names at its end: "I fix cars at a dealership", "I load trucks
 # for a moving company" ("a"/"an" only: "at the counter" is a place in the workplace; not "in"/"on": "on a machine",
 # "in a log" name tools and things as often as workplaces; not a time or a price: "for a living", "for a year").
-WORKPLACE = re.compile(r"^I (?!(?:work(?= (?:at|for|in|as)\b)|have|had|am|was|do|did|will|would|can|could)\b)"
+WORKPLACE = re.compile(r"^I (?!(?:work(?= (?:at|for|in|as)\b)|have|had|am|was|will|would|can|could)\b)"
                        r"[a-z][^,.;:!?]{2,80}?"
                        r"(?P<tail> (?:at|for) an? (?!(?:\w+ )?(?:living|while|time|years?|months?|weeks?|days?|"
                        r"hours?|minutes?|bit|change|fee|salary|wage|raise)\b)(?P<v>[\w&'\- ]{2,40}?)\s*[.!]?)$",
@@ -534,14 +534,16 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         out.industry = _clean(bare)
         out.duties = []
         out.education = None
-    elif asked == "tools" and not out.tools and out.answer != "no" and not stated_other(out, "tools"):
+    elif (asked == "tools" and not out.tools and out.answer != "no" and not stated_other(out, "tools")
+          and not SAYING_I.match(bare)):
         if _WORKPLACE_NOUN.search(bare) and len(bare.split()) <= 4:  # "public school": where, not what with
             out.industry = _clean(bare)
             out.duties = []
         elif _LETTER.search(bare) and (names := tool_names(bare)):
             out.tools = names
             out.duties = []
-    elif asked == "education" and not out.education and out.answer != "no" and _LETTER.search(bare):
+    elif (asked == "education" and not out.education and out.answer != "no" and _LETTER.search(bare)
+          and not SAYING_I.match(bare)):
         out.education = _clean(bare)
         out.duties = [d for d in out.duties if len(d.split()) > BARE_INDUSTRY_WORDS]
     elif asked == "licenses" and not out.licenses:

@@ -415,6 +415,10 @@ def test_an_ing_word_before_a_role_noun_belongs_to_the_title(text: str, title: s
     # an education answering the supervision question is the education, not whom the worker supervises
     ("bachelor's degree in computer science", "supervision_given", {"education": "bachelor's degree in computer science"}),
     ("three cooks", "supervision_given", {"supervision_given": "three cooks"}),
+    # work answering the education or tools question is a duty
+    ("I answer phones, schedule meetings and do data entry", "education",
+     {"duties": ["I answer phones, schedule meetings and do data entry"]}),
+    ("I pick orders", "tools", {"duties": ["I pick orders"]}),
 ])
 def test_a_bare_answer_fills_the_asked_item_only_when_it_is_one(text: str, asked: str, expected: dict):
     assert stated(extract(text, asked=asked)) == expected
@@ -451,6 +455,7 @@ def test_a_pasted_form_is_read_line_by_line_by_its_labels():
     ("I'm a nurse at St. Mary's Hospital. I give medications.", "nurse", "St. Mary's Hospital", ["I give medications."]),
     ("sorry, I meant I'm a stocker, not a cashier", "stocker", None, []),
     ("I'm a master electrician", "master electrician", None, []),
+    ("I do the books for a construction company", None, "construction company", ["I do the books"]),
 ])
 def test_titles_employers_and_corrections_in_everyday_wording(text: str, title: str, industry: str | None,
                                                              duties: list[str]):
