@@ -116,6 +116,18 @@ def test_extract_part_a_rejects_items_the_message_does_not_give() -> None:
     assert "is not what the message says" in llm.calls[1].messages[-1]["content"]
 
 
+def test_a_title_the_customer_did_not_say_is_rejected_even_half_right() -> None:
+    """"Dental Technician" out of "I work at a dental office ..." names another occupation: a title must be the
+    customer's own words, all of them."""
+    message = "I work at a dental office: I sterilize instruments and set up trays."
+    half = {"job_title": "Dental Technician", "duties": ["sterilize instruments"]}
+    llm = FakeLLM(half, half)
+    assert llm_tasks.extract_part_a(llm, message) is None
+    assert "job_title 'Dental Technician' is not what the message says" in llm.calls[1].messages[-1]["content"]
+    said = {"job_title": "dental office worker", "duties": ["sterilize instruments"]}
+    assert llm_tasks.extract_part_a(FakeLLM(said), message + " I'm a dental office worker.") is not None
+
+
 def test_extract_part_a_rejects_items_over_the_forms_limits() -> None:
     too_long = {"job_title": "baker " * 60}
     assert llm_tasks.extract_part_a(FakeLLM(too_long, too_long), "baker " * 60) is None
