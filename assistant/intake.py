@@ -174,6 +174,9 @@ DENIAL = re.compile(
 LICENSED = re.compile(r"(?:licensed|certified|registered)\b", re.IGNORECASE)
 IDENTITY = re.compile(r"\b(?:I'm|I am|we're|we are|as|became|become|being)\s+(?:an?\s+|fully\s+|now\s+)?$",
                       re.IGNORECASE)
+# Someone else doing the work, said after a denial: "(I don't load trucks,) the dock crew does", "my boss does that"
+OTHERS_DO = re.compile(r"^(?!(?:I|we)\b)(?:[\w'\-]+\s+){1,5}(?:does|do|did|handles?|takes care of)"
+                       r"(?:\s+(?:it|that|this|those|them))?\W*$", re.IGNORECASE)
 # A labelled line of a form pasted into the chat: "Duties: picking orders, packing boxes", "Industry: e-commerce".
 LABELLED = re.compile(
     r"^\s*(?P<label>(?:main )?duties|responsibilities|tasks|industry|sector|employer|company|business|education|"
@@ -470,7 +473,8 @@ def _denials(sentence: str, out: Extraction) -> tuple[str, list[tuple[int, int]]
             activity = found.group("v") or found.group("w")
             if activity and _activity_words(activity):
                 out.denied.append(_clean(activity))
-        else:
+        elif not OTHERS_DO.match(clause):  # "the dock crew does": who does it instead, no duty of the customer's
+            continue
             continue
         spans.append(m.span())
     return _without(sentence, spans), spans
