@@ -402,11 +402,11 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
         if m.start() > 0 and LICENSED.match(m.group("v")) and not IDENTITY.search(before):
             continue  # "I assist registered nurses": other people's licence
         alone = len(text_tokens(sentence)) <= LICENCE_ALONE_WORDS and not FIRST_PERSON.match(sentence.strip())
-        if not LICENSED.match(m.group("v")) and not HOLDING.search(before) and not REQUIRING.search(before) and not alone:
+        held = HOLDING.search(before) or REQUIRING.search(before)
+        if not LICENSED.match(m.group("v")) and not held and not alone:
             continue  # "I process license renewals": licences are the work, not one the worker holds
         out.licenses.append(_clean(m.group("v")))
         # "I have my RN license", "you need a forklift certification", "a CDL is required": the licence, not work
-        held = HOLDING.search(before) or REQUIRING.search(before)
         rest = sentence[m.end():]  # not "I need a CDL to drive the big rigs"
         if held and (len(text_tokens(rest)) <= 1 or re.match(r"\s*(?:[,;]|and\b|but\b)", rest)):
             spans.append((held.start(), m.end()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,9 +85,15 @@ def column_names(path: Path) -> list[str]:
 def text_layout(path: Path) -> tuple[str, str]:
     """A text table's delimiter and encoding: a ".tsv" is tab-separated, a ".csv" separated by whichever of
     `CSV_DELIMITERS` its header line holds most (commas when it holds none); UTF-8 (with or without a byte-order
-    mark) when the whole file decodes as UTF-8, else `FALLBACK_ENCODING`. The check reads the file once, a block
-    at a time."""
-    fmt = format_of(path)
+    mark) when the whole file decodes as UTF-8, else `FALLBACK_ENCODING`. The check reads the file a block at a
+    time, once for each state of the file: a run's header check and its reader share it."""
+    stat = Path(path).stat()
+    return _text_layout(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _text_layout(path: str, size: int, mtime_ns: int) -> tuple[str, str]:
+    fmt = format_of(Path(path))
     encoding = "utf-8-sig"
     decoder = codecs.getincrementaldecoder("utf-8")()
     with Path(path).open("rb") as fh:

@@ -858,7 +858,7 @@ class Engine:
     # ----- evidence --------------------------------------------------------------------------------------
     def _evidence(self, i: int, query: Query, hits: dict[int, list[Hit]], matched: _TitleMatch,
                   setting: _TitleMatch | None, query_words: frozenset[str],
-                  mention: tuple[TitleDoc, list[str]] | None = None) -> list[Match]:
+                  mention: tuple[TitleDoc, list[str], float] | None = None) -> list[Match]:
         """`hits` holds each candidate's dense hits, best first; `matched` each occupation's best title for the
         query's title, `setting` for the title with its industry (shown where it matched better: "Farm Manager"
         for a manager at a farm); `mention` its title that the description names best, with the words it names
@@ -890,10 +890,9 @@ class Engine:
             if len(out) >= 4:
                 break
         if mention is not None and mention[1] and mention[0].text not in seen | {m.text for m in out}:
-            doc, words = mention
-            own = set(st.titles.stems.tokens(doc.text))
+            doc, words, share = mention
             out.append(Match(channel="mention", kind=doc.kind, text=doc.text, matched_words=words,
-                             score=round(len(words) / max(len(own), 1), 4)))
+                             score=round(share, 4)))
         shared = query_words & st.vocab[i]
         if shared:
             idf = st.occupations.bm25

@@ -408,10 +408,10 @@ class TitleIndex:
         _, mean, _ = group_top(scores, self.doc_codes, self.n_codes, top, MENTION_POOL, keep_ties=False)
         return mean * top
 
-    def mentioned(self, text: str, codes: Iterable[int]) -> dict[int, tuple[TitleDoc, list[str]]]:
+    def mentioned(self, text: str, codes: Iterable[int]) -> dict[int, tuple[TitleDoc, list[str], float]]:
         """For each occupation of `codes`, the title of its own that `text` names best (the BM25 of
-        `mention_scores`) and the words of `text` it shares, as they were written: the evidence for that channel.
-        Occupations whose titles share no word with the text are left out."""
+        `mention_scores`), the words of `text` it shares, as they were written, and the share of the title's words
+        they are: the evidence for that channel. Occupations whose titles share no word with the text are left out."""
         words = text_tokens(text)
         said: dict[str, list[str]] = {}
         for word in words:
@@ -429,8 +429,9 @@ class TitleIndex:
             if scores[best] <= 0:
                 continue
             doc = self.docs[best]
-            shared = [said[t][0] for t in dict.fromkeys(self.stems.tokens(doc.text)) if t in said]
-            out[code] = (doc, shared)
+            own = dict.fromkeys(self.stems.tokens(doc.text))
+            shared = [said[t][0] for t in own if t in said]
+            out[code] = (doc, shared, len(shared) / max(len(own), 1))
         return out
 
     @cached_property
