@@ -112,7 +112,8 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
     conv.messages.append({"role": "user", "content": text})
     question = conv.pending_question
     asked_item = question.item if question else conv.pending_item
-    extraction = intake.extract(text, asked_item)
+    kb = getattr(engine, "kb", None)
+    extraction = intake.extract(text, asked_item, profile_index(kb).verbs if kb is not None else frozenset())
     failures: list[str] = []
     if llm is not None and extraction.answer != "skip":
         with llm_tasks.collect_failures() as failures:

@@ -89,11 +89,13 @@ NAMED_WORKPLACE = re.compile(r"^\s+(?i:at|for|with) (?P<v>[A-Z][\w&'\-]*\.?(?: [
 # The business a first-person sentence about the work names at its end: "I fix cars at a dealership", "I load trucks
 # for a moving company" ("a"/"an" only: "at the counter" is a place in the workplace; not "in"/"on": "on a machine",
 # "in a log" name tools and things as often as workplaces; not a time or a price: "for a living", "for a year").
+_WORKPLACE_TAIL = (r"[a-z][^,.;:!?]{2,80}?"
+                   r"(?P<tail> (?:at|for) an? (?!(?:\w+ )?(?:living|while|time|years?|months?|weeks?|days?|"
+                   r"hours?|minutes?|bit|change|fee|salary|wage|raise)\b)(?P<v>[\w&'\- ]{2,40}?)\s*[.!]?)$")
 WORKPLACE = re.compile(r"^I (?!(?:work(?= (?:at|for|in|as)\b)|have|had|am|was|will|would|can|could)\b)"
-                       r"[a-z][^,.;:!?]{2,80}?"
-                       r"(?P<tail> (?:at|for) an? (?!(?:\w+ )?(?:living|while|time|years?|months?|weeks?|days?|"
-                       r"hours?|minutes?|bit|change|fee|salary|wage|raise)\b)(?P<v>[\w&'\- ]{2,40}?)\s*[.!]?)$",
-                       re.IGNORECASE)
+                       + _WORKPLACE_TAIL, re.IGNORECASE)
+# The same at the end of a statement of work (`states_work`): "Cleans rooms at a hotel", "Drives a van for a bakery".
+WORK_WORKPLACE = re.compile(r"^[A-Za-z]+ " + _WORKPLACE_TAIL, re.IGNORECASE)
 TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     # not "run": people run shifts, wards and kitchens more often than machines, and those are duties
     r"\bI (?:use|used|operate|work with|program) (?!(?:are|is|include)\b)(?P<v>[^.;!?]{2,200})",
@@ -218,6 +220,10 @@ ABOUT_THE_REQUEST = re.compile(
     r"\b(?:(?:soc|o\*?net|occupation(?:al)?|job|onet) codes?|codes? for (?:an? |the |my |our |this )?"
     r"(?:job|position|role|title|worker|employee)|(?:right|correct|which) occupation|classif\w* (?:for|of) "
     r"(?:an? |the |my |our |this )?(?:job|position))\b", re.IGNORECASE)
+# A question back ("What is the job title?", "Do you need the whole title?") answers nothing; a title said unsure
+# ("Dental hygienist?") still does.
+ASKING_BACK = re.compile(r"^\W*(?:what|which|how|why|where|who|when|can|could|do|does|did|is|are|should|would|will)\b"
+                         r"[^?]*\?\W*$", re.IGNORECASE)
 BARE_TITLE_WORDS = 8
 # "I hire and schedule staff": what someone does, never an industry or a title, whatever was asked
 SAYING_I = re.compile(r"^I\b", re.IGNORECASE)
@@ -253,6 +259,10 @@ DOING = re.compile(r"^(?:I|we) do (?!not\b|n't\b|so\b|that\b|this\b|it\b|too\b|y
 # A tool is named in a few words ("drill press", "two-way radio"); an answer to the tools question with a longer
 # item is a statement of the work ("Threads paper through the rollers of the press"), kept as a duty.
 TOOL_MAX_WORDS = 5
+# The questions a statement of work does not answer: it says what the job does, not its title, business, schooling
+# or licence. (Asked for tools, "Operates a forklift" also names one; asked whom the worker supervises, "Assigns
+# work to the cooks" also says whom.)
+WORK_IS_NO_ANSWER_TO = frozenset({"job_title", "industry", "education", "licenses"})
 
 
 # Phones and word processors type curly quotes: "I’m a server" reads as "I'm a server", “cook” as "cook".
@@ -287,8 +297,9 @@ class Extraction(BaseModel):
         return filled + (["contact"] if self.email or self.phone or self.name else [])
 
 
-def extract(text: str, asked: str | None = None) -> Extraction:
-    """Read the Part A items stated in `text`; `asked` is the item the assistant just asked for, if any."""
+def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = frozenset()) -> Extraction:
+    """Read the Part A items stated in `text`; `asked` is the item the assistant just asked for, if any;
+    `work_verbs` the words that lead a statement of work ("tends", "manage": `states_work`), none by default."""
     out = Extraction()
     text = squeeze((text or "").replace("\x00", " ").translate(_TYPOGRAPHIC))
     if not text:
@@ -308,9 +319,9 @@ def extract(text: str, asked: str | None = None) -> Extraction:
     text = _take_contact(text, out)
     read = ANSWER_WORD.sub("", text, count=1) if out.answer in ("yes", "no") else text
     for sentence in sentences(read):
-        _read_sentence(sentence, out)
+        _read_sentence(sentence, out, work_verbs)
     if asked:
-        _fill_asked(" ".join(text.split()), asked, out)
+        _fill_asked(" ".join(text.split()), asked, out, work_verbs)
     if "none" in out.licenses and len(out.licenses) > 1:  # "no CDL, but a forklift certificate"
         out.licenses.remove("none")
     out.duties = list(dict.fromkeys(out.duties))
@@ -357,7 +368,7 @@ def squeeze(text: str) -> str:
     return "\n".join(line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line)
 
 
-def _read_sentence(sentence: str, out: Extraction) -> None:
+def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = frozenset()) -> None:
     if _read_labelled(sentence, out):
         return
     sentence, spans = _denials(sentence, out)
@@ -375,11 +386,14 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
                 out.industry = _clean(m.group("v"))
             spans.append(m.span())
             break
-    if not out.industry and (m := WORKPLACE.search(sentence)):
+    if not out.industry and ((m := WORKPLACE.search(sentence))
+                             or states_work(sentence, work_verbs) and (m := WORK_WORKPLACE.search(sentence))):
         # the business goes to the industry and the rest stays a duty: "I clean offices at night" (left in, "for a
-        # janitorial company" would match the janitorial supervisors' title in the description too)
+        # janitorial company" would match the janitorial supervisors' title in the description too). A statement of
+        # work stays whole ("Cleans rooms at a hotel"): coded alone, "Cleans rooms" is any cleaner's, and the chat's
+        # ranking weighs the workplace more inside the duty than as the industry
         out.industry = _clean(m.group("v"))
-        if len(text_tokens(sentence[:m.start("tail")])) >= FIRST_PERSON_DUTY_MIN_WORDS:
+        if m.re is WORKPLACE and len(text_tokens(sentence[:m.start("tail")])) >= FIRST_PERSON_DUTY_MIN_WORDS:
             spans.append(m.span("tail"))  # else the whole sentence stays the duty: "I teach at a high school"
     for pattern in TOOL_PATTERNS:
         if (m := pattern.search(sentence)) and (names := tool_names(m.group("v"))):
@@ -421,8 +435,8 @@ def _read_sentence(sentence: str, out: Extraction) -> None:
     said = _tidy(remnant)
     words = text_tokens(said)
     # after a yes or no, a few words more are rather part of the answer ("No, I work alone") than a duty
-    needed = max(_duty_words_needed(said, bool(spans)), DUTY_MIN_WORDS if out.answer else 0)
-    if len(words) >= needed and not FILLER.issuperset(words):
+    needed = max(_duty_words_needed(said, bool(spans), work_verbs), DUTY_MIN_WORDS if out.answer else 0)
+    if len(words) >= needed and not FILLER.issuperset(words) and not ASKING_BACK.match(sentence):
         out.duties.append(sentence if not spans else said or sentence)
 
 
@@ -505,26 +519,32 @@ def _activity_words(text: str) -> list[str]:
     return [w for w in text_tokens(text) if w not in _DENIAL_FILLER and w not in FILLER]
 
 
-def _duty_words_needed(said: str, after_an_item: bool) -> int:
+def _duty_words_needed(said: str, after_an_item: bool, work_verbs: frozenset[str] = frozenset()) -> int:
     """Content words that make a duty of what is left of a sentence: one after "I do" ("I do landscaping"), two in
-    a first-person sentence ("I fix cars") or in the work said after a workplace ("selling shoes"), else three."""
+    a first-person sentence ("I fix cars"), one led by a verb of work ("Cleans machines.") or in the work said after
+    a workplace ("selling shoes"), else three."""
     if DOING.match(said):
         return 1
-    if FIRST_PERSON_DUTY.match(said) or (after_an_item and WORK_AFTER_PLACE.match(said)):
+    if (FIRST_PERSON_DUTY.match(said) or states_work(said, work_verbs)
+            or (after_an_item and WORK_AFTER_PLACE.match(said))):
         return FIRST_PERSON_DUTY_MIN_WORDS
     return DUTY_MIN_WORDS
 
 
-def _fill_asked(text: str, asked: str, out: Extraction) -> None:
+def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[str] = frozenset()) -> None:
     """A bare answer to the question just asked ("welder", "construction", "no") fills that item; a message that
-    says what the job does not include ("I don't count the drawer, the manager does") is no such answer."""
+    says what the job does not include ("I don't count the drawer, the manager does"), or states work ("Tends
+    machines that polish clothespins", asked the title, the industry or the education), is no such answer."""
     if out.denied:
         return
+    if asked in WORK_IS_NO_ANSWER_TO and states_work(text, work_verbs) and not (
+            asked == "education" and QUALIFICATION.search(text) or asked == "licenses" and LICENCE_PATTERN.search(text)):
+        return  # "Attended trade school", "Holds a CDL" still answer
     words = len(text.split())
     bare = re.sub(r"^(?:it'?s|it is|i'?m|i am|we are|we're|mostly|yes,?|no,?)\s+(?:an? |the )?", "", text,
-                  flags=re.IGNORECASE).strip(" .!")
+                  flags=re.IGNORECASE).strip(" .!?")
     if (asked == "job_title" and not out.job_title and words <= BARE_TITLE_WORDS and not out.answer
-            and not FIRST_PERSON.match(bare) and not ABOUT_THE_REQUEST.search(text)):
+            and not FIRST_PERSON.match(bare) and not ABOUT_THE_REQUEST.search(text) and not ASKING_BACK.match(text)):
         title, industry = _split_setting(bare)
         out.job_title = _clean(title)
         if industry and not out.industry:
@@ -575,6 +595,13 @@ def _fill_asked(text: str, asked: str, out: Extraction) -> None:
         out.industry = _clean(PLACE_ALONE.match(text).group("v"))  # "a restaurant": where, not what
     elif asked == "duties" and not out.items() and not out.answer and not out.denied and words >= 2:
         out.duties = [text]
+
+
+def states_work(text: str, work_verbs: frozenset[str]) -> bool:
+    """Whether `text` is a statement of work: two words or more led by one of `work_verbs` ("Tends machines ...",
+    "Manages a team", "Install solar panels"). A name or a title does not start so ("Sales associate")."""
+    words = text.split(maxsplit=2)
+    return len(words) >= 2 and words[0].lower().strip(",.;:!?\"'") in work_verbs
 
 
 def stated_other(out: Extraction, asked: str) -> bool:

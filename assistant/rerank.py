@@ -20,7 +20,7 @@ from scipy import sparse
 
 from assistant.parta import NO_SUPERVISION, PartA
 from retrieval.models import Candidate, CodingResult
-from retrieval.normalize import title_tokens
+from retrieval.normalize import STOPWORDS, title_tokens
 from retrieval.onet import KnowledgeBase, Occupation
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ class ProfileIndex:
     summaries: dict[str, sparse.csr_matrix]  # per occupation: its title and description, one row
     core: frozenset[str]  # task statements O*NET rates core for at least one occupation
     work: dict[str, sparse.csr_matrix]  # per occupation: its tasks and DWAs together, one row
+    verbs: frozenset[str] = frozenset()  # the words that lead a statement of work (`work_verbs`)
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> ProfileIndex:
@@ -118,7 +119,37 @@ class ProfileIndex:
         work_matrix = vectorizer.transform(
             [" ".join([t.text for t in kb.occupations[c].tasks] + list(kb.occupations[c].dwas)) for c in codes]).tocsr()
         work = {code: work_matrix[i] for i, code in enumerate(codes)}
-        return cls(kb, vectorizer, matrix, texts, duty_rows, tool_rows, spread, summaries, core, work)
+        return cls(kb, vectorizer, matrix, texts, duty_rows, tool_rows, spread, summaries, core, work, work_verbs(kb))
+
+
+_FIRST_WORD = re.compile(r"[A-Za-z]+")
+
+
+def work_verbs(kb: KnowledgeBase) -> frozenset[str]:
+    """The words a statement of work starts with, lower case: the verbs O*NET's tasks and DWAs begin with ("Tend",
+    "Manage"), as a task writes them and as a description does ("tends", "manages", "carries"), for the intake to
+    tell work from a title or a business (`intake.states_work`). A word some O*NET title also begins with ("cook",
+    "cooks", "claims", "sales", "oil") is left out: it may as well name the job or the trade."""
+    def first(text: str) -> str | None:
+        m = _FIRST_WORD.match(text)
+        return m.group(0).lower() if m else None
+
+    verbs: set[str] = set()
+    titles: set[str | None] = set()
+    for occ in kb.occupations.values():
+        verbs.update(first(text) for text in [t.text for t in occ.tasks] + list(occ.dwas))
+        titles.update(first(text) for text in [occ.title, *occ.reported_titles]
+                      + [t for alt in occ.alt_titles for t in (alt.title, alt.short_title) if t])
+    forms: set[str] = set()
+    for verb in verbs:
+        if verb is None or len(verb) < 3 or verb in STOPWORDS:
+            continue
+        forms |= {verb, verb + "s"}
+        if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
+            forms.add(verb + "es")
+        if verb.endswith("y") and verb[-2] not in "aeiou":
+            forms.add(verb[:-1] + "ies")
+    return frozenset(forms - titles)
 
 
 # Knowledge bases are slotted dataclasses (no weak references): keep the last few, keyed by identity.

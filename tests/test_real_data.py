@@ -204,3 +204,30 @@ def test_no_owner_is_taken_for_a_urologist(real_engine: Engine) -> None:
 def test_a_title_several_occupations_list_is_told_apart_by_the_duties(real_engine: Engine, title: str,
                                                                       description: str, expected: str) -> None:
     assert codes(real_engine.code(title=title, description=description))[0] == expected
+
+
+def test_the_verbs_of_work_are_read_from_the_tasks_and_leave_out_title_words(real_engine: Engine) -> None:
+    from assistant.rerank import work_verbs
+
+    verbs = work_verbs(real_engine.kb)
+    assert {"tend", "tends", "manages", "assemble", "installs", "inspects", "carries", "polishes"} <= verbs
+    # words that also begin O*NET titles may name the job ("Cook", "Claims Adjuster", "Line Cook", "Lead Cashier")
+    assert not {"cook", "cooks", "claims", "sales", "line", "lead", "clean"} & verbs
+    assert not {"the", "and", "for", "do"} & verbs
+
+
+@pytest.mark.parametrize(("message", "asked_for"), [
+    ("Tends machine that winds typewriter ribbons onto spools.", None),  # the opening, which asks for the title
+    ("Sorts teeth according to type, size, and color shade.", "education"),
+])
+def test_a_statement_of_work_is_taken_as_a_duty_in_the_chat(real_engine: Engine, message: str,
+                                                           asked_for: str | None) -> None:
+    from assistant.conversation import start, turn
+
+    conversation = start()
+    if asked_for:
+        conversation.pending_item = asked_for
+    result = turn(conversation, message, real_engine)
+    assert result.conversation.part_a.job_title is None
+    assert result.conversation.part_a.education is None
+    assert [d.text for d in result.conversation.part_a.duties] == [message]

@@ -505,3 +505,56 @@ def test_an_item_is_read_from_a_statement_of_it_not_from_work_that_mentions_it(t
 def stated(found) -> dict:
     """The items an extraction filled (the yes or no aside)."""
     return {k: v for k, v in found.model_dump().items() if v not in (None, [], False) and k != "answer"}
+
+
+# Verbs O*NET's tasks begin with, as `assistant.rerank.work_verbs` gives them (the real list is tested on the data).
+WORK = frozenset({"tends", "tend", "inspects", "inspect", "manages", "manage", "marks", "cleans", "clean",
+                  "assemble", "attends", "attend", "holds"})
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("Tends machines that dry and polish clothespins", "job_title"),
+    ("Manages business affairs of labor union", "job_title"),
+    ("Assemble wooden boxes from precut boards", "job_title"),
+    ("Inspects metal furniture and parts for defects", "industry"),
+    ("Marks springs to show defects, using crayon", "education"),
+    ("Inspects boilers and pressure tanks", "licenses"),
+])
+def test_a_statement_of_work_is_a_duty_whatever_was_asked(text: str, asked: str):
+    found = extract(text, asked=asked, work_verbs=WORK)
+    assert stated(found) == {"duties": [text]}
+    # without the verbs, the bare answer was taken for the item asked
+    assert stated(extract(text, asked=asked)) != {"duties": [text]}
+
+
+@pytest.mark.parametrize(("text", "asked", "expected"), [
+    ("Sales associate", "job_title", {"job_title": "Sales associate"}),
+    ("Line cook at a diner", "job_title", {"job_title": "Line cook", "industry": "diner"}),
+    ("Claims adjuster", "job_title", {"job_title": "Claims adjuster"}),
+    ("metal furniture factory", "industry", {"industry": "metal furniture factory"}),
+    ("Attended trade school for welding", "education", {"education": "Attended trade school for welding"}),
+    ("a high school diploma", "education", {"education": "a high school diploma"}),
+])
+def test_titles_businesses_and_schooling_are_still_read_as_answers(text: str, asked: str, expected: dict):
+    assert stated(extract(text, asked=asked, work_verbs=WORK)) == expected
+
+
+def test_two_words_led_by_a_verb_of_work_are_a_duty():
+    assert extract("Cleans machines.", work_verbs=WORK).duties == ["Cleans machines."]
+    assert extract("Cleans machines.").duties == []  # two words, with no verb known to lead them
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("What is the job title?", {}),
+    ("Do you need the official title?", {}),
+    ("Dental hygienist?", {"job_title": "Dental hygienist"}),
+])
+def test_a_question_back_is_no_title(text: str, expected: dict):
+    assert stated(extract(text, asked="job_title")) == expected
+
+
+def test_a_statement_of_work_names_its_workplace_and_stays_whole():
+    found = extract("Cleans rooms at a hotel", asked="job_title", work_verbs=WORK)
+    assert (found.industry, found.duties) == ("hotel", ["Cleans rooms at a hotel"])
+    # a first-person sentence gives up the workplace, as before
+    assert extract("I clean offices at night for a janitorial company").duties == ["I clean offices at night"]
