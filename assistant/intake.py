@@ -521,8 +521,8 @@ def _activity_words(text: str) -> list[str]:
 
 def _duty_words_needed(said: str, after_an_item: bool, work_verbs: frozenset[str] = frozenset()) -> int:
     """Content words that make a duty of what is left of a sentence: one after "I do" ("I do landscaping"), two in
-    a first-person sentence ("I fix cars"), one led by a verb of work ("Cleans machines.") or in the work said after
-    a workplace ("selling shoes"), else three."""
+    a first-person sentence ("I fix cars"), in a statement of work ("Cleans machines.") or in the work said after a
+    workplace ("selling shoes"), else three."""
     if DOING.match(said):
         return 1
     if (FIRST_PERSON_DUTY.match(said) or states_work(said, work_verbs)
@@ -538,7 +538,8 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
     if out.denied:
         return
     if asked in WORK_IS_NO_ANSWER_TO and states_work(text, work_verbs) and not (
-            asked == "education" and QUALIFICATION.search(text) or asked == "licenses" and LICENCE_PATTERN.search(text)):
+            (asked == "education" and QUALIFICATION.search(text))
+            or (asked == "licenses" and LICENCE_PATTERN.search(text))):
         return  # "Attended trade school", "Holds a CDL" still answer
     words = len(text.split())
     bare = re.sub(r"^(?:it'?s|it is|i'?m|i am|we are|we're|mostly|yes,?|no,?)\s+(?:an? |the )?", "", text,
@@ -599,7 +600,7 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
 
 def states_work(text: str, work_verbs: frozenset[str]) -> bool:
     """Whether `text` is a statement of work: two words or more led by one of `work_verbs` ("Tends machines ...",
-    "Manages a team", "Install solar panels"). A name or a title does not start so ("Sales associate")."""
+    "Manages a team", "Assemble wooden boxes"). A name or a title does not start so ("Sales associate")."""
     words = text.split(maxsplit=2)
     return len(words) >= 2 and words[0].lower().strip(",.;:!?\"'") in work_verbs
 
