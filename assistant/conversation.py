@@ -50,6 +50,15 @@ _OPTION_REF = re.compile(
     r"^\s*(?:option|number|no\.?|#)?\s*(?P<n>[1-9]|first|second|third|one|two|three|[abc](?=[).]|\s*$))\b[).]?",
     re.IGNORECASE)
 _ORDINALS = {"first": 1, "one": 1, "a": 1, "second": 2, "two": 2, "b": 2, "third": 3, "three": 3, "c": 3}
+_REF = r"(?:[1-9]|first|second|third|[abc](?![\w']))"
+_ONE_REF = re.compile(rf"(?<![\w'])(?P<n>{_REF})(?![\w'])", re.IGNORECASE)
+# two or more references and nothing else: "1 and 3", "both 1 and 2", "options 1, 3", "the first and third ones"
+_SEVERAL_OPTIONS = re.compile(
+    rf"^\W*(?:both\s+)?(?:the\s+)?(?:options?\s+|numbers?\s+|#)?{_REF}(?:\s+one)?(?:\s*(?:,|and|&|\+|/)\s*"
+    rf"(?:the\s+)?(?:options?\s+|numbers?\s+|#)?{_REF}(?:\s+one)?)+(?:\s+ones?)?\W*$", re.IGNORECASE)
+_ALL_OPTIONS = re.compile(r"^\W*(?:all|all (?:of )?(?:them|these|those|three|the above)|every one|each of them)\W*$",
+                          re.IGNORECASE)
+_BOTH = re.compile(r"^\W*both(?: of (?:them|these|those))?\W*$", re.IGNORECASE)
 
 
 class Shown(BaseModel):
@@ -118,12 +127,13 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
     if llm is not None and extraction.answer != "skip":
         with llm_tasks.collect_failures() as failures:
             _fill_from_llm(extraction, llm_tasks.extract_part_a(llm, text, asked_item, contact=conv.part_a.contact))
-    answered = _resolve_option(text, question) if question is not None else text
-    if question is not None and answered != text:  # "2": the statement or tool offered as option 2
-        if question.kind == "duties":
-            extraction.duties = [answered]
-        elif question.kind == "tools":
-            extraction.tools, extraction.duties = [answered], []
+    chosen = _chosen_options(text, question) if question is not None else []
+    answered = "; ".join(chosen) or text
+    if question is not None and chosen:  # "2", "1 and 3", "all of them": the statements or tools offered
+        # the reference says nothing else ("the first one" names no business)
+        kind = question.kind
+        extraction = intake.Extraction(correction=extraction.correction, duties=chosen if kind == "duties" else [],
+                                       tools=chosen if kind == "tools" else [])
     elif title := _title_out_of_turn(conv.part_a, extraction, asked_item, text, engine):
         extraction.job_title = title
         extraction.duties = [d for d in extraction.duties if d != text]
@@ -351,13 +361,25 @@ def _title_out_of_turn(part_a: PartA, found: intake.Extraction, asked: str | Non
     return bare if known is not None and known(bare) else None
 
 
-def _resolve_option(text: str, question: Question) -> str:
-    """'2', 'the second one', 'b' -> the statement offered as option 2; anything else is the customer's own words."""
-    if not question.options:
-        return text
+def _chosen_options(text: str, question: Question) -> list[str]:
+    """The statements offered that the answer picks: '2', 'the second one', 'b' -> option 2; '1 and 3', 'both 1 and
+    2', '1, 3' -> those; 'all of them', and 'both' when two were offered -> every one. Anything else is the
+    customer's own words: []."""
+    options = question.options
+    if not options:
+        return []
+    if _ALL_OPTIONS.match(text) or (len(options) == 2 and _BOTH.match(text)):
+        return list(options)
+    if _SEVERAL_OPTIONS.match(text):
+        picked = [_option_number(m.group("n")) for m in _ONE_REF.finditer(text)]
+        return [options[n - 1] for n in dict.fromkeys(picked) if 1 <= n <= len(options)]
     m = _OPTION_REF.match(re.sub(r"^\s*(?:the|option)\s+", "", text, flags=re.IGNORECASE))
     if m is None or (len(text.split()) > 4 and not text.strip()[0].isdigit()):
-        return text
-    key = m.group("n").lower()
-    n = int(key) if key.isdigit() else _ORDINALS.get(key, 0)
-    return question.options[n - 1] if 1 <= n <= len(question.options) else text
+        return []
+    n = _option_number(m.group("n"))
+    return [options[n - 1]] if 1 <= n <= len(options) else []
+
+
+def _option_number(key: str) -> int:
+    key = key.lower()
+    return int(key) if key.isdigit() else _ORDINALS.get(key, 0)

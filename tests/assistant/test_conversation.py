@@ -169,6 +169,27 @@ def test_an_option_number_answering_the_tools_question_is_the_tool_offered(engin
     assert "tools: cash register" in result.reply
 
 
+@pytest.mark.parametrize(("answer", "picked"), [
+    ("1 and 3", ["Scan items.", "Bag groceries."]),
+    ("both 1 and 2", ["Scan items.", "Count the drawer."]),
+    ("the first and third ones", ["Scan items.", "Bag groceries."]),
+    ("all of them", ["Scan items.", "Count the drawer.", "Bag groceries."]),
+    ("the first one", ["Scan items."]),
+])
+def test_an_answer_can_pick_several_of_the_duties_offered_and_names_nothing_else(engine, answer, picked):
+    conv, _ = talk(engine, "I'm a cashier at a supermarket.")
+    from assistant.clarify import Question
+
+    conv.pending_question = Question(kind="duties", text="Which of these is closest to your work?",
+                                     options=["Scan items.", "Count the drawer.", "Bag groceries."],
+                                     codes=[CASHIER, SALES])
+    result = turn(conv, answer, engine)
+    part_a = result.conversation.part_a
+    assert [d.text for d in part_a.duties] == picked
+    assert [i.name for i in part_a.industries] == ["supermarket"]  # "the first one" is no business
+    assert result.conversation.answers[-1].duties == picked
+
+
 def test_a_duty_that_starts_with_i_do_is_a_duty_not_a_yes(engine):
     conv, _ = talk(engine, "I'm a cook at a restaurant.")
     conv.pending_question, conv.pending_item = None, "duties"
