@@ -123,6 +123,7 @@ def standardise_by_formula(scores: np.ndarray) -> np.ndarray:
     spread = float(head.std())
     if spread < 1e-6:
         return np.zeros_like(clipped)
+    spread = max(spread, float((head.mean() - floor) / np.float32(rank._LEAST_SPREAD)))  # a near-flat head
     return (clipped - float(head.mean())) / spread
 
 

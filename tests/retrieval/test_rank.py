@@ -58,6 +58,17 @@ def test_scores_below_the_200th_best_count_as_no_evidence() -> None:
     assert out[101] > out[100]
 
 
+def test_a_near_flat_head_does_not_throw_the_next_score_hundreds_of_spreads_down() -> None:
+    # 60 occupations share their best dense match (a DWA they all hold) to within float noise; the one just
+    # below them is still a candidate, not hundreds of spreads below every other channel's scores
+    rng = np.random.default_rng(5)
+    scores = np.concatenate([0.6635 + rng.normal(0, 2e-5, 60), [0.653], 0.60 + rng.random(900) * 0.04])
+    out = rank.standardise(scores.astype(np.float32))
+    assert -5.0 <= out[60] < out[:60].min()
+    assert out[60] > out[61:].max()  # and the order is kept
+    assert out.min() >= -5.0  # the floor: five spreads at most below the head
+
+
 def test_a_clear_winner_stands_further_out_than_a_close_one() -> None:
     close = np.array([1.0, 0.95, 0.9, 0.85, 0.8, 0.75], dtype=np.float32)
     clear = np.array([3.0, 0.95, 0.9, 0.85, 0.8, 0.75], dtype=np.float32)
