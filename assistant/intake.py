@@ -545,7 +545,8 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
     bare = re.sub(r"^(?:it'?s|it is|i'?m|i am|we are|we're|mostly|yes,?|no,?)\s+(?:an? |the )?", "", text,
                   flags=re.IGNORECASE).strip(" .!?")
     if (asked == "job_title" and not out.job_title and words <= BARE_TITLE_WORDS and not out.answer
-            and not FIRST_PERSON.match(bare) and not ABOUT_THE_REQUEST.search(text) and not ASKING_BACK.match(text)):
+            and not FIRST_PERSON.match(bare) and not ABOUT_THE_REQUEST.search(text) and not ASKING_BACK.match(text)
+            and any(ch.isalpha() for word in text_tokens(bare) for ch in word)):  # "1 and 2" names no job
         title, industry = _split_setting(bare)
         out.job_title = _clean(title)
         if industry and not out.industry:

@@ -548,6 +548,7 @@ def test_two_words_led_by_a_verb_of_work_are_a_duty():
     ("What is the job title?", {}),
     ("Do you need the official title?", {}),
     ("Dental hygienist?", {"job_title": "Dental hygienist"}),
+    ("1 and 2", {}),  # an option picked when none was offered names no job
 ])
 def test_a_question_back_is_no_title(text: str, expected: dict):
     assert stated(extract(text, asked="job_title")) == expected
