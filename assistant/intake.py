@@ -489,7 +489,6 @@ def _denials(sentence: str, out: Extraction) -> tuple[str, list[tuple[int, int]]
                 out.denied.append(_clean(activity))
         elif not OTHERS_DO.match(clause):  # "the dock crew does": who does it instead, no duty of the customer's
             continue
-            continue
         spans.append(m.span())
     return _without(sentence, spans), spans
 
@@ -546,7 +545,7 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
                   flags=re.IGNORECASE).strip(" .!?")
     if (asked == "job_title" and not out.job_title and words <= BARE_TITLE_WORDS and not out.answer
             and not FIRST_PERSON.match(bare) and not ABOUT_THE_REQUEST.search(text) and not ASKING_BACK.match(text)
-            and any(ch.isalpha() for word in text_tokens(bare) for ch in word)):  # "1 and 2" names no job
+            and _LETTER.search(" ".join(text_tokens(bare)))):  # "1 and 2" names no job
         title, industry = _split_setting(bare)
         out.job_title = _clean(title)
         if industry and not out.industry:

@@ -21,7 +21,7 @@ from scipy import sparse
 from assistant.parta import NO_SUPERVISION, PartA
 from retrieval.models import Candidate, CodingResult
 from retrieval.normalize import STOPWORDS, title_tokens
-from retrieval.onet import KnowledgeBase, Occupation
+from retrieval.onet import KnowledgeBase, Occupation, task_verbs
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -134,10 +134,10 @@ def work_verbs(kb: KnowledgeBase) -> frozenset[str]:
         m = _FIRST_WORD.match(text)
         return m.group(0).lower() if m else None
 
-    verbs: set[str] = set()
+    verbs: set[str | None] = set(task_verbs(kb))
     titles: set[str | None] = set()
     for occ in kb.occupations.values():
-        verbs.update(first(text) for text in [t.text for t in occ.tasks] + list(occ.dwas))
+        verbs.update(first(text) for text in occ.dwas)
         titles.update(first(text) for text in [occ.title, *occ.reported_titles]
                       + [t for alt in occ.alt_titles for t in (alt.title, alt.short_title) if t])
     forms: set[str] = set()

@@ -32,7 +32,7 @@ from retrieval.lexical import INCUMBENT_SOURCE, OccupationBM25, TitleDoc, TitleI
 from retrieval.models import (SCHEMA_VERSION, Candidate, CodingResult, Match, Query, SearchHit, SocHierarchy,
                               SocLevel)
 from retrieval.normalize import STOPWORDS, clean_text, fold, normalize_title, text_tokens, title_tokens, uninvert
-from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_release, normalize_code
+from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_release, normalize_code, task_verbs
 from retrieval.spelling import Speller
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
 
@@ -146,17 +146,6 @@ def _title_docs(kb: KnowledgeBase, code_index: dict[str, int]) -> list[TitleDoc]
             for title in kb.taxonomy.direct_match.get(occ.soc_code, []):
                 add("direct_match_title", title)
     return docs
-
-
-def task_verbs(kb: KnowledgeBase) -> set[str]:
-    """The first words of O*NET's task statements ("Assemble", "Operate", "Inspect"): its verbs of work."""
-    verbs = set()
-    for occ in kb.occupations.values():
-        for task in occ.tasks:
-            words = text_tokens(task.text)
-            if words:
-                verbs.add(words[0])
-    return verbs
 
 
 def _occupation_text(occ) -> list[str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.errors import ReleaseError
+from retrieval.normalize import text_tokens
 
 csv.field_size_limit(sys.maxsize)
 
@@ -169,6 +170,17 @@ TAXONOMY_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
     "onetsoc2010": ("onetsoc2010_to_onetsoc2019.txt", ("O*NET-SOC 2010 Code", "O*NET-SOC 2019 Code")),
     "direct_match": ("soc2018_direct_match_titles.txt", ("2018 SOC Code", "2018 SOC Direct Match Title")),
 }
+
+
+def task_verbs(kb: KnowledgeBase) -> set[str]:
+    """The first words of O*NET's task statements ("Assemble", "Operate", "Inspect"): its verbs of work."""
+    verbs = set()
+    for occ in kb.occupations.values():
+        for task in occ.tasks:
+            words = text_tokens(task.text)
+            if words:
+                verbs.add(words[0])
+    return verbs
 
 
 def _resolve(directory: Path, names: tuple[str, ...]) -> Path | None:
