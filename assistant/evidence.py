@@ -17,7 +17,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 from pydantic import BaseModel, Field
 
-from assistant.parta import NO_SUPERVISION, PartA
+from assistant.parta import NO_SUPERVISION, PROFESSIONAL_SCHOOL, TRADE_SCHOOL, PartA
 from retrieval.normalize import normalize_title, text_tokens, title_tokens
 from retrieval.onet import KnowledgeBase, Occupation
 
@@ -224,16 +224,17 @@ _EDUCATION_LEVELS: list[tuple[int, re.Pattern[str]]] = [
     (12, re.compile(r"post[- ]?doc")),
     (11, re.compile(r"\bph\.?\s?d\b|doctora(te|l)|\bdphil\b|\bed\.?d\b|\bdnp\b|\bpsy\.?d\b")),
     (10, re.compile(r"\bm\.d\b|\bmd\b|\bj\.?d\b|\bdds\b|\bdmd\b|pharm\.?\s?d|\bdvm\b|first professional|"
-                    r"medical degree|law degree")),
+                    r"medical degree|law degree|" + PROFESSIONAL_SCHOOL)),
     (9, re.compile(r"post[- ]master")),
-    (8, re.compile(r"\bmasters?\b|master'?s|\bm\.?sc?\b|\bmba\b|\bmsn\b|\bm\.?ed\b|\bmph\b|\bmsw\b|\bm\.a\b")),
+    (8, re.compile(r"\bmasters?\b|master'?s|\bm\.?sc?\b|\bmba\b|\bmsn\b|\bm\.?ed\b|\bmph\b|\bmsw\b|\bm\.a\b|"
+                   r"graduate school")),
     (7, re.compile(r"post[- ]?baccalaureate|graduate certificate")),
     (6, re.compile(r"bachelor|\bb\.?sc?\b|\bbsn\b|\bb\.a\b|\bba\b|four[- ]year|undergraduate degree|"
                    r"(college|university) degree")),
     (5, re.compile(r"associate|\ba\.?a\.?s?\b|\badn\b|two[- ]year|community college")),
     (4, re.compile(r"some college|college (courses|credits|classes)")),
     (3, re.compile(r"certificat|vocational|trade school|technical (school|college)|post[- ]?secondary|"
-                   r"apprentice|diploma in|nursing diploma|licen[cs]ed? program")),
+                   r"apprentice|diploma in|nursing diploma|licen[cs]ed? program|" + TRADE_SCHOOL)),
     (2, re.compile(r"high[- ]school|\bged\b|secondary school|\bdiploma\b|12th grade")),
     (1, re.compile(r"\bnone\b|no formal|less than high|not required|no (education|qualification)|"
                    r"\bnothing\b")),

@@ -116,6 +116,16 @@ SCHOOL_WORKPLACE = re.compile(r"\b(?:at|for) (?:an?|the|our|my) (?:[\w\-]+ ){0,2
 EDUCATION_PATTERN = re.compile(
     rf"(?P<v>[^.;!?]*\b(?:{_QUALIFICATIONS}|high school|college|university|vocational|trade school|apprenticeship)\b"
     r"[^.;!?]*)", re.IGNORECASE)
+# Schooling the worker went through, said in the first person: "I finished a certificate program at a beauty school",
+# "I went to barber school", "I did a two-year course". The school is where the worker studied, not the industry;
+# "I completed training for new hires" (the training is the work) is not one: the phrase ends at the schooling or at
+# where it was ("at", "in", "from").
+STUDIED = re.compile(
+    r"^\s*I(?:'ve| have)? (?:(?:just|recently|also|then|first) )?(?:went to|go to|finished|completed|graduated from|"
+    r"graduated|attended|studied at|studied|took|did|earned|got)\s+"
+    r"(?P<v>(?:[\w'\-]+\s+){0,5}?(?:school|program|programme|course|courses|classes|training|academy|"
+    r"apprenticeship|degree|diploma|certificate|college|university|bootcamp|ged)\b"
+    r"(?:\s+(?:at|in|from)\s+[^,;.!?]*?)?)(?=\s*(?:$|[,;.!?]|(?:and|but|so|then)\b))", re.IGNORECASE)
 EDUCATION_ALONE_WORDS = 4
 # how an education said on its own begins: "high school diploma", "a bachelor's degree in nursing", "some college"
 EDUCATION_FIRST = re.compile(r"^\W*(?:an?|my|some|no|high|bachelor|master|associate|college|university|vocational|"
@@ -372,6 +382,14 @@ def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = 
     if _read_labelled(sentence, out):
         return
     sentence, spans = _denials(sentence, out)
+    if m := STUDIED.match(sentence):
+        out.education = _clean(m.group("v"))
+        # the rest is read on its own ("..., and now I cut hair at a salon"); the school is no workplace
+        rest = re.sub(r"^[\s,;]*(?:(?:and|but|so|then|now)\b[\s,]*)*", "", sentence[m.end():])
+        if not rest.strip():
+            return
+        cut = len(sentence) - len(rest)
+        sentence, spans = rest, [(max(a - cut, 0), b - cut) for a, b in spans if b > cut]
     for pattern in TITLE_PATTERNS:
         if (m := pattern.search(sentence)) and _plausible_title(m.group("v")):
             out.job_title = _clean(m.group("v"))

@@ -26,6 +26,11 @@ SOC_CODE_RE = re.compile(r"^\d{2}-\d{4}(\.\d{2})?$")
 # An answer to "does the worker supervise anyone?" that says no
 NO_SUPERVISION = re.compile(r"^\s*(none|no|nobody|no ?one|n/?a|nil|0|zero)\b|\b(does not|doesn't|do not|don't|"
                             r"not) (supervise|manage|oversee|lead)|\bno (direct )?(reports|staff|supervis)")
+# Schools named in an education answer (regex sources, for the job zone and the O*NET level it points to): a
+# professional school, and a school for a trade ("beauty school", "welding academy"), not a school's level or hours
+PROFESSIONAL_SCHOOL = r"\b(?:law|medical|dental|pharmacy|veterinary) school\b"
+TRADE_SCHOOL = (r"\b(?!(?:the|a|an|my|our|his|her|their|this|that|any|no|some|high|secondary|middle|grade|elementary|"
+                r"primary|public|private|night|summer|sunday|boarding|graduate)\b)[a-z]+ (?:school|academy)\b")
 _STATES_SUPERVISING = re.compile(r"^\s*(i |we )?(supervis|oversee|manag|lead|direct|run|head|am in charge)", re.I)
 _PHONE_CHARS_RE = re.compile(r"^[\d\s().+\-xext]+$", re.IGNORECASE)
 

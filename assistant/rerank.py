@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import sparse
 
-from assistant.parta import NO_SUPERVISION, PartA
+from assistant.parta import NO_SUPERVISION, PROFESSIONAL_SCHOOL, TRADE_SCHOOL, PartA
 from retrieval.models import Candidate, CodingResult
 from retrieval.normalize import STOPWORDS, title_tokens
 from retrieval.onet import KnowledgeBase, Occupation, task_verbs
@@ -37,10 +37,11 @@ _SUPERVISOR_TITLE = re.compile(r"\b(supervisors?|managers?|chief|directors?)\b",
 EDUCATION_ZONES: tuple[tuple[re.Pattern[str], int], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), zone)
     for pattern, zone in (
-        (r"\b(ph\.?d|doctor(ate|al)|m\.?d\.?|j\.?d\.?|master'?s|graduate degree|mba|professional degree)\b", 5),
+        (r"\b(ph\.?d|doctor(ate|al)|m\.?d\.?|j\.?d\.?|master'?s|graduate (degree|school)|mba|professional degree)\b|"
+         + PROFESSIONAL_SCHOOL, 5),
         (r"\b(bachelor'?s?|b\.?a\.?|b\.?s\.?c?|college degree|university degree|four[- ]year degree)\b", 4),
         (r"\b(associate'?s?( degree)?|vocational|technical (school|college)|trade school|apprenticeship|"
-         r"post-?secondary|certificate program|community college)\b", 3),
+         r"post-?secondary|certificate program|community college)\b|" + TRADE_SCHOOL, 3),
         (r"\b(high school|diploma|ged|secondary school)\b", 2),
         (r"\b(no (formal )?(education|qualifications?|schooling)|none needed|on the job|little or no)\b", 1),
     )

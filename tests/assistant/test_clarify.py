@@ -6,8 +6,8 @@ import pytest
 
 from assistant.clarify import Weighed, choose_question, entropy, needs_question
 from assistant.parta import Duty, PartA
-from assistant.rerank import (Evidence, ProfileIndex, evidence_of, is_supervisory, log_factors, rank_part_a,
-                              reweight, supervises_occasionally)
+from assistant.rerank import (Evidence, ProfileIndex, education_zone, evidence_of, is_supervisory, log_factors,
+                              rank_part_a, reweight, supervises_occasionally)
 from retrieval.models import Candidate, CodingResult, Query
 from retrieval.onet import KnowledgeBase
 
@@ -111,6 +111,14 @@ def test_saying_you_supervise_lifts_the_supervisor(fixture_kb, index):
 def test_education_moves_toward_the_matching_job_zone(fixture_kb, index):
     order, _ = _ranked(fixture_kb, [CHEF, COOK], Evidence(education_zone=2), index, [0.55, 0.45])
     assert order[0] == COOK  # job zone 2 against the chef's 3
+
+
+@pytest.mark.parametrize(("education", "zone"), [
+    ("a certificate program at a beauty school", 3), ("barber school", 3), ("a police academy", 3),
+    ("law school", 5), ("high school", 2), ("the school", None), ("night school", None),
+])
+def test_a_school_for_a_trade_points_to_job_zone_three(education, zone):
+    assert education_zone(education) == zone
 
 
 @pytest.mark.parametrize(("licence", "first"), [("RN license", RN), ("LPN license", LPN)])

@@ -71,6 +71,24 @@ def test_education_licence_reporting_and_phone():
     assert found.phone == "(202) 555-0143"
 
 
+@pytest.mark.parametrize(("text", "education", "industry", "duties"), [
+    # the school studied at is the education, not the industry, and the studying no duty
+    ("I finished a certificate program at a beauty school", "a certificate program at a beauty school", None, []),
+    ("I went to barber school.", "barber school", None, []),
+    ("I did a two-year program at the community college, and now I cut hair at a salon.",
+     "a two-year program at the community college", "salon", ["I cut hair"]),
+    ("I went to trade school and now I weld pipes for a shipyard.", "trade school", "shipyard", ["I weld pipes"]),
+    # training given, meetings attended and a trip to a school are work
+    ("I completed training for new hires.", None, None, ["I completed training for new hires."]),
+    ("I attended meetings with clients.", None, None, ["I attended meetings with clients."]),
+    ("I went to the school to fix the boiler.", None, None, ["I went to the school to fix the boiler."]),
+])
+def test_schooling_said_in_the_first_person_is_the_education(text: str, education: str | None, industry: str | None,
+                                                             duties: list[str]):
+    found = extract(text)
+    assert (found.education, found.industry, found.duties) == (education, industry, duties)
+
+
 @pytest.mark.parametrize(("text", "supervises"), [
     ("I solder lead wires onto circuit boards.", False),  # lead the metal
     ("I direct traffic around the road works with a stop sign.", False),  # a flagger directs cars

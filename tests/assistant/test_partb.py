@@ -226,7 +226,8 @@ def test_training_stands_in_for_education_when_part_a_gives_none(engine: Engine,
 @pytest.mark.parametrize(("text", "level"), [
     ("High school diploma", 2), ("GED", 2), ("Associate degree in nursing (ADN)", 5), ("BSN", 6),
     ("a degree", 6), ("Master's in social work", 8), ("PhD in chemistry", 11), ("none needed", 1),
-    ("trade school certificate", 3), ("lots of experience", None),
+    ("trade school certificate", 3), ("lots of experience", None), ("barber school", 3), ("a welding academy", 3),
+    ("law school", 10), ("graduate school", 8), ("the school down the road", None), ("night school", None),
 ])
 def test_education_answers_map_onto_onet_levels(text: str, level: int | None) -> None:
     assert education_level(text) == level
