@@ -319,7 +319,9 @@ def licence_statements(occ: Occupation) -> list[str]:
 
 
 def licence_words(licence: str) -> set[str]:
-    text = " ".join(_LICENCE_ABBREVIATIONS.get(w.lower(), w) for w in re.findall(r"[\w'-]+", licence))
+    # a class joined on stays with the abbreviation's meaning: "CDL-B" is a commercial driver's licence
+    text = " ".join(_LICENCE_ABBREVIATIONS.get(re.sub(r"-[a-c]$", "", w.lower()), w)
+                    for w in re.findall(r"[\w'-]+", licence))
     return set(title_tokens(text)) - _GENERIC_LICENCE
 
 

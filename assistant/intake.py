@@ -134,7 +134,8 @@ REQUIRED_EDUCATION = re.compile(r"\b(?:requires?|required|need|needs|must have|m
                                 re.IGNORECASE)
 LICENCE_PATTERN = re.compile(
     r"(?P<v>\b(?:(?!(?:and|or|with|an?|my|have|hold|need|the)\b)[\w\-]+ ){0,3}(?:licen[cs]e|certification|certificate)\b|"
-    r"\b(?:licensed|certified|registered) [\w\-]+(?: [\w\-]+)?|\bCDL\b)", re.IGNORECASE)
+    r"\b(?:licensed|certified|registered) [\w\-]+(?: [\w\-]+)?|\b(?:class [a-c] )?CDL(?:-?[a-c]\b| class [a-c]\b)?)",
+    re.IGNORECASE)
 NO_SUPERVISION = re.compile(
     r"\b(?:I )?(?:do not|don't|dont|never) (?:supervise|manage|oversee|lead)\b|\bno(?: ?one|body) reports? to me\b|"
     r"\bnot (?:a |any )?(?:supervisor|manager)\b", re.IGNORECASE)

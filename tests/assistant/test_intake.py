@@ -376,6 +376,9 @@ def test_a_denial_is_no_bare_answer_to_the_item_asked():
     ("I'm not certified.", ["none"]),
     ("I don't have a CDL, but I have a forklift certification.", ["forklift certification"]),
     ("I have a CDL.", ["CDL"]),
+    ("I have a Class A CDL", ["Class A CDL"]),  # the class is part of the licence
+    ("I hold a CDL-B.", ["CDL-B"]),
+    ("I have a CDL class A and a forklift certification.", ["CDL class A", "forklift certification"]),
 ])
 def test_a_licence_said_not_to_be_held_is_recorded_as_none(text: str, licences: list[str]):
     assert extract(text).licenses == licences

@@ -74,6 +74,7 @@ def test_a_draft_takes_well_under_a_second_once_the_engine_is_warm(real_engine: 
     ("Journeyman electrician license", "47-2111.00", "agree"),
     ("Plumber license", "47-2152.00", "agree"),
     ("CDL Class A", "53-3032.00", "agree"),
+    ("CDL-B", "53-3052.00", "agree"),  # the class joined on (a bus driver title spells CDL out)
     ("Driver's license", "53-3032.00", "unknown"),  # O*NET asks for a commercial licence
     ("Commercial Pilot certificate", "53-2012.00", "agree"),
     ("RN license", "29-1141.00", "agree"),
