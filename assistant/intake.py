@@ -256,7 +256,13 @@ FIRST_PERSON_DUTY_MIN_WORDS = 2
 # What is left after the workplace, when it starts with a verb of the work: "[I work at a shop] selling shoes".
 WORK_AFTER_PLACE = re.compile(r"^[a-z]{2,}ing\s+[a-z]", re.IGNORECASE)
 # A workplace that names no business: "I work for a company selling insurance" says the work, not the industry.
-GENERIC_WORKPLACE = re.compile(r"^(?:company|business|firm|employer|place|organi[sz]ation)$", re.IGNORECASE)
+# An employer named only by how many, how big or whose ("a company", "a few small companies", "local businesses",
+# "different clients"): no industry
+GENERIC_WORKPLACE = re.compile(
+    r"^(?:(?:few|couple(?: of)?|number of|lot of|bunch of|handful of|small|big|large|little|local|private|family|"
+    r"different|various|several|many|other|new|major|good|great)\s+)*"
+    r"(?:compan(?:y|ies)|business(?:es)?|firms?|employers?|places?|organi[sz]ations?|clients?|customers?)$",
+    re.IGNORECASE)
 # Words that say nothing of the work: what is left of "I've been doing it for 2 years" once the experience is read.
 FILLER = frozenset({"i", "ive", "im", "we", "have", "has", "had", "been", "be", "being", "am", "is", "are", "was",
                     "were", "it", "this", "that", "here", "there", "do", "doing", "did", "done", "job", "work",
@@ -406,7 +412,8 @@ def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = 
             spans.append(m.span())
             break
     if not out.industry and ((m := WORKPLACE.search(sentence))
-                             or states_work(sentence, work_verbs) and (m := WORK_WORKPLACE.search(sentence))):
+                             or states_work(sentence, work_verbs) and (m := WORK_WORKPLACE.search(sentence))) \
+            and not GENERIC_WORKPLACE.match(m.group("v").strip()):
         # the business goes to the industry and the rest stays a duty: "I clean offices at night" (left in, "for a
         # janitorial company" would match the janitorial supervisors' title in the description too). A statement of
         # work stays whole ("Cleans rooms at a hotel"): coded alone, "Cleans rooms" is any cleaner's, and the chat's

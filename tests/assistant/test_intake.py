@@ -89,6 +89,21 @@ def test_schooling_said_in_the_first_person_is_the_education(text: str, educatio
     assert (found.education, found.industry, found.duties) == (education, industry, duties)
 
 
+@pytest.mark.parametrize(("text", "industry"), [
+    ("I do the books for a few small companies.", None),  # how many and how big, not which business
+    ("I fix computers for a small business.", None),
+    ("I do payroll for a couple of clients.", None),
+    ("I work for a big firm.", None),
+    ("I load trucks for a moving company.", "moving company"),
+    ("I fix cars at a dealership.", "dealership"),
+])
+def test_an_employer_named_only_by_its_size_or_number_is_no_industry(text: str, industry: str | None):
+    found = extract(text)
+    assert found.industry == industry
+    if industry is None and not text.startswith("I work for"):
+        assert found.duties == [text]  # the work stays whole
+
+
 @pytest.mark.parametrize(("text", "supervises"), [
     ("I solder lead wires onto circuit boards.", False),  # lead the metal
     ("I direct traffic around the road works with a stop sign.", False),  # a flagger directs cars
