@@ -47,7 +47,7 @@ ITEM_NAMES = {
     "supervision_received": "reports to", "experience": "experience", "contact": "contact",
 }
 _OPTION_REF = re.compile(
-    r"^\s*(?:option|number|no\.?|#)?\s*(?P<n>[1-9]|first|second|third|one|two|three|[abc](?=[).]|\s*$))\b[).]?",
+    r"^\s*(?:option|number|no\.?(?=\s*[1-9])|#)?\s*(?P<n>[1-9]|first|second|third|one|two|three|[abc](?=[).]|\s*$))\b[).]?",
     re.IGNORECASE)
 _ORDINALS = {"first": 1, "one": 1, "a": 1, "second": 2, "two": 2, "b": 2, "third": 3, "three": 3, "c": 3}
 _REF = r"(?:[1-9]|first|second|third|[abc](?![\w']))"

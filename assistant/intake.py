@@ -123,9 +123,18 @@ EDUCATION_PATTERN = re.compile(
 STUDIED = re.compile(
     r"^\s*I(?:'ve| have)? (?:(?:just|recently|also|then|first) )?(?:went to|go to|finished|completed|graduated from|"
     r"graduated|attended|studied at|studied|took|did|earned|got)\s+"
-    r"(?P<v>(?:[\w'\-]+\s+){0,5}?(?:school|program|programme|course|courses|classes|training|academy|"
+    r"(?P<v>(?:(?!(?:at|in|from|for|to|with|job|work)\b)[\w'\-]+\s+){0,5}?(?:school|program|programme|course|courses|"
+    r"classes|training|academy|"
     r"apprenticeship|degree|diploma|certificate|college|university|bootcamp|ged)\b"
-    r"(?:\s+(?:at|in|from)\s+[^,;.!?]*?)?)(?=\s*(?:$|[,;.!?]|(?:and|but|so|then)\b))", re.IGNORECASE)
+    r"(?:\s+(?:at|in|from)\s+[^,;.!?]*?)?"
+    r"(?:\s+for\s+(?:a|an|one|two|three|four|five|six|\d+|a couple of|a few|several|about \w+)\s+"
+    r"(?:years?|months?|weeks?|semesters?|terms?))?)(?=\s*(?:$|[,;.!?]|(?:and|but|so|then)\b))", re.IGNORECASE)
+# A licence or qualification got at a school: "I got my CDL at a truck driving school" (the school is no workplace)
+GOT_AT_SCHOOL = re.compile(
+    r"^(?P<head>\s*I(?:'ve| have)? (?:got|earned|received|obtained|took|did|passed)\b[^.;!?]*?"
+    r"\b(?:licen[cs]e|certificate|certification|CDL|degree|diploma|GED|training|credential|permit)\b[^.;!?]*?)"
+    r"\s+(?:at|from|through) "
+    r"(?:an?|the|my) (?P<v>(?:[\w'\-]+ ){0,3}(?:school|academy|college|university|institute))\s*[.!]?$", re.IGNORECASE)
 EDUCATION_ALONE_WORDS = 4
 # how an education said on its own begins: "high school diploma", "a bachelor's degree in nursing", "some college"
 EDUCATION_FIRST = re.compile(r"^\W*(?:an?|my|some|no|high|bachelor|master|associate|college|university|vocational|"
@@ -134,7 +143,7 @@ REQUIRED_EDUCATION = re.compile(r"\b(?:requires?|required|need|needs|must have|m
                                 re.IGNORECASE)
 LICENCE_PATTERN = re.compile(
     r"(?P<v>\b(?:(?!(?:and|or|with|an?|my|have|hold|need|the)\b)[\w\-]+ ){0,3}(?:licen[cs]e|certification|certificate)\b|"
-    r"\b(?:licensed|certified|registered) [\w\-]+(?: [\w\-]+)?|\b(?:class [a-c] )?CDL(?:-?[a-c]\b| class [a-c]\b)?)",
+    r"\b(?:licensed|certified|registered) [\w\-]+(?: (?!(?:at|in|on|for|with|from|and|or|but)\b)[\w\-]+)?|\b(?:class [a-c] )?CDL(?:-?[a-c]\b| class [a-c]\b)?)",
     re.IGNORECASE)
 NO_SUPERVISION = re.compile(
     r"\b(?:I )?(?:do not|don't|dont|never) (?:supervise|manage|oversee|lead)\b|\bno(?: ?one|body) reports? to me\b|"
@@ -236,6 +245,9 @@ ABOUT_THE_REQUEST = re.compile(
 ASKING_BACK = re.compile(r"^\W*(?:what|which|how|why|where|who|when|can|could|do|does|did|is|are|should|would|will)\b"
                          r"[^?]*\?\W*$", re.IGNORECASE)
 BARE_TITLE_WORDS = 8
+# A count of people or things ("8 cooks", "about twenty workers"): how many, never a job title ("911 dispatcher" is one)
+COUNTED = re.compile(r"^(?:about |around |over |some |maybe )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|"
+                     r"eleven|twelve|twenty|thirty|forty|fifty|a few|several|many)\s+[a-z]+s\b", re.IGNORECASE)
 # "I hire and schedule staff": what someone does, never an industry or a title, whatever was asked
 SAYING_I = re.compile(r"^I\b", re.IGNORECASE)
 # A place on its own, answering what the work is: "a restaurant", "the county jail" (an article and up to three words)
@@ -397,6 +409,9 @@ def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = 
             return
         cut = len(sentence) - len(rest)
         sentence, spans = rest, [(max(a - cut, 0), b - cut) for a, b in spans if b > cut]
+    elif m := GOT_AT_SCHOOL.match(sentence):
+        out.education = out.education or _clean(m.group("v"))
+        sentence, spans = m.group("head"), [(a, min(b, m.end("head"))) for a, b in spans if a < m.end("head")]
     for pattern in TITLE_PATTERNS:
         if (m := pattern.search(sentence)) and _plausible_title(m.group("v")):
             out.job_title = _clean(m.group("v"))
@@ -450,6 +465,9 @@ def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = 
         rest = sentence[m.end():]  # not "I need a CDL to drive the big rigs"
         if held and (len(text_tokens(rest)) <= 1 or re.match(r"\s*(?:[,;]|and\b|but\b)", rest)):
             spans.append((held.start(), m.end()))
+        elif (LICENSED.match(m.group("v")) and (who := IDENTITY.search(before)) and who.start() == 0
+              and len(text_tokens(rest)) <= 1):
+            spans.append((0, m.end()))  # "I'm certified by ASCP", "I am a licensed plumber": said as who I am
         elif alone:
             spans.append((0, len(sentence)))
     if m := EXPERIENCE.search(sentence):
@@ -567,11 +585,12 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
             or (asked == "licenses" and LICENCE_PATTERN.search(text))):
         return  # "Attended trade school", "Holds a CDL" still answer
     words = len(text.split())
-    bare = re.sub(r"^(?:it'?s|it is|i'?m|i am|we are|we're|mostly|yes,?|no,?)\s+(?:an? |the )?", "", text,
-                  flags=re.IGNORECASE).strip(" .!?")
+    bare = re.sub(r"^(?:(?:actually|sorry|oops),?\s+)?(?:it'?s|it is|i'?m|i am|we are|we're|mostly|yes,?|no,?)\s+"
+                  r"(?:an? |the )?", "", text, flags=re.IGNORECASE).strip(" .!?")
     if (asked == "job_title" and not out.job_title and words <= BARE_TITLE_WORDS and not out.answer
             and not FIRST_PERSON.match(bare) and not ABOUT_THE_REQUEST.search(text) and not ASKING_BACK.match(text)
-            and _LETTER.search(" ".join(text_tokens(bare)))):  # "1 and 2" names no job
+            and _LETTER.search(" ".join(text_tokens(bare)))  # "1 and 2" names no job
+            and not COUNTED.match(bare)):
         title, industry = _split_setting(bare)
         out.job_title = _clean(title)
         if industry and not out.industry:

@@ -175,6 +175,9 @@ def test_an_option_number_answering_the_tools_question_is_the_tool_offered(engin
     ("the first and third ones", ["Scan items.", "Bag groceries."]),
     ("all of them", ["Scan items.", "Count the drawer.", "Bag groceries."]),
     ("the first one", ["Scan items."]),
+    ("No. 2", ["Count the drawer."]),
+    ("No one", []),  # nobody, not "number one"
+    ("none of them", []),
 ])
 def test_an_answer_can_pick_several_of_the_duties_offered_and_names_nothing_else(engine, answer, picked):
     conv, _ = talk(engine, "I'm a cashier at a supermarket.")

@@ -78,10 +78,13 @@ def test_education_licence_reporting_and_phone():
     ("I did a two-year program at the community college, and now I cut hair at a salon.",
      "a two-year program at the community college", "salon", ["I cut hair"]),
     ("I went to trade school and now I weld pipes for a shipyard.", "trade school", "shipyard", ["I weld pipes"]),
+    ("I went to cosmetology school for a year", "cosmetology school for a year", None, []),
+    ("I got my CDL at a truck driving school", "truck driving school", None, []),  # and the CDL is the licence
     # training given, meetings attended and a trip to a school are work
     ("I completed training for new hires.", None, None, ["I completed training for new hires."]),
     ("I attended meetings with clients.", None, None, ["I attended meetings with clients."]),
     ("I went to the school to fix the boiler.", None, None, ["I went to the school to fix the boiler."]),
+    ("I got a job at a school", None, "school", ["I got a job"]),
 ])
 def test_schooling_said_in_the_first_person_is_the_education(text: str, education: str | None, industry: str | None,
                                                              duties: list[str]):
@@ -257,7 +260,7 @@ def test_the_work_after_the_workplace_ends_the_industry(text: str, industry: str
     ("I'm in IT support at a university", None, None),  # where they work, not what they studied
     ("I teach at a high school", None, "high school"),
     ("I have a college degree", "I have a college degree", None),
-    ("I went to college for two years", "I went to college for two years", None),
+    ("I went to college for two years", "college for two years", None),
 ])
 def test_a_school_as_the_workplace_is_not_the_education(text: str, education: str | None, industry: str | None):
     found = extract(text)
@@ -394,9 +397,19 @@ def test_a_denial_is_no_bare_answer_to_the_item_asked():
     ("I have a Class A CDL", ["Class A CDL"]),  # the class is part of the licence
     ("I hold a CDL-B.", ["CDL-B"]),
     ("I have a CDL class A and a forklift certification.", ["CDL class A", "forklift certification"]),
+    ("I got my CDL at a truck driving school", ["CDL"]),
 ])
 def test_a_licence_said_not_to_be_held_is_recorded_as_none(text: str, licences: list[str]):
     assert extract(text).licenses == licences
+
+
+@pytest.mark.parametrize(("text", "licences", "title"), [
+    ("I'm certified by ASCP", ["certified by ASCP"], None),  # who I am: the licence, not also a duty
+    ("I'm a registered nurse at a hospital", ["registered nurse"], "registered nurse"),  # not "registered nurse at"
+])
+def test_a_licence_said_as_who_i_am_is_no_duty(text: str, licences: list[str], title: str | None):
+    found = extract(text)
+    assert (found.licenses, found.job_title, found.duties) == (licences, title, [])
 
 
 @pytest.mark.parametrize(("duty", "denied", "left"), [
@@ -456,6 +469,11 @@ def test_an_ing_word_before_a_role_noun_belongs_to_the_title(text: str, title: s
     ("I answer phones, schedule meetings and do data entry", "education",
      {"duties": ["I answer phones, schedule meetings and do data entry"]}),
     ("I pick orders", "tools", {"duties": ["I pick orders"]}),
+    # a count of people is no job title; a correction's "actually it's" is not part of one
+    ("Actually it's 8 cooks", "job_title", {"correction": True}),
+    ("twelve drivers", "job_title", {}),
+    ("Actually it's head chef", "job_title", {"job_title": "head chef", "correction": True}),
+    ("911 dispatcher", "job_title", {"job_title": "911 dispatcher"}),
 ])
 def test_a_bare_answer_fills_the_asked_item_only_when_it_is_one(text: str, asked: str, expected: dict):
     assert stated(extract(text, asked=asked)) == expected
