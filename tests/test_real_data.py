@@ -206,6 +206,13 @@ def test_a_title_several_occupations_list_is_told_apart_by_the_duties(real_engin
     assert codes(real_engine.code(title=title, description=description))[0] == expected
 
 
+def test_a_shared_title_with_duties_is_still_told_apart_by_the_industry(real_engine: Engine) -> None:
+    # "Teller" is listed by Cashiers and by Tellers; counting cash and taking deposits fits both, the bank decides
+    result = real_engine.code(title="teller", description="I count cash, take deposits and cash checks.",
+                              industry="bank")
+    assert codes(result)[0] == "43-3071.00"
+
+
 def test_the_verbs_of_work_are_read_from_the_tasks_and_leave_out_title_words(real_engine: Engine) -> None:
     from assistant.rerank import work_verbs
 

@@ -129,6 +129,31 @@ def test_a_model_reorders_the_pool_and_keeps_it_above_everyone_else() -> None:
     assert out[pool.index].min() > out[outside].max()
 
 
+def test_the_title_read_with_the_industry_still_counts_after_the_model() -> None:
+    """The models never saw an industry; the title-with-industry channel is added to their scores as the fusion
+    weighs it, so the candidate the industry's own title names can overtake the model's first."""
+    ch = channels(1)
+    weights = {"lexical_description": 1.0, "title_industry": rank.TITLE_INDUSTRY_WEIGHT}
+    reranker = model_favouring("dense_description.raw", "description")
+    plain = reranker.rerank(ch, rank.fuse(ch, weights), "description", statics, rank.standardise_all(ch))
+    pool = rerank.gather(ch, rank.fuse(ch, weights))
+    second = int(pool.index[np.argsort(-plain[pool.index])[1]])
+    ch["title_industry"] = np.zeros(N, dtype=np.float32)
+    ch["title_industry"][second] = 1.0  # only the model's second has a title naming the industry
+    fused = rank.fuse(ch, weights)
+    with_setting = reranker.rerank(ch, fused, "description", statics, rank.standardise_all(ch))
+    assert int(np.argmax(plain)) != second
+    assert int(np.argmax(with_setting)) == second
+
+
+def test_without_an_industry_the_model_scores_are_left_as_they_are() -> None:
+    ch = channels(1)
+    fused = rank.fuse(ch, {"lexical_description": 1.0})
+    reranker = model_favouring("dense_description.raw", "description")
+    assert np.array_equal(reranker.rerank(ch, fused, "description", statics, rank.standardise_all(ch)),
+                          reranker.rerank(ch, fused, "description", statics))
+
+
 def test_a_release_too_small_for_the_model_keeps_the_fused_order() -> None:
     small = {name: values[: rerank.MIN_OCCUPATIONS - 1] for name, values in channels(3).items()}
     fused = rank.fuse(small, {"lexical_description": 1.0})
