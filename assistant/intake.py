@@ -245,9 +245,12 @@ ABOUT_THE_REQUEST = re.compile(
 ASKING_BACK = re.compile(r"^\W*(?:what|which|how|why|where|who|when|can|could|do|does|did|is|are|should|would|will)\b"
                          r"[^?]*\?\W*$", re.IGNORECASE)
 BARE_TITLE_WORDS = 8
+# What leads a corrected or hesitant answer: "Sorry, I meant ...", "Actually, ...", "Um, ..."
+ANSWER_LEAD = re.compile(r"^\W*(?:(?:sorry|oops|actually|well|ok|okay|um+|uh+)\b[\s,.!:;-]*)+"
+                         r"(?:I meant(?: to say)?|I mean)?[\s,:]*", re.IGNORECASE)
 # A count of people or things ("8 cooks", "about twenty workers"): how many, never a job title ("911 dispatcher" is one)
 COUNTED = re.compile(r"^(?:about |around |over |some |maybe )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|"
-                     r"eleven|twelve|twenty|thirty|forty|fifty|a few|several|many)\s+[a-z]+s\b", re.IGNORECASE)
+                     r"eleven|twelve|twenty|thirty|forty|fifty|a few|several|many)\s+(?:[a-z]+s|people|staff)\b", re.IGNORECASE)
 # "I hire and schedule staff": what someone does, never an industry or a title, whatever was asked
 SAYING_I = re.compile(r"^I\b", re.IGNORECASE)
 # A place on its own, answering what the work is: "a restaurant", "the county jail" (an article and up to three words)
@@ -585,8 +588,16 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
             or (asked == "licenses" and LICENCE_PATTERN.search(text))):
         return  # "Attended trade school", "Holds a CDL" still answer
     words = len(text.split())
-    bare = re.sub(r"^(?:(?:actually|sorry|oops),?\s+)?(?:it'?s|it is|i'?m|i am|we are|we're|mostly|yes,?|no,?)\s+"
-                  r"(?:an? |the )?", "", text, flags=re.IGNORECASE).strip(" .!?")
+    message = text
+    # "Sorry, I meant head chef", "Actually, a forklift and a pallet jack": the answer is what follows; "OK" is none
+    text = ANSWER_LEAD.sub("", text)
+    if not text:
+        return
+    bare = re.sub(r"^(?:it'?s|it is|i'?m|i am|we are|we're|mostly|yes,?|no,?)\s+(?:an? |the )?", "", text,
+                  flags=re.IGNORECASE).strip(" .!?")
+    if COUNTED.match(bare) and asked in ("job_title", "tools", "education"):
+        out.duties = [d for d in out.duties if d != message]  # "8 cooks", "15 people": how many, not an answer
+        return
     if (asked == "job_title" and not out.job_title and words <= BARE_TITLE_WORDS and not out.answer
             and not FIRST_PERSON.match(bare) and not ABOUT_THE_REQUEST.search(text) and not ASKING_BACK.match(text)
             and _LETTER.search(" ".join(text_tokens(bare)))  # "1 and 2" names no job
@@ -595,7 +606,7 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
         out.job_title = _clean(title)
         if industry and not out.industry:
             out.industry = _clean(industry)
-        out.duties = [d for d in out.duties if d != text]
+        out.duties = [d for d in out.duties if d not in (text, message)]
     elif (asked == "industry" and not out.industry and words <= BARE_INDUSTRY_WORDS and out.answer != "no"
           and _LETTER.search(bare) and set(out.items()) <= {"duties", "education"}
           and not (out.education and QUALIFICATION.search(out.education)) and not SAYING_I.match(bare)):
@@ -609,11 +620,11 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
         if _WORKPLACE_NOUN.search(bare) and len(bare.split()) <= 4:  # "public school": where, not what with
             out.industry = _clean(bare)
             out.duties = []
-        elif _LETTER.search(bare) and (names := tool_names(bare)):
+        elif _LETTER.search(bare) and not COUNTED.match(bare) and (names := tool_names(bare)):
             out.tools = names
             out.duties = []
     elif (asked == "education" and not out.education and out.answer != "no" and _LETTER.search(bare)
-          and not SAYING_I.match(bare)):
+          and not SAYING_I.match(bare) and not COUNTED.match(bare)):
         out.education = _clean(bare)
         out.duties = [d for d in out.duties if len(d.split()) > BARE_INDUSTRY_WORDS]
     elif asked == "licenses" and not out.licenses:

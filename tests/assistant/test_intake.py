@@ -474,6 +474,12 @@ def test_an_ing_word_before_a_role_noun_belongs_to_the_title(text: str, title: s
     ("twelve drivers", "job_title", {}),
     ("Actually it's head chef", "job_title", {"job_title": "head chef", "correction": True}),
     ("911 dispatcher", "job_title", {"job_title": "911 dispatcher"}),
+    # what follows "sorry, I meant" or "actually" is the answer; a count of people is none; "OK" says nothing
+    ("Sorry, I meant head chef", "job_title", {"job_title": "head chef", "correction": True}),
+    ("Actually, a forklift and a pallet jack", "tools", {"tools": ["forklift", "pallet jack"], "correction": True}),
+    ("Oops, I meant a bachelor's degree", "education", {"education": "a bachelor's degree", "correction": True}),
+    ("Sorry, I meant 15 people", "tools", {"correction": True}),
+    ("OK", "tools", {}),
 ])
 def test_a_bare_answer_fills_the_asked_item_only_when_it_is_one(text: str, asked: str, expected: dict):
     assert stated(extract(text, asked=asked)) == expected
