@@ -47,6 +47,7 @@ _END = (r"(?=$|[,.;:!?\"]|\s+(?:at|in|on|as|for|with|and|who|where|which|but|sin
         r"(?!(?:at|in|on|for|of|with|and|or|from|to|" + "|".join(BUSINESS_NOUNS + ROLE_NOUNS) + r")\b)[a-z])")
 _PHRASE = r"\"?(?P<v>[A-Za-z0-9][\w&/'+\- ]{0,60}?)"  # a name may come in quotes: my title is "line cook"
 
+_WHEN = re.compile(r"\s+(?:now|nowadays|these days|currently|today|at the moment)\s*$", re.IGNORECASE)
 TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\b(?:job |official |real )?title is (?:actually |now )?(?:an? |the )?{_PHRASE}{_END}",
     rf"\btitle:\s*{_PHRASE}{_END}",
@@ -55,7 +56,9 @@ TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     # "I work 12 hour shifts as a line cook", "I work nights as a nurse": when and how long, then the title
     rf"\bI work(?:ed)? (?:(?!(?:at|for|in|on|with|like|alongside|under)\b)[\w\-]+ ){{1,4}}as (?:an? |the ){_PHRASE}{_END}",
     rf"\bmy (?:job|position|role|occupation) is (?:that of )?(?:an? |the )?{_PHRASE}{_END}",
-    rf"\bI(?:'m| am) (?:actually |really |now )?(?:an?|the) {_PHRASE}{_END}",
+    # "I'm more of a warehouse lead now", "I'm basically the office manager"
+    rf"\bI(?:'m| am) (?:(?:actually|really|now|more of|more like|kind of|sort of|basically|currently) )*(?:an?|the) "
+    rf"{_PHRASE}{_END}",
     # "What is the occupation code for a barista?": the job the code is asked for
     rf"\b(?:soc|o\*?net|onet|occupation(?:al)?|job) codes? for (?:an? |the |my |our |this )?{_PHRASE}{_END}",
     rf"\b(?:what(?:'s| is)|which is|need|find|finding|looking for|get|tell me)\b[^.;!?]{{0,30}}?\bcodes? for "
@@ -98,7 +101,7 @@ WORKPLACE = re.compile(r"^I (?!(?:work(?= (?:at|for|in|as)\b)|have|had|am|was|wi
 WORK_WORKPLACE = re.compile(r"^[A-Za-z]+ " + _WORKPLACE_TAIL, re.IGNORECASE)
 TOOL_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     # not "run": people run shifts, wards and kitchens more often than machines, and those are duties
-    r"\bI (?:use|used|operate|work with|program) (?!(?:are|is|include)\b)(?P<v>[^.;!?]{2,200})",
+    r"\b(?:I|we) (?:use|used|operate|work with|program) (?!(?:are|is|include)\b)(?P<v>[^.;!?]{2,200})",
     # "the tools I use are ...", "equipment: ..." ("equipment is set up", "machines are classified" are not lists)
     r"\b(?:tools|equipment|software|machines) (?:(?:I|we) use (?:are|include|is)\s*:?|(?:are|include)\s*:)\s*"
     r"(?P<v>[^.;!?]{2,200})",
@@ -417,7 +420,7 @@ def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = 
         sentence, spans = m.group("head"), [(a, min(b, m.end("head"))) for a, b in spans if a < m.end("head")]
     for pattern in TITLE_PATTERNS:
         if (m := pattern.search(sentence)) and _plausible_title(m.group("v")):
-            out.job_title = _clean(m.group("v"))
+            out.job_title = _clean(_WHEN.sub("", m.group("v")))  # "warehouse lead now": the title is before "now"
             spans.append(m.span())
             if trailing := TRAILING_INDUSTRY.match(sentence[m.end():]) or NAMED_WORKPLACE.match(sentence[m.end():]):
                 out.industry = _clean(trailing.group("v"))

@@ -107,6 +107,19 @@ def test_an_employer_named_only_by_its_size_or_number_is_no_industry(text: str, 
         assert found.duties == [text]  # the work stays whole
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # the title after a hedge, without the "now" after it
+    ("Actually I'm more of a warehouse lead now, I lead a crew of 5",
+     {"job_title": "warehouse lead", "supervision_given": "I lead a crew of 5", "correction": True}),
+    ("I'm basically the office manager", {"job_title": "office manager"}),
+    ("I am currently a cashier at Target", {"job_title": "cashier", "industry": "Target"}),
+    # what "we" use are the tools too
+    ("we use RF scanners and pallet jacks", {"tools": ["RF scanners", "pallet jacks"]}),
+])
+def test_hedged_titles_and_the_tools_we_use(text: str, expected: dict):
+    assert stated(extract(text)) == expected
+
+
 @pytest.mark.parametrize(("text", "supervises"), [
     ("I solder lead wires onto circuit boards.", False),  # lead the metal
     ("I direct traffic around the road works with a stop sign.", False),  # a flagger directs cars
