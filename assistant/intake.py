@@ -167,6 +167,8 @@ EXPERIENCE = re.compile(r"(?P<v>\b(?:\d+|one|two|three|four|five|six|seven|eight
                         re.IGNORECASE)
 # Bounded repetitions throughout: a 100 KB paste of one "word" must not make any pattern quadratic.
 EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}")
+# something@something that is no address ("maria@acme"): told, and kept out of the duties
+EMAIL_LIKE = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w.\-]{1,253}")
 PHONE = re.compile(r"(?<![\w@])\+?\(?\d[\d\s().\-]{7,24}\d")
 # up to six words, stopping at one that goes on with the sentence ("My name is John Smith and I'm ...": John Smith)
 NAME = re.compile(r"\bmy name is (?P<v>(?!(?:not|the|a|an)\b)[A-Z][\w'\-]+"
@@ -240,7 +242,7 @@ ABOUT_THE_REQUEST = re.compile(
     r"^\W*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|thanks?(?: you)?)"
     r"(?:\W+(?:there|all|everyone|team|again|so much))?\W*$|"
     r"\b(?:help|find|finding|look(?:ing)? (?:up|for)|need|want|get|getting|which|what)\b.{0,60}"
-    r"\b(?:(?:soc|o\*?net|occupation(?:al)?|job|onet) codes?|codes? for (?:an? |the |my |our |this )?"
+    r"\b(?:(?:soc|o\*?net|occupation(?:al)?|job|onet) codes?|codes? for (?:an? |the |my |our |this )?(?:\w+ ){0,2}"
     r"(?:job|position|role|title|worker|employee)|(?:right|correct|which) occupation|classif\w* (?:for|of) "
     r"(?:an? |the |my |our |this )?(?:job|position))\b", re.IGNORECASE)
 # A question back ("What is the job title?", "Do you need the whole title?") answers nothing; a title said unsure
@@ -386,6 +388,9 @@ def _take_contact(text: str, out: Extraction) -> str:
             text = text.replace(m.group(0), " ")
         except ValidationError:
             out.problems.append(f"'{m.group(0)}' does not look like an e-mail address")
+    elif m := EMAIL_LIKE.search(text):
+        out.problems.append(f"'{m.group(0).rstrip('.')}' does not look like an e-mail address (name@example.com)")
+        text = text.replace(m.group(0), " ")
     if m := PHONE.search(text):
         try:
             out.phone = Contact(phone=m.group(0).strip()).phone

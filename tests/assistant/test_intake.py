@@ -189,6 +189,12 @@ def test_skip_fills_nothing():
     assert found.answer == "skip" and found.education is None and not found.items()
 
 
+def test_an_address_without_a_domain_is_reported_and_is_no_duty():
+    found = extract("Hello, my name is Maria Lopez from Acme Staffing, maria@acme, we need a code for a new job")
+    assert (found.email, found.name, found.duties) == (None, "Maria Lopez", [])  # a greeting about the request
+    assert found.problems == ["'maria@acme' does not look like an e-mail address (name@example.com)"]
+
+
 def test_a_bad_email_is_reported_not_stored():
     found = extract("my e-mail is ana..ruiz@example.org")
     assert found.email is None
