@@ -461,7 +461,7 @@ def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = 
         spans.append(m.span())
     if ((m := EDUCATION_PATTERN.search(sentence)) and not SCHOOL_WORKPLACE.search(m.group("v"))
             and _about_education(sentence)):
-        out.education = _clean(m.group("v"))
+        out.education = _clean(_before_licence(m.group("v")))
         spans.append(m.span())
     for m in LICENCE_PATTERN.finditer(sentence):
         before = sentence[:m.start()]
@@ -493,6 +493,16 @@ def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = 
     needed = max(_duty_words_needed(said, bool(spans), work_verbs), DUTY_MIN_WORDS if out.answer else 0)
     if len(words) >= needed and not FILLER.issuperset(words) and not ASKING_BACK.match(sentence):
         out.duties.append(sentence if not spans else said or sentence)
+
+
+def _before_licence(education: str) -> str:
+    """An education said with a licence, without the licence, which is read as one: "I have a bachelor's in math
+    and a teaching license" -> "I have a bachelor's in math"."""
+    licence = LICENCE_PATTERN.search(education)
+    if licence is None or licence.start() == 0:
+        return education
+    joint = re.search(r"\s*(?:,|\band\b|\bplus\b|\bwith\b)\s*(?:(?:an?|my|the|also)\s+)*$", education[:licence.start()])
+    return education[:joint.start()] if joint and joint.start() > 0 else education
 
 
 def _about_education(sentence: str) -> bool:

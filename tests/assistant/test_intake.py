@@ -62,6 +62,15 @@ def test_a_duty_about_supervising_counts_as_supervision_and_stays_a_duty():
     assert found.duties
 
 
+@pytest.mark.parametrize(("text", "education", "licences"), [
+    ("I have a bachelor's in math and a teaching license", "I have a bachelor's in math", ["teaching license"]),
+    ("associate degree with a CDL", "associate degree", ["CDL"]),
+])
+def test_an_education_said_with_a_licence_leaves_the_licence_out(text: str, education: str, licences: list[str]):
+    found = extract(text)
+    assert (found.education, found.licenses) == (education, licences)
+
+
 def test_education_licence_reporting_and_phone():
     found = extract("The job needs a bachelor's degree and an RN license. I report to the nurse manager. "
                     "Call me on 202 555 0143.")
@@ -348,8 +357,8 @@ def test_a_place_on_its_own_is_the_industry_and_a_number_is_not(text: str, asked
 
 
 @pytest.mark.parametrize(("text", "industry", "education"), [
-    ("I have a high school diploma and a welding certificate", None, "I have a high school diploma and a welding "
-                                                                     "certificate"),  # other items, not where
+    # other items, not where (the certificate is read as the licence)
+    ("I have a high school diploma and a welding certificate", None, "I have a high school diploma"),
     ("community college", "community college", None),  # a school answering "where" is the workplace
     ("construction", "construction", None),
 ])
