@@ -49,6 +49,9 @@ ITEM_NAMES = {
 _OPTION_REF = re.compile(
     r"^\s*(?:option|number|no\.?(?=\s*[1-9])|#)?\s*(?P<n>[1-9]|first|second|third|one|two|three|[abc](?=[).]|\s*$))\b[).]?",
     re.IGNORECASE)
+# A grade said on its own ("journeyman", "senior"): of the title already given
+_GRADE = re.compile(r"(?:journeyman|journeyperson|apprentice|master|senior|junior|lead|head|chief|trainee|"
+                    r"assistant|associate|principal|staff)", re.IGNORECASE)
 _ORDINALS = {"first": 1, "one": 1, "a": 1, "second": 2, "two": 2, "b": 2, "third": 3, "three": 3, "c": 3}
 _REF = r"(?:[1-9]|first|second|third|[abc](?![\w']))"
 _ONE_REF = re.compile(rf"(?<![\w'])(?P<n>{_REF})(?![\w'])", re.IGNORECASE)
@@ -214,6 +217,10 @@ def apply(part_a: PartA, found: intake.Extraction) -> tuple[PartA, list[str], li
             return
         data = candidate
 
+    if found.job_title and part_a.job_title and _GRADE.fullmatch(found.job_title) and \
+            found.job_title.lower() not in part_a.job_title.lower().split():
+        # "I'm a journeyman" after "plumber": the plumber's grade, not another job
+        found = found.model_copy(update={"job_title": f"{found.job_title} {part_a.job_title}"})
     if found.job_title and found.job_title != part_a.job_title:
         before = part_a.job_title
         put("job_title", found.job_title, "job title")

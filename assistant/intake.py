@@ -643,7 +643,11 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
             out.duties = []
     elif (asked == "education" and not out.education and out.answer != "no" and _LETTER.search(bare)
           and not SAYING_I.match(bare) and not COUNTED.match(bare)):
-        out.education = _clean(bare)
+        if not stated_other(out, asked):
+            out.education = _clean(bare)
+        else:  # "trade school, I have my license": the clause that names a schooling, if one does
+            out.education = next((_clean(c) for c in re.split(r"[,;]|\band\b", bare, flags=re.IGNORECASE)
+                                  if EDUCATION_PATTERN.search(c) and not FIRST_PERSON.match(c.strip())), None)
         out.duties = [d for d in out.duties if len(d.split()) > BARE_INDUSTRY_WORDS]
     elif asked == "licenses" and not out.licenses:
         if out.answer == "no" or not _LETTER.search(bare):

@@ -193,6 +193,16 @@ def test_an_answer_can_pick_several_of_the_duties_offered_and_names_nothing_else
     assert result.conversation.answers[-1].duties == picked
 
 
+@pytest.mark.parametrize(("later", "title"), [
+    ("I'm a journeyman, I have my state license", "journeyman plumber"),  # the plumber's grade
+    ("Actually I'm a pipefitter", "pipefitter"),  # another title replaces it
+])
+def test_a_grade_said_on_its_own_joins_the_title_already_given(engine, later, title):
+    conv, _ = talk(engine, "I'm a plumber.")
+    result = turn(conv, later, engine)
+    assert result.conversation.part_a.job_title == title
+
+
 def test_a_duty_that_starts_with_i_do_is_a_duty_not_a_yes(engine):
     conv, _ = talk(engine, "I'm a cook at a restaurant.")
     conv.pending_question, conv.pending_item = None, "duties"

@@ -508,6 +508,9 @@ def test_an_ing_word_before_a_role_noun_belongs_to_the_title(text: str, title: s
     ("Oops, I meant a bachelor's degree", "education", {"education": "a bachelor's degree", "correction": True}),
     ("Sorry, I meant 15 people", "tools", {"correction": True}),
     ("OK", "tools", {}),
+    # the education: the schooling, not the title and licence said with it
+    ("I'm a journeyman, I have my state license", "education", {"job_title": "journeyman", "licenses": ["state license"]}),
+    ("trade school, I have my license", "education", {"education": "trade school", "licenses": ["license"]}),
 ])
 def test_a_bare_answer_fills_the_asked_item_only_when_it_is_one(text: str, asked: str, expected: dict):
     assert stated(extract(text, asked=asked)) == expected
