@@ -257,13 +257,19 @@ def rank_part_a(part_a: PartA, engine: Any, k: int) -> CodingResult | None:
 _OCCASIONAL = re.compile(r"\b(?:may|might|sometimes|occasionally|also|can|could)\s+$", re.IGNORECASE)
 
 
+# One learner or helper ("I supervise an apprentice", "one helper"): a journeyman's or lead's part of the work
+_ONE_LEARNER = re.compile(r"\b(?:an?|one|my|1)\s+(?:\w+\s+)?(?:apprentice|helper|trainee|assistant|intern)\b(?!s)")
+
+
 def supervises_occasionally(part_a: PartA) -> bool:
     """Whether the supervising Part A records is said as an occasional duty ("May direct workers ...", "I sometimes
-    lead the crew"): SOC codes a lead worker who also does the work with the workers, a first-line supervisor only
-    when supervising is the job."""
+    lead the crew") or as one learner or helper ("I supervise an apprentice"): SOC codes a lead worker who also does
+    the work with the workers, a first-line supervisor only when supervising is the job."""
     said = (part_a.supervision_given or "").strip().lower()
     if not said:
         return False
+    if _ONE_LEARNER.search(said):
+        return True
     for text in [part_a.summary or "", *(d.text for d in part_a.duties)]:
         at = text.lower().find(said)
         if at >= 0 and _OCCASIONAL.search(text[:at]):

@@ -177,6 +177,9 @@ def test_saying_you_supervise_the_work_brings_in_its_supervisor_the_engine_ranke
     ("May direct workers in cleaning the crusher.", "direct workers in cleaning the crusher", True),
     ("I sometimes lead the crew when the foreman is away.", "lead the crew when the foreman is away", True),
     ("I supervise six cooks and plan the menus.", "I supervise six cooks and plan the menus", False),
+    # one learner or helper: a journeyman's part of the work, not a supervisor's job
+    ("I fix leaks and install water heaters.", "I supervise an apprentice", True),
+    ("I fix leaks and install water heaters.", "two apprentices", False),
 ])
 def test_supervising_said_as_an_occasional_duty_is_a_lead_worker(fixture_kb, duty, said, occasional):
     """SOC codes a lead worker who also does the work with the workers: no share moves to their supervisor."""
