@@ -129,13 +129,13 @@ STUDIED = re.compile(
     r"(?P<v>(?:(?!(?:at|in|from|for|to|with|job|work)\b)[\w'\-]+\s+){0,5}?(?:school|program|programme|course|courses|"
     r"classes|training|academy|"
     r"apprenticeship|degree|diploma|certificate|college|university|bootcamp|ged)\b"
-    r"(?:\s+(?:at|in|from)\s+[^,;.!?]*?)?"
+    r"(?:\s+(?:at|in|from)\s+[^,;.!?]{0,80}?)?"
     r"(?:\s+for\s+(?:a|an|one|two|three|four|five|six|\d+|a couple of|a few|several|about \w+)\s+"
     r"(?:years?|months?|weeks?|semesters?|terms?))?)(?=\s*(?:$|[,;.!?]|(?:and|but|so|then)\b))", re.IGNORECASE)
 # A licence or qualification got at a school: "I got my CDL at a truck driving school" (the school is no workplace)
 GOT_AT_SCHOOL = re.compile(
-    r"^(?P<head>\s*I(?:'ve| have)? (?:got|earned|received|obtained|took|did|passed)\b[^.;!?]*?"
-    r"\b(?:licen[cs]e|certificate|certification|CDL|degree|diploma|GED|training|credential|permit)\b[^.;!?]*?)"
+    r"^(?P<head>\s*I(?:'ve| have)? (?:got|earned|received|obtained|took|did|passed)\b[^.;!?]{0,80}?"
+    r"\b(?:licen[cs]e|certificate|certification|CDL|degree|diploma|GED|training|credential|permit)\b[^.;!?]{0,80}?)"
     r"\s+(?:at|from|through) "
     r"(?:an?|the|my) (?P<v>(?:[\w'\-]+ ){0,3}(?:school|academy|college|university|institute))\s*[.!]?$", re.IGNORECASE)
 EDUCATION_ALONE_WORDS = 4
@@ -146,8 +146,8 @@ REQUIRED_EDUCATION = re.compile(r"\b(?:requires?|required|need|needs|must have|m
                                 re.IGNORECASE)
 LICENCE_PATTERN = re.compile(
     r"(?P<v>\b(?:(?!(?:and|or|with|an?|my|have|hold|need|the)\b)[\w\-]+ ){0,3}(?:licen[cs]e|certification|certificate)\b|"
-    r"\b(?:licensed|certified|registered) [\w\-]+(?: (?!(?:at|in|on|for|with|from|and|or|but)\b)[\w\-]+)?|\b(?:class [a-c] )?CDL(?:-?[a-c]\b| class [a-c]\b)?)",
-    re.IGNORECASE)
+    r"\b(?:licensed|certified|registered) [\w\-]+(?: (?!(?:at|in|on|for|with|from|and|or|but)\b)[\w\-]+)?|"
+    r"\b(?:class [a-c] )?CDL(?:-?[a-c]\b| class [a-c]\b)?)", re.IGNORECASE)
 NO_SUPERVISION = re.compile(
     r"\b(?:I )?(?:do not|don't|dont|never) (?:supervise|manage|oversee|lead)\b|\bno(?: ?one|body) reports? to me\b|"
     r"\bnot (?:a |any )?(?:supervisor|manager)\b", re.IGNORECASE)
@@ -255,7 +255,8 @@ ANSWER_LEAD = re.compile(r"^\W*(?:(?:sorry|oops|actually|well|ok|okay|um+|uh+)\b
                          r"(?:I meant(?: to say)?|I mean)?[\s,:]*", re.IGNORECASE)
 # A count of people or things ("8 cooks", "about twenty workers"): how many, never a job title ("911 dispatcher" is one)
 COUNTED = re.compile(r"^(?:about |around |over |some |maybe )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|"
-                     r"eleven|twelve|twenty|thirty|forty|fifty|a few|several|many)\s+(?:[a-z]+s|people|staff)\b", re.IGNORECASE)
+                     r"eleven|twelve|twenty|thirty|forty|fifty|a few|several|many)\s+(?:[a-z]+s|people|staff)\b",
+                     re.IGNORECASE)
 # "I hire and schedule staff": what someone does, never an industry or a title, whatever was asked
 SAYING_I = re.compile(r"^I\b", re.IGNORECASE)
 # A place on its own, answering what the work is: "a restaurant", "the county jail" (an article and up to three words)
@@ -501,7 +502,8 @@ def _before_licence(education: str) -> str:
     licence = LICENCE_PATTERN.search(education)
     if licence is None or licence.start() == 0:
         return education
-    joint = re.search(r"\s*(?:,|\band\b|\bplus\b|\bwith\b)\s*(?:(?:an?|my|the|also)\s+)*$", education[:licence.start()])
+    joint = re.search(r"\s*(?:,|\band\b|\bplus\b|\bwith\b)\s*(?:(?:an?|my|the|also)\s+)*$",
+                      education[:licence.start()])
     return education[:joint.start()] if joint and joint.start() > 0 else education
 
 
@@ -618,8 +620,7 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
         return
     if (asked == "job_title" and not out.job_title and words <= BARE_TITLE_WORDS and not out.answer
             and not FIRST_PERSON.match(bare) and not ABOUT_THE_REQUEST.search(text) and not ASKING_BACK.match(text)
-            and _LETTER.search(" ".join(text_tokens(bare)))  # "1 and 2" names no job
-            and not COUNTED.match(bare)):
+            and _LETTER.search(" ".join(text_tokens(bare)))):  # "1 and 2" names no job
         title, industry = _split_setting(bare)
         out.job_title = _clean(title)
         if industry and not out.industry:
@@ -638,11 +639,11 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
         if _WORKPLACE_NOUN.search(bare) and len(bare.split()) <= 4:  # "public school": where, not what with
             out.industry = _clean(bare)
             out.duties = []
-        elif _LETTER.search(bare) and not COUNTED.match(bare) and (names := tool_names(bare)):
+        elif _LETTER.search(bare) and (names := tool_names(bare)):
             out.tools = names
             out.duties = []
     elif (asked == "education" and not out.education and out.answer != "no" and _LETTER.search(bare)
-          and not SAYING_I.match(bare) and not COUNTED.match(bare)):
+          and not SAYING_I.match(bare)):
         if not stated_other(out, asked):
             out.education = _clean(bare)
         else:  # "trade school, I have my license": the clause that names a schooling, if one does
