@@ -24,6 +24,7 @@ from assistant.clarify import Question, Weighed, choose_question, needs_question
 from assistant.parta import Duty, Industry, PartA
 from assistant.rerank import RANKED, profile_index, rank_part_a
 from retrieval.models import Candidate
+from retrieval.normalize import title_tokens
 
 MAX_CLARIFYING = 3
 SHOWN = 3  # candidates named in the reply
@@ -52,6 +53,8 @@ _OPTION_REF = re.compile(
 # A grade said on its own ("journeyman", "senior"): of the title already given
 _GRADE = re.compile(r"(?:journeyman|journeyperson|apprentice|master|senior|junior|lead|head|chief|trainee|"
                     r"assistant|associate|principal|staff)", re.IGNORECASE)
+_MEANT = re.compile(r"^\W*(?:(?:sorry|oops|actually|no)\b[\s,.!]*)*I meant(?: to say)?\s+(?:an?\s+|the\s+)?"
+                    r"(?P<v>[^.,;!?]{2,60}?)\W*$", re.IGNORECASE)
 _ORDINALS = {"first": 1, "one": 1, "a": 1, "second": 2, "two": 2, "b": 2, "third": 3, "three": 3, "c": 3}
 _REF = r"(?:[1-9]|first|second|third|[abc](?![\w']))"
 _ONE_REF = re.compile(rf"(?<![\w'])(?P<n>{_REF})(?![\w'])", re.IGNORECASE)
@@ -137,7 +140,8 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
         kind = question.kind
         extraction = intake.Extraction(correction=extraction.correction, duties=chosen if kind == "duties" else [],
                                        tools=chosen if kind == "tools" else [])
-    elif title := _title_out_of_turn(conv.part_a, extraction, asked_item, text, engine):
+    elif title := (_title_out_of_turn(conv.part_a, extraction, asked_item, text, engine)
+                   or _title_meant(conv.part_a, extraction, text)):
         extraction.job_title = title
         extraction.duties = [d for d in extraction.duties if d != text]
     before = conv.part_a
@@ -366,6 +370,15 @@ def _title_out_of_turn(part_a: PartA, found: intake.Extraction, asked: str | Non
         return None
     known = getattr(engine, "is_known_title", None)
     return bare if known is not None and known(bare) else None
+
+
+def _title_meant(part_a: PartA, found: intake.Extraction, text: str) -> str | None:
+    """A correction of the title, whatever was asked: "Sorry, I meant head teller" after "teller". The phrase must
+    share a word with the title given ("I meant the second one" is no title)."""
+    if not part_a.job_title or found.job_title or (m := _MEANT.match(text)) is None:
+        return None
+    meant = m.group("v").strip()
+    return meant if set(title_tokens(meant)) & set(title_tokens(part_a.job_title)) else None
 
 
 def _chosen_options(text: str, question: Question) -> list[str]:

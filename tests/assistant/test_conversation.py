@@ -203,6 +203,19 @@ def test_a_grade_said_on_its_own_joins_the_title_already_given(engine, later, ti
     assert result.conversation.part_a.job_title == title
 
 
+@pytest.mark.parametrize(("later", "title"), [
+    ("Sorry, I meant head teller", "head teller"),  # shares a word with the title: its correction
+    ("Sorry, I meant the second one", "teller"),  # no word of the title: not one
+])
+def test_i_meant_corrects_the_title_while_duties_are_asked(engine, later, title):
+    conv, _ = talk(engine, "I'm a teller at a bank.", "I count cash, take deposits and cash checks")
+    conv.pending_question, conv.pending_item = None, "duties"
+    result = turn(conv, later, engine)
+    assert result.conversation.part_a.job_title == title
+    if title != "teller":
+        assert later not in [d.text for d in result.conversation.part_a.duties]
+
+
 def test_a_duty_that_starts_with_i_do_is_a_duty_not_a_yes(engine):
     conv, _ = talk(engine, "I'm a cook at a restaurant.")
     conv.pending_question, conv.pending_item = None, "duties"
