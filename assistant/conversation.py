@@ -48,13 +48,12 @@ ITEM_NAMES = {
     "supervision_received": "reports to", "experience": "experience", "contact": "contact",
 }
 _OPTION_REF = re.compile(
-    r"^\s*(?:option|number|no\.?(?=\s*[1-9])|#)?\s*(?P<n>[1-9]|first|second|third|one|two|three|[abc](?=[).]|\s*$))\b[).]?",
+    r"^\s*(?:option|number|no\.?(?=\s*[1-9])|#)?\s*"
+    r"(?P<n>[1-9]|first|second|third|one|two|three|[abc](?=[).]|\s*$))\b[).]?",
     re.IGNORECASE)
 # A grade said on its own ("journeyman", "senior"): of the title already given
 _GRADE = re.compile(r"(?:journeyman|journeyperson|apprentice|master|senior|junior|lead|head|chief|trainee|"
                     r"assistant|associate|principal|staff)", re.IGNORECASE)
-_MEANT = re.compile(r"^\W*(?:(?:sorry|oops|actually|no)\b[\s,.!]*)*I meant(?: to say)?\s+(?:an?\s+|the\s+)?"
-                    r"(?P<v>[^.,;!?]{2,60}?)\W*$", re.IGNORECASE)
 _ORDINALS = {"first": 1, "one": 1, "a": 1, "second": 2, "two": 2, "b": 2, "third": 3, "three": 3, "c": 3}
 _REF = r"(?:[1-9]|first|second|third|[abc](?![\w']))"
 _ONE_REF = re.compile(rf"(?<![\w'])(?P<n>{_REF})(?![\w'])", re.IGNORECASE)
@@ -375,7 +374,7 @@ def _title_out_of_turn(part_a: PartA, found: intake.Extraction, asked: str | Non
 def _title_meant(part_a: PartA, found: intake.Extraction, text: str) -> str | None:
     """A correction of the title, whatever was asked: "Sorry, I meant head teller" after "teller". The phrase must
     share a word with the title given ("I meant the second one" is no title)."""
-    if not part_a.job_title or found.job_title or (m := _MEANT.match(text)) is None:
+    if not part_a.job_title or found.job_title or (m := intake.MEANT.match(text)) is None:
         return None
     meant = m.group("v").strip()
     return meant if set(title_tokens(meant)) & set(title_tokens(part_a.job_title)) else None

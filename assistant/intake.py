@@ -251,8 +251,12 @@ ASKING_BACK = re.compile(r"^\W*(?:what|which|how|why|where|who|when|can|could|do
                          r"[^?]*\?\W*$", re.IGNORECASE)
 BARE_TITLE_WORDS = 8
 # What leads a corrected or hesitant answer: "Sorry, I meant ...", "Actually, ...", "Um, ..."
-ANSWER_LEAD = re.compile(r"^\W*(?:(?:sorry|oops|actually|well|ok|okay|um+|uh+)\b[\s,.!:;-]*)+"
+_SORRY = r"sorry|oops|actually"
+ANSWER_LEAD = re.compile(rf"^\W*(?:(?:{_SORRY}|well|ok|okay|um+|uh+)\b[\s,.!:;-]*)+"
                          r"(?:I meant(?: to say)?|I mean)?[\s,:]*", re.IGNORECASE)
+# A correction said whatever was asked: "Sorry, I meant head teller" (what is meant: `MEANT.match(...)["v"]`)
+MEANT = re.compile(rf"^\W*(?:(?:{_SORRY}|no)\b[\s,.!]*)*I meant(?: to say)?\s+(?:an?\s+|the\s+)?"
+                   r"(?P<v>[^.,;!?]{2,60}?)\W*$", re.IGNORECASE)
 # A count of people or things ("8 cooks", "about twenty workers"): how many, never a job title ("911 dispatcher" is one)
 COUNTED = re.compile(r"^(?:about |around |over |some |maybe )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|"
                      r"eleven|twelve|twenty|thirty|forty|fifty|a few|several|many)\s+(?:[a-z]+s|people|staff)\b",
