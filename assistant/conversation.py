@@ -131,7 +131,10 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
     failures: list[str] = []
     if llm is not None and extraction.answer != "skip":
         with llm_tasks.collect_failures() as failures:
-            _fill_from_llm(extraction, llm_tasks.extract_part_a(llm, text, asked_item, contact=conv.part_a.contact))
+            # the name and organization this message gives are kept from the model as well as those known
+            known = conv.part_a.contact.model_copy(update={field: value for field in ("name", "organization")
+                                                           if (value := getattr(extraction, field))})
+            _fill_from_llm(extraction, llm_tasks.extract_part_a(llm, text, asked_item, contact=known))
     chosen = _chosen_options(text, question) if question is not None else []
     answered = "; ".join(chosen) or text
     if question is not None and chosen:  # "2", "1 and 3", "all of them": the statements or tools offered
@@ -266,7 +269,7 @@ def apply(part_a: PartA, found: intake.Extraction) -> tuple[PartA, list[str], li
             changes.append(f"{ITEM_NAMES[field]} changed from '{before}' to '{value}'" if before
                            else f"{ITEM_NAMES[field]}: {value}")
     contact = dict(data["contact"])
-    for field in ("name", "email", "phone"):
+    for field in ("name", "organization", "email", "phone"):
         value = getattr(found, field)
         if value and value != contact.get(field):
             contact[field] = value
@@ -291,7 +294,8 @@ def understood(part_a: PartA) -> list[str]:
     for field in ("education", "supervision_given", "supervision_received", "experience"):
         if getattr(part_a, field):
             lines.append(f"{ITEM_NAMES[field].capitalize()}: {getattr(part_a, field)}")
-    contact = [v for v in (part_a.contact.name, part_a.contact.email, part_a.contact.phone) if v]
+    contact = [v for v in (part_a.contact.name, part_a.contact.organization, part_a.contact.email,
+                           part_a.contact.phone) if v]
     if contact:
         lines.append(f"Contact: {', '.join(contact)}")
     return lines

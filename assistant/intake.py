@@ -170,6 +170,23 @@ EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){
 # something@something that is no address ("maria@acme"): told, and kept out of the duties
 EMAIL_LIKE = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w.\-]{1,253}")
 PHONE = re.compile(r"(?<![\w@])\+?\(?\d[\d\s().\-]{7,24}\d")
+# A number too short for PHONE ("555-1234"), read as a phone number only when the message offers one
+NUMBER = re.compile(r"(?<![\w@.\-])\+?\(?\d[\d\s().\-]{2,24}\d(?![\w\-])")
+# Words that lead a contact detail ("you can call me at", "my cell is", "e-mail:"): with the detail taken out,
+# a clause of these words alone is no duty ("You can call me at 555-1234" had become one)
+CONTACT_WORDS = frozenset(
+    "you can could may please feel free to call reach text contact email e-mail mail phone ring me us back at on "
+    "via by my our the best is are number numbers no cell cellphone mobile work office home direct line tel "
+    "telephone address and or also either way get hold of".split())
+PHONE_LEAD = re.compile(r"\b(?:(?:call|reach|text|ring|contact)\s+(?:me|us)\b[\s\w]{0,12}?|"
+                        r"(?:phone|cell|cellphone|mobile|tel|telephone)\b[\s\w\-]{0,12}?|my\s+number\b[\s\w]{0,6}?)"
+                        r"(?:\b(?:at|on|is)\b|[:#])?\s*$", re.IGNORECASE)
+# The organization said with a name ("my name is Maria Lopez from Acme Staffing"): capitalised words, as a
+# name of a business is written; "my name is John from work" names none
+ORGANIZATION = re.compile(r"^\s*,?\s*(?:from|at|with)\s+(?:the\s+)?"
+                          r"(?P<v>(?!I\b)[A-Z][\w&'\-]*(?:\.[\w&'\-]+)*"
+                          r"(?:\s+(?:(?:of|and|for|&)\s+)?(?!I\b)[A-Z][\w&'\-]*(?:\.[\w&'\-]+)*){0,6})")
+_CONTACT_MARK = "\x01"
 # up to six words, stopping at one that goes on with the sentence ("My name is John Smith and I'm ...": John Smith)
 NAME = re.compile(r"\bmy name is (?P<v>(?!(?:not|the|a|an)\b)[A-Z][\w'\-]+"
                   r"(?: (?!(?:and|but|i|i'm|im|am|from|at|in|with|work|working|my|is|the|a|an|here)\b)[A-Z][\w'\-]+){0,5})",
@@ -326,6 +343,7 @@ class Extraction(BaseModel):
     name: str | None = None
     email: str | None = None
     phone: str | None = None
+    organization: str | None = None
     correction: bool = False
     answer: Literal["yes", "no", "skip"] | None = None
     denied: list[str] = Field(default_factory=list, description="activities the message says the job does not include")
@@ -336,7 +354,7 @@ class Extraction(BaseModel):
         names = ["job_title", "industry", "duties", "tools", "education", "licenses", "supervision_given",
                  "supervision_received", "experience"]
         filled = [name for name in names if getattr(self, name)]
-        return filled + (["contact"] if self.email or self.phone or self.name else [])
+        return filled + (["contact"] if self.email or self.phone or self.name or self.organization else [])
 
 
 def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = frozenset()) -> Extraction:
@@ -358,7 +376,7 @@ def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = fr
         out.problems.append(f"Your message is long: I read its first {READ_CHARS:,} characters. "
                             "Send anything important from the rest in another message.")
         text = text[:READ_CHARS]
-    text = _take_contact(text, out)
+    text = _take_contact(text, out, asked)
     read = ANSWER_WORD.sub("", text, count=1) if out.answer in ("yes", "no") else text
     for sentence in sentences(read):
         _read_sentence(sentence, out, work_verbs)
@@ -386,26 +404,62 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def _take_contact(text: str, out: Extraction) -> str:
+def _take_contact(text: str, out: Extraction, asked: str | None = None) -> str:
+    """`text` without the contact details it states, which go to `out` (or, invalid, to its problems).
+
+    A clause left with only the words that led a detail ("You can call me at ...") goes too."""
+    taken = False
+
+    def take(span: str) -> None:
+        nonlocal text, taken
+        text, taken = text.replace(span, _CONTACT_MARK), True
+
     if m := EMAIL.search(text):
         try:
             out.email = Contact(email=m.group(0)).email
-            text = text.replace(m.group(0), " ")
+            take(m.group(0))
         except ValidationError:
             out.problems.append(f"'{m.group(0)}' does not look like an e-mail address")
     elif m := EMAIL_LIKE.search(text):
         out.problems.append(f"'{m.group(0).rstrip('.')}' does not look like an e-mail address (name@example.com)")
-        text = text.replace(m.group(0), " ")
-    if m := PHONE.search(text):
+        take(m.group(0))
+    offered = asked == "contact" and len(text.split()) <= 8  # a short answer to the contact question
+    for m in NUMBER.finditer(text):
+        number = m.group(0).strip()
+        led = bool(PHONE_LEAD.search(text[max(0, m.start() - 40):m.start()]))
+        if not (PHONE.fullmatch(number) or led or offered):
+            continue  # long numbers in a job description are not phone numbers, nor are counts
         try:
-            out.phone = Contact(phone=m.group(0).strip()).phone
-            text = text.replace(m.group(0), " ")
-        except ValidationError:
-            pass  # long numbers in a job description are not phone numbers
+            out.phone = Contact(phone=number).phone
+        except ValidationError as exc:
+            if not (led or offered) or sum(c.isdigit() for c in number) < 5:
+                continue
+            out.problems.append(str(exc.errors()[0]["msg"]).removeprefix("Value error, "))
+        take(number)
+        break
     if m := NAME.search(text):
         out.name = m.group("v").strip()
-        text = text.replace(m.group(0), " ")
+        span = m.group(0)
+        if org := ORGANIZATION.match(text[m.end():]):
+            out.organization = org.group("v")
+            span = text[m.start():m.end() + org.end()]
+        text = text.replace(span, " ")
+    if taken:
+        text = _drop_contact_clauses(text)
     return squeeze(text)
+
+
+def _drop_contact_clauses(text: str) -> str:
+    """`text` with each clause that held a contact detail (marked) dropped when only contact words are left."""
+    parts = re.split(r"([,;.!?\n]+)", text)
+    for i in range(0, len(parts), 2):
+        if _CONTACT_MARK in parts[i] and all(w.lower() in CONTACT_WORDS for w in re.findall(r"[\w'\-]+", parts[i])):
+            parts[i] = ""
+        parts[i] = parts[i].replace(_CONTACT_MARK, " ")
+    joined = "".join(parts)
+    joined = re.sub(r"[\s,;]*([,;])(?:[\s,;]*)(?=[.!?\n]|$)", "", joined)  # a comma before an end or nothing
+    joined = re.sub(r"([,;])[\s,;]*[,;]", r"\1", joined)
+    return re.sub(r"^[\s,;.!?]+", "", joined)
 
 
 def squeeze(text: str) -> str:

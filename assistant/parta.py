@@ -84,7 +84,10 @@ class Contact(_Item):
             number = phonenumbers.parse(value, "US")
         except phonenumbers.NumberParseException:
             raise ValueError(f"'{shown}' is not a phone number") from None
-        if not phonenumbers.is_possible_number(number):
+        reason = phonenumbers.is_possible_number_with_reason(number)
+        if reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:  # "555-1234": nobody could call it
+            raise ValueError(f"'{shown}' has no area code: give the whole number, for example (202) 555-0143")
+        if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
             raise ValueError(f"'{shown}' is not a phone number: it has too few or too many digits")
         fmt = (
             phonenumbers.PhoneNumberFormat.NATIONAL

@@ -137,6 +137,21 @@ def test_a_message_with_a_bad_email_keeps_the_rest(engine):
     assert "ana..ruiz@example.org" in result.reply
 
 
+def test_contact_details_in_the_chat_leave_the_job_and_its_ranking_as_they_were(engine):
+    conv, [intro, job, local] = talk(engine, "Hi, my name is Ana Ruiz from Acme Staffing",
+                                     "I'm a cashier at a supermarket.", "You can call me at 555-1234")
+    assert "Acme Staffing" not in (conv.part_a.job_title or "")  # the greeting and employer are not the title
+    assert "organization: Acme Staffing" in intro.reply
+    assert conv.part_a.duties == []  # "You can call me at ..." had been a duty, and moved the ranking
+    assert [c.code for c in local.candidates] == [c.code for c in job.candidates]
+    assert "no area code" in local.reply  # told, not silently dropped
+    assert conv.part_a.contact.phone is None
+    result = turn(conv, "Sorry, it's 202-555-0143", engine)
+    assert result.conversation.part_a.contact.model_dump(include={"name", "organization", "phone"}) == {
+        "name": "Ana Ruiz", "organization": "Acme Staffing", "phone": "(202) 555-0143"}
+    assert "Contact: Ana Ruiz, Acme Staffing, (202) 555-0143" in result.understood
+
+
 def test_a_bare_title_said_in_answer_to_a_duties_question_becomes_the_title(engine):
     conv, results = talk(engine, "I ring up groceries and take the money at the front of a supermarket.")
     assert conv.part_a.job_title is None

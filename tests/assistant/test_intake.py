@@ -80,6 +80,50 @@ def test_education_licence_reporting_and_phone():
     assert found.phone == "(202) 555-0143"
 
 
+@pytest.mark.parametrize(("text", "asked", "phone", "email", "duties"), [
+    # the words that led the detail are no duty
+    ("You can call me at 202-555-0143", None, "(202) 555-0143", None, []),
+    ("my cell is 617 555 0199, email maria@example.com", "contact", "(617) 555-0199", "maria@example.com", []),
+    ("I'm a cook, call me at 617-555-0199. I grill burgers.", None, "(617) 555-0199", None, ["I grill burgers."]),
+    ("I enter data. Reach me at ana@example.org or 202 555 0143", None, "(202) 555-0143", "ana@example.org",
+     ["I enter data."]),
+    # numbers in the work are not phone numbers
+    ("I pack 1200 boxes a day", None, None, None, ["I pack 1200 boxes a day"]),
+    ("I assemble 40-60 units per shift", "contact", None, None, ["I assemble 40-60 units per shift"]),
+    ("I answer telephone calls 24 hours a day", None, None, None, ["I answer telephone calls 24 hours a day"]),
+])
+def test_contact_details_leave_no_duty_behind(text: str, asked: str | None, phone: str | None, email: str | None,
+                                              duties: list[str]):
+    found = extract(text, asked)
+    assert (found.phone, found.email, found.duties, found.problems) == (phone, email, duties, [])
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("You can call me at 555-1234", None),
+    ("My number is 5551234", None),
+    ("555-1234", "contact"),  # a bare number answering the contact question
+])
+def test_a_phone_number_without_its_area_code_is_reported_not_dropped_or_kept_as_work(text: str, asked: str | None):
+    found = extract(text, asked)
+    assert found.phone is None
+    assert found.duties == []
+    assert len(found.problems) == 1 and "no area code" in found.problems[0]
+
+
+@pytest.mark.parametrize(("text", "name", "organization", "duties"), [
+    ("Hi, my name is Maria Lopez from Acme Staffing", "Maria Lopez", "Acme Staffing", []),
+    ("my name is Tom from the City of Boston. I fix potholes", "Tom", "City of Boston", ["I fix potholes"]),
+    ("My name is Ana Ruiz with Acme.com", "Ana Ruiz", "Acme.com", []),
+    ("My name is John from work", "John", None, []),  # no business named
+    ("My name is John and I work at a bakery", "John", None, []),  # the bakery is the industry
+])
+def test_the_organization_said_with_the_name_is_read(text: str, name: str, organization: str | None,
+                                                    duties: list[str]):
+    found = extract(text)
+    assert (found.name, found.organization, found.duties) == (name, organization, duties)
+    assert found.job_title is None
+
+
 @pytest.mark.parametrize(("text", "education", "industry", "duties"), [
     # the school studied at is the education, not the industry, and the studying no duty
     ("I finished a certificate program at a beauty school", "a certificate program at a beauty school", None, []),

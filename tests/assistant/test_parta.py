@@ -37,6 +37,7 @@ def test_a_complete_form_validates_and_normalises():
         ({"contact": {"email": "ana.example.org"}}, "contact.email", "not an e-mail address"),
         ({"contact": {"phone": "call me"}}, "contact.phone", "not a phone number"),
         ({"contact": {"phone": "12"}}, "contact.phone", "too few or too many digits"),
+        ({"contact": {"phone": "555-1234"}}, "contact.phone", "no area code"),  # a local number nobody can call
         ({"industries": [{"naics": "99"}]}, "industries.0.naics", "does not exist"),
         ({"industries": [{"naics": "6221100"}]}, "industries.0.naics", "2 to 6 digits"),
         ({"industries": [{"naics": "abc"}]}, "industries.0.naics", "2 to 6 digits"),

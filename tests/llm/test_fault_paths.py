@@ -90,3 +90,15 @@ def test_every_chat_turn_completes_with_the_offline_reply_when_the_llm_fails(eng
     assert online.part_a.job_title == offline.part_a.job_title
     assert online.complete == offline.complete
     assert "ana.ruiz" not in llm_server.sent_text()
+
+
+def test_the_name_and_organization_said_in_a_chat_message_are_not_sent_with_it(engine: Engine,
+                                                                              llm_server: ScriptedLLMServer):
+    llm_server.default = reply("{}")
+    llm = OpenAILLM(base_url=llm_server.url, model="test-model", timeout_s=2, max_retries=1)
+    result = chat.turn(chat.start(), "Hi, my name is Ana Ruiz from Quayside Staffing. I bake bread and pastries.",
+                       engine, llm=llm)
+    assert result.conversation.part_a.contact.organization == "Quayside Staffing"
+    sent = llm_server.sent_text()
+    assert "bake bread and pastries" in sent  # the work did go to the model
+    assert "Quayside" not in sent and "Ana" not in sent and "Ruiz" not in sent
