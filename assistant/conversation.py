@@ -127,7 +127,9 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
     question = conv.pending_question
     asked_item = question.item if question else conv.pending_item
     kb = getattr(engine, "kb", None)
-    extraction = intake.extract(text, asked_item, profile_index(kb).verbs if kb is not None else frozenset())
+    profile = profile_index(kb) if kb is not None else None
+    extraction = intake.extract(text, asked_item, profile.verbs if profile else frozenset(),
+                                profile.products if profile else frozenset())
     failures: list[str] = []
     if llm is not None and extraction.answer != "skip":
         with llm_tasks.collect_failures() as failures:

@@ -357,9 +357,11 @@ class Extraction(BaseModel):
         return filled + (["contact"] if self.email or self.phone or self.name or self.organization else [])
 
 
-def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = frozenset()) -> Extraction:
+def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = frozenset(),
+            products: frozenset[str] = frozenset()) -> Extraction:
     """Read the Part A items stated in `text`; `asked` is the item the assistant just asked for, if any;
-    `work_verbs` the words that lead a statement of work ("tends", "manage": `states_work`), none by default."""
+    `work_verbs` the words that lead a statement of work ("tends", "manage": `states_work`), none by default;
+    `products` the names of software and technology products, lower case (`rerank.product_names`), none by default."""
     out = Extraction()
     text = squeeze((text or "").replace("\x00", " ").translate(_TYPOGRAPHIC))
     if not text:
@@ -382,6 +384,8 @@ def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = fr
         _read_sentence(sentence, out, work_verbs)
     if asked:
         _fill_asked(" ".join(text.split()), asked, out, work_verbs)
+    if asked == "duties" and products and not out.tools:
+        _products_named(text, out, products)
     if "none" in out.licenses and len(out.licenses) > 1:  # "no CDL, but a forklift certificate"
         out.licenses.remove("none")
     out.duties = list(dict.fromkeys(out.duties))
@@ -755,6 +759,15 @@ def _split_setting(title: str) -> tuple[str, str | None]:
                 m.start() + trailing.end() == len(title.rstrip(" .!")):
             return title[:m.start()], trailing.group("v")
     return title, None
+
+
+def _products_named(text: str, out: Extraction, products: frozenset[str]) -> None:
+    """A message that only lists products ("QuickBooks and Dentrix", answering a question about the duties) names
+    the tools used, not a duty. One word alone ("Blender") may as well be a title."""
+    items = split_list(text)
+    if (len(items) > 1 or len(text.split()) > 1) and all(item.lower() in products for item in items) and not any(
+            getattr(out, item) for item in ("job_title", "industry", "education", "licenses", "supervision_given")):
+        out.tools, out.duties = items, []
 
 
 def tool_names(text: str) -> list[str]:

@@ -89,6 +89,7 @@ class ProfileIndex:
     core: frozenset[str]  # task statements O*NET rates core for at least one occupation
     work: dict[str, sparse.csr_matrix]  # per occupation: its tasks and DWAs together, one row
     verbs: frozenset[str] = frozenset()  # the words that lead a statement of work (`work_verbs`)
+    products: frozenset[str] = frozenset()  # names of software and technology products (`product_names`)
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> ProfileIndex:
@@ -120,10 +121,44 @@ class ProfileIndex:
         work_matrix = vectorizer.transform(
             [" ".join([t.text for t in kb.occupations[c].tasks] + list(kb.occupations[c].dwas)) for c in codes]).tocsr()
         work = {code: work_matrix[i] for i, code in enumerate(codes)}
-        return cls(kb, vectorizer, matrix, texts, duty_rows, tool_rows, spread, summaries, core, work, work_verbs(kb))
+        return cls(kb, vectorizer, matrix, texts, duty_rows, tool_rows, spread, summaries, core, work, work_verbs(kb),
+                   product_names(kb))
 
 
 _FIRST_WORD = re.compile(r"[A-Za-z]+")
+_WORD = re.compile(r"[a-z][a-z0-9+#]*")
+
+
+def product_names(kb: KnowledgeBase) -> frozenset[str]:
+    """The names of the software and technology products O*NET lists, lower case, for the intake to tell a list of
+    them from work ("QuickBooks and Dentrix" answering a duties question): each example whole ("intuit
+    quickbooks"), without its maker's name ("quickbooks"), and each of its words that no occupation's title,
+    description, task or DWA uses, nor is a title by itself ("dentrix", "autocad"). An example of such words alone names nothing: "Microsoft
+    Word" gives no "word", "Email" nothing."""
+    ordinary: set[str] = set()
+    for occ in kb.occupations.values():
+        for text in [occ.title, occ.description or "", *occ.dwas, *(t.text for t in occ.tasks)]:
+            ordinary.update(_WORD.findall(text.lower()))
+        ordinary.update(t.lower() for t in [*(alt.title for alt in occ.alt_titles), *occ.reported_titles]
+                        if _WORD.fullmatch(t.lower()))  # a one-word title: "Sounder", "Blender", "EMT"
+    ordinary |= {w[:-1] for w in ordinary if w.endswith("s")}  # "Chefs" makes "chef" an ordinary word too
+
+    def common(word: str) -> bool:
+        return len(word) < 3 or word in STOPWORDS or word in ordinary or not _WORD.fullmatch(word)
+
+    names: set[str] = set()
+    for occ in kb.occupations.values():
+        for tech in occ.technology:
+            example = " ".join(tech.example.lower().split())
+            words = example.split()
+            distinctive = [w for w in words if not common(w)]
+            if not distinctive:  # common words alone ("Email", "Real estate") name no product
+                continue
+            names.update(distinctive)
+            names.add(example)
+            if len(words) > 1 and any(w in distinctive for w in words[1:]):
+                names.add(" ".join(words[1:]))
+    return frozenset(names)
 
 
 def work_verbs(kb: KnowledgeBase) -> frozenset[str]:

@@ -223,6 +223,31 @@ def test_the_verbs_of_work_are_read_from_the_tasks_and_leave_out_title_words(rea
     assert not {"the", "and", "for", "do"} & verbs
 
 
+def test_product_names_are_read_from_the_technology_examples_and_leave_out_common_words(real_engine: Engine) -> None:
+    from assistant.rerank import product_names
+
+    names = product_names(real_engine.kb)
+    assert {"quickbooks", "intuit quickbooks", "dentrix", "microsoft excel", "excel", "python", "autocad"} <= names
+    # words of the work and one-word titles are not products, though some example holds them ("Microsoft Word")
+    assert not {"word", "office", "email", "chef", "inspector", "blender", "real estate"} & names
+
+
+@pytest.mark.parametrize(("message", "tools", "duty"), [
+    ("QuickBooks and Dentrix", ["QuickBooks", "Dentrix"], None),
+    ("Microsoft Excel", ["Microsoft Excel"], None),
+    ("Inspector and Tester", [], "Inspector and Tester"),  # titles, not products
+])
+def test_a_list_of_products_answering_the_duties_question_is_the_tools(real_engine: Engine, message: str,
+                                                                       tools: list[str], duty: str | None) -> None:
+    from assistant.conversation import start, turn
+
+    conversation = turn(start(), "I'm the office manager at a dental practice.", real_engine).conversation
+    conversation.pending_question, conversation.pending_item = None, "duties"  # whatever was asked about the work
+    part_a = turn(conversation, message, real_engine).conversation.part_a
+    assert part_a.tools == tools
+    assert [d.text for d in part_a.duties] == ([duty] if duty else [])
+
+
 @pytest.mark.parametrize(("message", "asked_for"), [
     ("Tends machine that winds typewriter ribbons onto spools.", None),  # the opening, which asks for the title
     ("Sorts teeth according to type, size, and color shade.", "education"),

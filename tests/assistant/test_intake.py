@@ -694,3 +694,20 @@ def test_a_statement_of_work_names_its_workplace_and_stays_whole():
     assert (found.industry, found.duties) == ("hotel", ["Cleans rooms at a hotel"])
     # a first-person sentence gives up the workplace, as before
     assert extract("I clean offices at night for a janitorial company").duties == ["I clean offices at night"]
+
+
+PRODUCTS = frozenset({"quickbooks", "intuit quickbooks", "dentrix", "excel", "microsoft excel"})
+
+
+@pytest.mark.parametrize(("text", "asked", "tools"), [
+    ("QuickBooks and Dentrix", "duties", ["QuickBooks", "Dentrix"]),
+    ("Intuit QuickBooks", "duties", ["Intuit QuickBooks"]),
+    ("Dentrix", "duties", []),  # one word alone may be a title: left to the other readings
+    ("QuickBooks and filing", "duties", []),  # not all products
+    ("QuickBooks and Dentrix", "industry", []),  # only a question about the work reads this way
+])
+def test_a_message_that_only_lists_products_names_the_tools(text: str, asked: str, tools: list[str]):
+    found = extract(text, asked, products=PRODUCTS)
+    assert found.tools == tools
+    if tools:
+        assert found.duties == []
