@@ -36,7 +36,7 @@ from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_rel
 from retrieval.spelling import Speller
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
 
-SCHEMA = "10"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
+SCHEMA = "11"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
 ENGINE_VERSION = f"0.1.0+s{SCHEMA}.{rank.FUSION_VERSION}.{conf.MODEL_VERSION}"
 # All dense documents share one collection (one approximate-neighbour search per query); the kind of
 # each document is kept in its id: "<code>:<letter><n>".
@@ -114,8 +114,11 @@ class _State:
 
 def _title_docs(kb: KnowledgeBase, code_index: dict[str, int]) -> list[TitleDoc]:
     soc_members: dict[str, list[str]] = {}
+    specialty_names: dict[str, set[str]] = {}  # SOC code -> its specialties' own O*NET titles, normalised
     for occ in kb.occupations.values():
         soc_members.setdefault(occ.soc_code, []).append(occ.code)
+        if not occ.code.endswith(".00"):
+            specialty_names.setdefault(occ.soc_code, set()).add(normalize_title(occ.title))
     docs: list[TitleDoc] = []
     for occ in kb.occupations.values():
         seen: dict[str, int] = {}  # normalised title -> its document, whose sources a repeat adds to
@@ -139,12 +142,15 @@ def _title_docs(kb: KnowledgeBase, code_index: dict[str, int]) -> list[TitleDoc]
                 add("alternate_title", alt.short_title, sources)
         for reported in occ.reported_titles:  # titles the O*NET survey's incumbents gave
             add("reported_title", reported, frozenset({INCUMBENT_SOURCE}))
-        # BLS direct-match titles name a SOC code; they belong to its O*NET-SOC occupations ('.00' first).
+        # BLS direct-match titles name a SOC code; they belong to its O*NET-SOC occupations ('.00' first), except
+        # one that is the name of a specialty of the code ("Barista" is Baristas', not Fast Food and Counter Workers')
         members = soc_members.get(occ.soc_code, [])
         owners = [c for c in members if c.endswith(".00")] or members
         if occ.code in owners:
+            named = specialty_names.get(occ.soc_code, set())
             for title in kb.taxonomy.direct_match.get(occ.soc_code, []):
-                add("direct_match_title", title)
+                if normalize_title(title) not in named:
+                    add("direct_match_title", title)
     return docs
 
 

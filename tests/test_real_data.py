@@ -213,6 +213,16 @@ def test_a_shared_title_with_duties_is_still_told_apart_by_the_industry(real_eng
     assert codes(result)[0] == "43-3071.00"
 
 
+@pytest.mark.parametrize(("title", "description", "expected"), [
+    # BLS lists "Barista" and "Nanny" as direct matches of the SOC code; O*NET names a specialty so
+    ("barista", "I make espresso drinks, take orders and clean the machines.", "35-3023.01"),  # not Fast Food 35-3023.00
+    ("nanny", "I look after two children in their home, cook their meals and take them to school.", "39-9011.01"),
+])
+def test_a_direct_match_title_that_names_a_specialty_codes_to_the_specialty(real_engine: Engine, title: str,
+                                                                             description: str, expected: str) -> None:
+    assert codes(real_engine.code(title=title, description=description))[0] == expected
+
+
 def test_the_verbs_of_work_are_read_from_the_tasks_and_leave_out_title_words(real_engine: Engine) -> None:
     from assistant.rerank import work_verbs
 
