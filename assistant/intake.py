@@ -522,7 +522,18 @@ def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = 
     if m := SUPERVISION_RECEIVED.search(sentence):
         out.supervision_received = _clean(m.group("v"))
         spans.append(m.span())
-    if ((m := EDUCATION_PATTERN.search(sentence)) and not SCHOOL_WORKPLACE.search(m.group("v"))
+    lead = re.match(r"[^,;]+", sentence)
+    if lead and lead.end() < len(sentence.rstrip(" .!")) and _education_alone(lead.group(0)):
+        # led by an education said alone: "High school diploma, I'm in a union apprenticeship program"
+        said = []
+        for clause in re.finditer(r"[^,;]+", sentence):
+            if not ((c := EDUCATION_PATTERN.search(clause.group(0))) and not SCHOOL_WORKPLACE.search(c.group("v"))
+                    and _about_education(clause.group(0).strip())):
+                break
+            said.append(_clean(_before_licence(c.group("v"))))
+            spans.append((clause.start() + c.start(), clause.start() + c.end()))
+        out.education = "; ".join(said)
+    elif ((m := EDUCATION_PATTERN.search(sentence)) and not SCHOOL_WORKPLACE.search(m.group("v"))
             and _about_education(sentence)):
         out.education = _clean(_before_licence(m.group("v")))
         spans.append(m.span())
@@ -567,6 +578,13 @@ def _before_licence(education: str) -> str:
     joint = re.search(r"\s*(?:,|\band\b|\bplus\b|\bwith\b)\s*(?:(?:an?|my|the|also)\s+)*$",
                       education[:licence.start()])
     return education[:joint.start()] if joint and joint.start() > 0 else education
+
+
+def _education_alone(clause: str) -> bool:
+    """Whether a clause is an education said on its own ("high school diploma", "a GED")."""
+    clause = clause.strip()
+    return (bool(EDUCATION_PATTERN.search(clause)) and len(text_tokens(clause)) <= EDUCATION_ALONE_WORDS
+            and bool(EDUCATION_FIRST.match(clause)) and not SCHOOL_WORKPLACE.search(clause))
 
 
 def _about_education(sentence: str) -> bool:

@@ -711,3 +711,19 @@ def test_a_message_that_only_lists_products_names_the_tools(text: str, asked: st
     assert found.tools == tools
     if tools:
         assert found.duties == []
+
+
+@pytest.mark.parametrize(("text", "asked", "education", "duties"), [
+    ("High school diploma, I'm in a union apprenticeship program", "tools",
+     "High school diploma; I'm in a union apprenticeship program", []),
+    ("High school diploma, and I drive a forklift", "tools", "High school diploma", ["I drive a forklift"]),
+    ("A GED, I fix cars at a garage", "tools", "A GED", ["I fix cars at a garage"]),  # had been the education whole
+    # a list in the work that names a schooling is no education
+    ("Advises veteran on insurance, vocational, and other matters.", None, None,
+     ["Advises veteran on insurance, vocational, and other matters."]),
+])
+def test_a_message_led_by_an_education_said_alone_gives_it_whatever_was_asked(text: str, asked: str | None,
+                                                                               education: str | None,
+                                                                               duties: list[str]):
+    found = extract(text, asked)
+    assert (found.education, found.duties) == (education, duties)
