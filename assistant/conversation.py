@@ -148,6 +148,8 @@ def turn(conversation: Conversation, user_text: str, engine: Any, llm: Any = Non
                    or _title_meant(conv.part_a, extraction, text)):
         extraction.job_title = title
         extraction.duties = [d for d in extraction.duties if d != text]
+    else:
+        _read_managed(conv.part_a, extraction, asked_item, text, engine)
     before = conv.part_a
     part_a, changes, problems = apply(conv.part_a, extraction)
     conv.denied += [d for d in extraction.denied if d not in conv.denied]
@@ -375,6 +377,33 @@ def _title_out_of_turn(part_a: PartA, found: intake.Extraction, asked: str | Non
         return None
     known = getattr(engine, "is_known_title", None)
     return bare if known is not None and known(bare) else None
+
+
+# "I manage a restaurant", "I run the bakery", "I'm managing a car wash": the business a manager runs
+_MANAGED = re.compile(r"^\W*I(?:'m| am)?\s+(?:(?:also|now|currently|basically)\s+)?(?P<verb>manage|run|managing|running)"
+                      r"\s+(?:an?|the|our|my|this|one)\s+(?:(?:small|little|local|family|busy|big|large|new)\s+)?"
+                      r"(?P<v>[A-Za-z][\w'&\-]*(?:\s+[A-Za-z][\w'&\-]*){0,2})\s*[.!]?\s*$", re.IGNORECASE)
+# what someone manages that is a group of people, not a business: their supervision, as the intake reads it
+_PEOPLE = frozenset("team teams crew crews staff people employees workers group of".split())
+
+
+def _read_managed(part_a: PartA, found: intake.Extraction, asked: str | None, text: str, engine: Any) -> None:
+    """The business a manager says they run, when the message says only that and Part A has no title yet: "I manage
+    a restaurant" is a restaurant manager, when O*NET knows that title, and no supervision ("I manage a team" stays
+    one; "I run a press" is work, O*NET having no "press manager"; a business O*NET does not name, "a McDonald's",
+    is left as it was read)."""
+    m = _MANAGED.match(text)
+    if m is None or part_a.job_title or asked not in (None, "job_title", "duties"):
+        return
+    if found.job_title and not found.job_title.lower().startswith(m.group("verb").lower()):
+        return  # "I'm managing a car wash" had been read as the title "managing a car wash"
+    known = getattr(engine, "is_known_title", None)
+    business = m.group("v")
+    if known is None or set(business.lower().split()) & _PEOPLE or not known(f"{business} manager"):
+        return
+    found.job_title = f"{business} manager"
+    found.supervision_given = None
+    found.duties = [d for d in found.duties if d.strip(" .!") != text.strip(" .!")]
 
 
 def _title_meant(part_a: PartA, found: intake.Extraction, text: str) -> str | None:

@@ -258,6 +258,22 @@ def test_a_list_of_products_answering_the_duties_question_is_the_tools(real_engi
     assert [d.text for d in part_a.duties] == ([duty] if duty else [])
 
 
+@pytest.mark.parametrize(("message", "title", "supervises", "duties"), [
+    ("I manage a restaurant", "restaurant manager", None, []),  # had been whom the worker supervises, and no title
+    ("I'm managing a car wash.", "car wash manager", None, []),  # had been the title "managing a car wash"
+    ("I run a small hotel", "hotel manager", None, []),
+    ("I manage a team of 5 developers", None, "I manage a team of 5 developers", []),  # people: supervision
+    ("I run a press", None, None, ["I run a press"]),  # no "press manager" in O*NET: the work
+])
+def test_the_business_a_manager_runs_gives_the_title_o_net_knows(real_engine: Engine, message: str,
+                                                                 title: str | None, supervises: str | None,
+                                                                 duties: list[str]) -> None:
+    from assistant.conversation import start, turn
+
+    part_a = turn(start(), message, real_engine).conversation.part_a
+    assert (part_a.job_title, part_a.supervision_given, [d.text for d in part_a.duties]) == (title, supervises, duties)
+
+
 @pytest.mark.parametrize(("message", "asked_for"), [
     ("Tends machine that winds typewriter ribbons onto spools.", None),  # the opening, which asks for the title
     ("Sorts teeth according to type, size, and color shade.", "education"),
