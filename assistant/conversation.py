@@ -380,8 +380,9 @@ def _title_out_of_turn(part_a: PartA, found: intake.Extraction, asked: str | Non
 
 
 # "I manage a restaurant", "I run the bakery", "I'm managing a car wash": the business a manager runs
-_MANAGED = re.compile(r"^\W*I(?:'m| am)?\s+(?:(?:also|now|currently|basically)\s+)?(?P<verb>manage|run|managing|running)"
-                      r"\s+(?:an?|the|our|my|this|one)\s+(?:(?:small|little|local|family|busy|big|large|new)\s+)?"
+_MANAGED = re.compile(r"^\W*I(?:'m| am)?\s+(?:(?:also|now|currently|basically)\s+)?"
+                      r"(?P<verb>manage|run|managing|running)\s+(?:an?|the|our|my|this|one)\s+"
+                      r"(?:(?:small|little|local|family|busy|big|large|new)\s+)?"
                       r"(?P<v>[A-Za-z][\w'&\-]*(?:\s+[A-Za-z][\w'&\-]*){0,2})\s*[.!]?\s*$", re.IGNORECASE)
 # what someone manages that is a group of people, not a business: their supervision, as the intake reads it
 _PEOPLE = frozenset("team teams crew crews staff people employees workers group of".split())

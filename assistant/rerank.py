@@ -133,8 +133,8 @@ def product_names(kb: KnowledgeBase) -> frozenset[str]:
     """The names of the software and technology products O*NET lists, lower case, for the intake to tell a list of
     them from work ("QuickBooks and Dentrix" answering a duties question): each example whole ("intuit
     quickbooks"), without its maker's name ("quickbooks"), and each of its words that no occupation's title,
-    description, task or DWA uses, nor is a title by itself ("dentrix", "autocad"). An example of such words alone names nothing: "Microsoft
-    Word" gives no "word", "Email" nothing."""
+    description, task or DWA uses, nor is a title by itself ("dentrix", "autocad"). An example made only of
+    such common words names nothing: "Microsoft Word" gives no "word", "Email" nothing."""
     ordinary: set[str] = set()
     for occ in kb.occupations.values():
         for text in [occ.title, occ.description or "", *occ.dwas, *(t.text for t in occ.tasks)]:
