@@ -174,12 +174,27 @@ def _grounded_extraction(source: str) -> type[ExtractedItems]:
                     words = [_stem(w) for w in _WORD_RE.findall(text.lower()) if len(w) > 2]
                     if words and sum(w in source_words for w in words) < len(words) * needed:
                         raise ValueError(f"{name} '{text[:60]}' is not what the message says; use its own words")
-                    if EMAIL_RE.search(text) or "[removed]" in text or "[phone removed]" in text:
+                    if EMAIL_RE.search(text) or _PLACEHOLDER_RE.search(text):
                         raise ValueError(f"{name} must not contain contact details")
+                    if name in ("job_title", "other_titles") and not _title_like(text):
+                        raise ValueError(f"{name} '{text[:60]}' is a sentence, not a job title; give the title "
+                                         "alone, or nothing")
             return self
 
     GroundedItems.__name__ = "ExtractedItems"
     return GroundedItems
+
+
+# what `redact` puts in place of a contact detail: "[removed]", "[name removed]", "[e-mail removed]", ...
+_PLACEHOLDER_RE = re.compile(r"\[(?:[\w\-]+ )?removed\]")
+# a job title is a few words that say no sentence: not "Hi, . I bake bread and pastries" (a small model's answer);
+# "Accountant I" and "Sr. Software Engineer" are titles
+_SENTENCE_IN_TITLE = re.compile(r"\bI(?:'m|'ve|\s+[a-z])|\b(?i:me|my|we|our)\b|\b[a-z]{3,}[.!?;:]\s|\s[.,!?;:]|^\W")
+TITLE_MAX_WORDS = 8
+
+
+def _title_like(text: str) -> bool:
+    return len(text.split()) <= TITLE_MAX_WORDS and not _SENTENCE_IN_TITLE.search(text)
 
 
 def _stem(word: str) -> str:

@@ -247,3 +247,20 @@ def test_stream_reply_rejects_a_reply_that_drops_the_question() -> None:
 def test_extract_part_a_accepts_a_plural_of_the_customers_word() -> None:
     items = llm_tasks.extract_part_a(FakeLLM({"duties": ["bakes breads and pastry"]}), MESSAGE)
     assert items == {"duties": [{"text": "bakes breads and pastry"}]}
+
+
+@pytest.mark.parametrize("title", ["Hi, . I bake bread and pastries", "I bake bread", "my job is baking"])
+def test_a_sentence_returned_as_the_job_title_is_rejected(title: str) -> None:
+    """A small model (the real-server check) returned "Hi, . I bake bread and pastries" as the title: every word is
+    the customer's, but it is no title."""
+    message = f"Hi, my name is [name removed]. I bake bread and pastries. {title}"
+    sentence = {"job_title": title, "duties": ["I bake bread and pastries"]}
+    llm = FakeLLM(sentence, sentence)
+    assert llm_tasks.extract_part_a(llm, message) is None
+    assert "is a sentence, not a job title" in llm.calls[1].messages[-1]["content"]
+
+
+@pytest.mark.parametrize("title", ["Accountant I", "Sr. Software Engineer", "Nurse (RN)"])
+def test_titles_with_numerals_abbreviations_and_brackets_stay_titles(title: str) -> None:
+    said = {"job_title": title}
+    assert llm_tasks.extract_part_a(FakeLLM(said), f"I'm an {title}.") is not None
