@@ -262,6 +262,9 @@ ABOUT_THE_REQUEST = re.compile(
     r"\b(?:(?:soc|o\*?net|occupation(?:al)?|job|onet) codes?|codes? for (?:an? |the |my |our |this )?(?:\w+ ){0,2}"
     r"(?:job|position|role|title|worker|employee)|(?:right|correct|which) occupation|classif\w* (?:for|of) "
     r"(?:an? |the |my |our |this )?(?:job|position))\b", re.IGNORECASE)
+# A greeting that opens a message: "Hi,", "Hello there!", "Good morning,"
+GREETING_LEAD = re.compile(r"^\W*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening))"
+                           r"(?:\s+(?:there|all|everyone|team))?\b[\s,.!:;-]*", re.IGNORECASE)
 # A question back ("What is the job title?", "Do you need the whole title?") answers nothing; a title said unsure
 # ("Dental hygienist?") still does.
 ASKING_BACK = re.compile(r"^\W*(?:what|which|how|why|where|who|when|can|could|do|does|did|is|are|should|would|will)\b"
@@ -691,6 +694,8 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
     message = text
     # "Sorry, I meant head chef", "Actually, a forklift and a pallet jack": the answer is what follows; "OK" is none
     text = ANSWER_LEAD.sub("", text)
+    # a greeting before the answer, and what a contact detail left ("Hi, my name is Ana. I bake bread": "Hi, .")
+    text = re.sub(r"^[\s,.;:!?-]+", "", GREETING_LEAD.sub("", text))
     if not text:
         return
     bare = re.sub(r"^(?:it'?s|it is|i'?m|i am|we are|we're|mostly|yes,?|no,?)\s+(?:an? |the )?", "", text,

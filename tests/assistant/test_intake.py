@@ -727,3 +727,16 @@ def test_a_message_led_by_an_education_said_alone_gives_it_whatever_was_asked(te
                                                                                duties: list[str]):
     found = extract(text, asked)
     assert (found.education, found.duties) == (education, duties)
+
+
+@pytest.mark.parametrize(("text", "title", "duties"), [
+    # a greeting before a first-person duty had made the whole message the title "Hello! I bake bread and pastries"
+    ("Hello! I bake bread and pastries.", None, ["I bake bread and pastries."]),
+    ("Hi, my name is Ana Ruiz. I bake bread and pastries.", None, ["I bake bread and pastries."]),  # "Hi, . I bake"
+    ("Hello! Head baker.", "Head baker", []),
+    ("Hiring manager", "Hiring manager", []),  # a title that starts like a greeting
+])
+def test_a_greeting_before_the_answer_to_the_title_question_is_no_part_of_it(text: str, title: str | None,
+                                                                             duties: list[str]):
+    found = extract(text, "job_title")
+    assert (found.job_title, found.duties) == (title, duties)
