@@ -255,15 +255,16 @@ SENTENCE_CHARS = 300
 READ_CHARS = 5000
 # A sentence about the request itself, not the work: a greeting alone, or asking for the code of a job ("Hi, I
 # need help finding a code for a job"); "I sort mail by zip code" and "I assign codes to medical records" are work.
+_GREETINGS = r"hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)"
 ABOUT_THE_REQUEST = re.compile(
-    r"^\W*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|thanks?(?: you)?)"
+    rf"^\W*(?:{_GREETINGS}|thanks?(?: you)?)"
     r"(?:\W+(?:there|all|everyone|team|again|so much))?\W*$|"
     r"\b(?:help|find|finding|look(?:ing)? (?:up|for)|need|want|get|getting|which|what)\b.{0,60}"
     r"\b(?:(?:soc|o\*?net|occupation(?:al)?|job|onet) codes?|codes? for (?:an? |the |my |our |this )?(?:\w+ ){0,2}"
     r"(?:job|position|role|title|worker|employee)|(?:right|correct|which) occupation|classif\w* (?:for|of) "
     r"(?:an? |the |my |our |this )?(?:job|position))\b", re.IGNORECASE)
 # A greeting that opens a message: "Hi,", "Hello there!", "Good morning,"
-GREETING_LEAD = re.compile(r"^\W*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening))"
+GREETING_LEAD = re.compile(rf"^\W*(?:{_GREETINGS})"
                            r"(?:\s+(?:there|all|everyone|team))?\b[\s,.!:;-]*", re.IGNORECASE)
 # A question back ("What is the job title?", "Do you need the whole title?") answers nothing; a title said unsure
 # ("Dental hygienist?") still does.
