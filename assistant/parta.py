@@ -32,6 +32,16 @@ PROFESSIONAL_SCHOOL = r"\b(?:law|medical|dental|pharmacy|veterinary) school\b"
 TRADE_SCHOOL = (r"\b(?!(?:the|a|an|my|our|his|her|their|this|that|any|no|some|high|secondary|middle|grade|elementary|"
                 r"primary|public|private|night|summer|sunday|boarding|graduate)\b)[a-z]+ (?:school|academy)\b")
 _STATES_SUPERVISING = re.compile(r"^\s*(i |we )?(supervis|oversee|manag|lead|direct|run|head|am in charge)", re.I)
+# Whom a journeyman or lead worker directs while doing the work: learners of the trade, any number of them (SOC
+# codes apprentices and trainees with the occupation they train for, so the one who teaches them works in it), or
+# one helper or assistant. Such an answer says nothing of the work ("I supervise two apprentices"), and its
+# word would pull the ranking to where O*NET lists it ("Electrician Apprentice" is a title of Helpers--Electricians).
+_COUNT = r"(?:an?|one|two|three|four|five|six|\d+|my|our|the|some|several|a few|a couple of|a couple)"
+LEARNERS_ONLY = re.compile(
+    r"^\s*(?:yes\W+)?(?:(?:i|we)\s+)?(?:(?:supervise|oversee|lead|direct|train|teach|mentor|manage|run|have|has)s?"
+    r"\s+)?(?:(?:" + _COUNT + r"\s+)?(?:\w+\s+)?(?:apprentice|trainee|intern)s?"
+    r"|(?:an?|one|my|1)\s+(?:\w+\s+)?(?:helper|assistant))"
+    r"(?:\s+(?:working\s+)?(?:under|with|for)\s+(?:me|us))?[\s.!]*$", re.IGNORECASE)
 _PHONE_CHARS_RE = re.compile(r"^[\d\s().+\-xext]+$", re.IGNORECASE)
 
 
@@ -166,7 +176,7 @@ class PartA(_Item):
         supervised ("the workers who assemble chairs"), which is often said only there. A bare yes, a number or
         a no adds nothing."""
         given = (self.supervision_given or "").strip()
-        if not given or NO_SUPERVISION.search(given.lower()) or len(given.split()) < 2:
+        if not given or NO_SUPERVISION.search(given.lower()) or len(given.split()) < 2 or LEARNERS_ONLY.match(given):
             return ""
         said = " ".join([self.summary or "", *(d.text for d in self.duties)]).lower()
         if " ".join(given.lower().split()) in " ".join(said.split()):

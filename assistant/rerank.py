@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import sparse
 
-from assistant.parta import NO_SUPERVISION, PROFESSIONAL_SCHOOL, TRADE_SCHOOL, PartA
+from assistant.parta import LEARNERS_ONLY, NO_SUPERVISION, PROFESSIONAL_SCHOOL, TRADE_SCHOOL, PartA
 from retrieval.models import Candidate, CodingResult
 from retrieval.normalize import STOPWORDS, title_tokens
 from retrieval.onet import KnowledgeBase, Occupation, task_verbs
@@ -298,12 +298,13 @@ _ONE_LEARNER = re.compile(r"\b(?:an?|one|my|1)\s+(?:\w+\s+)?(?:apprentice|helper
 
 def supervises_occasionally(part_a: PartA) -> bool:
     """Whether the supervising Part A records is said as an occasional duty ("May direct workers ...", "I sometimes
-    lead the crew") or as one learner or helper ("I supervise an apprentice"): SOC codes a lead worker who also does
-    the work with the workers, a first-line supervisor only when supervising is the job."""
+    lead the crew") or as one learner or helper ("I supervise an apprentice") or learners only ("two apprentices",
+    `LEARNERS_ONLY`): SOC codes a lead worker who also does the work with the workers, a first-line supervisor only
+    when supervising is the job."""
     said = (part_a.supervision_given or "").strip().lower()
     if not said:
         return False
-    if _ONE_LEARNER.search(said):
+    if _ONE_LEARNER.search(said) or LEARNERS_ONLY.match(said):
         return True
     for text in [part_a.summary or "", *(d.text for d in part_a.duties)]:
         at = text.lower().find(said)

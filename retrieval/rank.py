@@ -15,7 +15,7 @@ from retrieval import confidence as conf
 from retrieval.models import Query
 from retrieval.normalize import normalize_title
 
-FUSION_VERSION = "f12"
+FUSION_VERSION = "f13"
 _HEAD = 50  # how many of a channel's best scores define its spread
 _FLOOR = 200  # scores below the channel's 200th best are treated as equal (no evidence)
 # A channel's spread is at least a fifth of the height of its best 50 scores above that floor (`standardise_rows`).

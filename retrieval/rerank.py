@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 
 import numpy as np
+import Stemmer
 
 from retrieval import rank
 from retrieval.normalize import text_tokens
@@ -136,12 +137,20 @@ def supervisor_flags(soc_codes: list[str], taxonomy) -> np.ndarray:
     return flag
 
 
-def supervisors(soc_codes: list[str], taxonomy, vocab: list[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
+def supervisors(soc_codes: list[str], taxonomy, vocab: list[frozenset[str]], codes: list[str] | None = None,
+                titles: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Which occupations supervise (their SOC minor group is one of supervisors), and for every other occupation
     the supervisor of its work: SOC files a first-line supervisor by the workers supervised, and those are in
     the supervisor's major group. Where a major group has several supervisor occupations (police, fire and
     security supervisors), a worker goes to the one whose O*NET words (titles, tasks, DWAs) share the most
-    with its own, each word weighted by how few occupations use it."""
+    with its own, each word weighted by how few occupations use it.
+
+    With `codes` and `titles` (the occupations' O*NET titles), a supervisor that is an O*NET specialty of a SOC
+    code whose general occupation also supervises is the supervisor only of workers whose title names its
+    specialty (its title's rarest word, stemmed: "Solar" for Solar Energy Installation Managers, "Recycling" for
+    Recycling Coordinators). Otherwise a specialty's few words met any worker sharing one of them: Electricians,
+    Carpet Installers and Earth Drillers had gone to Solar Energy Installation Managers, not to First-Line
+    Supervisors of Construction Trades and Extraction Workers."""
     n = len(soc_codes)
     flag = supervisor_flags(soc_codes, taxonomy)
     overseer = np.full(n, -1, dtype=np.int32)
@@ -154,16 +163,34 @@ def supervisors(soc_codes: list[str], taxonomy, vocab: list[frozenset[str]]) -> 
     by_major: dict[str, list[int]] = {}
     for i in np.flatnonzero(flag):
         by_major.setdefault(soc_codes[i][:2], []).append(int(i))
+    stem = Stemmer.Stemmer("english").stemWord  # one per call: a Snowball stemmer is not shared between threads
+    named = _specialty_words(soc_codes, flag, codes, titles, counts, stem) if codes and titles else {}
     for i, soc in enumerate(soc_codes):
         heads = by_major.get(soc[:2])
         if flag[i] or not heads:
             continue
+        if named:
+            own = {stem(w) for w in text_tokens(titles[i])}
+            heads = [h for h in heads if h not in named or named[h] in own]
         if len(heads) == 1:
             overseer[i] = heads[0]
             continue
         shared = [sum(idf[w] for w in vocab[i] & vocab[h]) / np.sqrt(mass[i] * mass[h]) for h in heads]
         overseer[i] = heads[int(np.argmax(shared))]
     return flag, overseer
+
+
+def _specialty_words(soc_codes: list[str], flag: np.ndarray, codes: list[str], titles: list[str],
+                     counts: Mapping[str, int], stem: Callable[[str], str]) -> dict[int, str]:
+    """Each supervisor occupation that is a specialty of a SOC code whose general (".00") occupation also
+    supervises, with the stem of its title's rarest word (fewest occupations use it)."""
+    general = {soc_codes[i] for i in np.flatnonzero(flag) if codes[i].endswith(".00")}
+    out = {}
+    for i in np.flatnonzero(flag):
+        words = [w for w in text_tokens(titles[i]) if w in counts]
+        if not codes[i].endswith(".00") and soc_codes[i] in general and words:
+            out[int(i)] = stem(min(words, key=lambda w: (counts[w], w)))
+    return out
 
 
 SUPERVISION_COVERAGE = 0.5  # share of the supervisor occupations whose statements use a word
@@ -229,7 +256,7 @@ def build_statics(codes: list[str], soc_codes: list[str], taxonomy, titles,
         if j is not None:
             kinds[doc.code_index, j] += 1
     residual = np.array([is_all_other(t) for t in occupation_titles], dtype=np.float32)
-    supervisor, overseer = supervisors(soc_codes, taxonomy, vocab)
+    supervisor, overseer = supervisors(soc_codes, taxonomy, vocab, codes, occupation_titles)
     return Statics(breadth, np.log1p(kinds), generic, vocabulary, detailed, broad, minor, residual, supervisor,
                    overseer)
 

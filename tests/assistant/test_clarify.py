@@ -179,7 +179,11 @@ def test_saying_you_supervise_the_work_brings_in_its_supervisor_the_engine_ranke
     ("I supervise six cooks and plan the menus.", "I supervise six cooks and plan the menus", False),
     # one learner or helper: a journeyman's part of the work, not a supervisor's job
     ("I fix leaks and install water heaters.", "I supervise an apprentice", True),
-    ("I fix leaks and install water heaters.", "two apprentices", False),
+    # learners of the trade, any number: SOC codes apprentices with the trade, so whoever teaches them works in it
+    ("I fix leaks and install water heaters.", "two apprentices", True),
+    ("I fix leaks and install water heaters.", "I supervise 3 plumbing apprentices", True),
+    ("I fix leaks and install water heaters.", "two helpers", False),
+    ("I fix leaks and install water heaters.", "I supervise two apprentices and 6 plumbers", False),
 ])
 def test_supervising_said_as_an_occasional_duty_is_a_lead_worker(fixture_kb, duty, said, occasional):
     """SOC codes a lead worker who also does the work with the workers: no share moves to their supervisor."""

@@ -104,6 +104,21 @@ def test_whom_the_worker_supervises_reaches_the_engine_and_a_no_does_not():
         assert PartA(supervision_given=nothing, duties=[Duty(text="Cooks meals")]).job_text() == "Cooks meals."
 
 
+@pytest.mark.parametrize("learners", ["I supervise two apprentices", "an apprentice", "3 electrical apprentices",
+                                      "I train new trainees", "one helper", "I have an assistant"])
+def test_directing_learners_or_one_helper_adds_nothing_to_the_job_text(learners):
+    """Whoever directs the trade's learners, or one helper, does the work: whom they direct says nothing of it, and
+    its word would meet the titles O*NET lists under helpers ("Electrician Apprentice")."""
+    part_a = PartA(supervision_given=learners, duties=[Duty(text="I wire new houses")])
+    assert part_a.job_text() == "I wire new houses."
+
+
+@pytest.mark.parametrize("people", ["two helpers", "I supervise 8 electricians", "two apprentices and 6 plumbers"])
+def test_directing_workers_still_reaches_the_engine(people):
+    part_a = PartA(supervision_given=people, duties=[Duty(text="I wire new houses")])
+    assert part_a.job_text() != "I wire new houses."
+
+
 def test_what_the_job_is_comes_first_and_whom_it_supervises_after_it():
     """The engine also ranks a description's first sentence alone: that is the summary, or else the first duty (in the
     chat, the customer's opening answer), never the supervision item put ahead of them."""

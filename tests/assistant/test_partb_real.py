@@ -122,3 +122,34 @@ def test_the_supervisor_of_an_occupation_s_work_on_the_real_taxonomy(real_engine
     assert real_engine.supervisor_of("51-1011.00") is None  # a supervisor is nobody's worker
     assert real_engine.supervisor_of("29-1141.00") is None  # SOC has no first-line supervisors of nurses
     assert real_engine.supervisor_of("99-9999.00") is None
+
+
+def test_a_supervisor_specialty_supervises_only_the_work_its_title_names(real_engine: Engine) -> None:
+    """Solar Energy Installation Managers (47-1011.03) is a specialty of the construction trades' first-line
+    supervisors: the supervisor of solar installers, not of electricians, carpet installers or earth drillers."""
+    general = "47-1011.00"
+    for worker in ("47-2111.00", "47-2041.00", "47-5023.00", "47-2031.00"):
+        assert real_engine.supervisor_of(worker) == general, real_engine.title_of(worker)
+    assert real_engine.supervisor_of("47-2231.00") == "47-1011.03"  # Solar Photovoltaic Installers
+    assert real_engine.supervisor_of("53-7081.00") == "53-1042.01"  # refuse and recyclable material collectors
+
+
+@pytest.mark.parametrize(("said", "first"), [
+    ("I supervise an apprentice", "47-2111.00"),
+    ("I supervise two apprentices", "47-2111.00"),
+    ("I supervise a crew of 8 electricians", "47-1011.00"),
+])
+def test_an_electrician_who_directs_apprentices_stays_an_electrician(real_engine: Engine, said: str,
+                                                                     first: str) -> None:
+    """SOC codes apprentices with their trade, and a lead worker who does the work with the workers; only someone
+    who supervises the electricians is their first-line supervisor (the general one, nothing solar was said).
+    "I supervise an apprentice" had given Helpers--Electricians 79%, "two apprentices" and "8 electricians" Solar
+    Energy Installation Managers."""
+    from assistant import conversation
+
+    conv = conversation.turn(conversation.start(), "electrician", real_engine).conversation
+    before = conversation.turn(conv, "I wire new houses and install panels", real_engine)
+    assert before.candidates[0].code == "47-2111.00"
+    result = conversation.turn(before.conversation, said, real_engine)
+    assert result.conversation.part_a.supervision_given == said
+    assert result.candidates[0].code == first, [c.title for c in result.candidates]
