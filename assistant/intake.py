@@ -299,6 +299,15 @@ FIRST_PERSON_DUTY = re.compile(
     r"^(?:I|we)\s+(?!(?:need|want|think|guess|agree|hope|like|love|mean|know|see|believe|have|had|am|was|do|did|"
     r"don'?t|didn'?t|can|could|would|will|should|just|also|really)\b)[a-z]", re.IGNORECASE)
 FIRST_PERSON_DUTY_MIN_WORDS = 2
+# A first-person statement of work is about the work even when it names a school or a qualification ("I teach high
+# school math", "I tutor college students"), unless its verb is one of getting an education.
+SCHOOLING_VERBS = frozenset({"have", "has", "had", "am", "was", "do", "did", "hold", "holds", "held", "get", "got", "earn", "earned", "complete", "completed",
+                             "finish", "finished", "go", "went", "graduate", "graduated", "study", "studied", "attend",
+                             "attended", "take", "took", "receive", "received", "obtain", "obtained", "pass", "passed",
+                             "drop", "dropped", "leave", "left", "start", "started", "enroll", "enrolled", "major",
+                             "majored", "learn", "learned", "learnt", "train", "trained", "qualify", "qualified", "never",
+                             "only", "still", "already", "even", "are", "were", "be"})
+_FIRST_PERSON_VERB = re.compile(r"^(?:I|we)\s+(?:[a-z]+ly\s+)?([a-z]+)\b", re.IGNORECASE)
 # What is left after the workplace, when it starts with a verb of the work: "[I work at a shop] selling shoes".
 WORK_AFTER_PLACE = re.compile(r"^[a-z]{2,}ing\s+[a-z]", re.IGNORECASE)
 # A workplace that names no business: "I work for a company selling insurance" says the work, not the industry.
@@ -591,13 +600,22 @@ def _education_alone(clause: str) -> bool:
             and bool(EDUCATION_FIRST.match(clause)) and not SCHOOL_WORKPLACE.search(clause))
 
 
+def _states_own_work(sentence: str) -> bool:
+    """'I teach high school math': a first-person statement of work (`FIRST_PERSON_DUTY`) whose verb is not one of
+    getting an education ("I went to trade school", "I recently graduated")."""
+    m = _FIRST_PERSON_VERB.match(sentence)
+    return bool(FIRST_PERSON_DUTY.match(sentence)) and m is not None and m.group(1).lower() not in SCHOOLING_VERBS
+
+
 def _about_education(sentence: str) -> bool:
     """Whether a sentence naming a school or a qualification states an education, rather than work that mentions one
     ("adjusts the temperature to the specified degree", "teaches vocational subjects"): it is short (an answer:
-    "high school", "a bachelor's degree in nursing"), or first-person ("I have an associate degree", "I went to
-    trade school"), or says what the job requires."""
+    "high school", "a bachelor's degree in nursing"), or first-person but not about the work ("I have an associate
+    degree", "I went to trade school"; not "I teach high school math"), or says what the job requires."""
+    sentence = sentence.strip()
     return ((len(text_tokens(sentence)) <= EDUCATION_ALONE_WORDS and bool(EDUCATION_FIRST.match(sentence)))
-            or bool(FIRST_PERSON.match(sentence.strip())) or bool(REQUIRED_EDUCATION.search(sentence)))
+            or (bool(FIRST_PERSON.match(sentence)) and not _states_own_work(sentence))
+            or bool(REQUIRED_EDUCATION.search(sentence)))
 
 
 def _read_labelled(sentence: str, out: Extraction) -> bool:

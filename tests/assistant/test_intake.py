@@ -624,6 +624,11 @@ def test_requests_for_a_code_and_other_openings_give_the_title(text: str, title:
     ("I adjust the oven to the right degree", {"duties": ["I adjust the oven to the right degree"]}),
     ("Teaches vocational subjects to adults at night.", {"duties": ["Teaches vocational subjects to adults at night."]}),
     ("I process license renewals at the DMV", {"duties": ["I process license renewals at the DMV"]}),
+    # a first-person statement of work naming a school: the school is whom the work is for
+    ("I teach high school math", {"duties": ["I teach high school math"]}),
+    ("I tutor college students in chemistry", {"duties": ["I tutor college students in chemistry"]}),
+    ("I only have a GED", {"education": "I only have a GED"}),
+    ("I recently graduated from a trade school", {"education": "a trade school"}),
     ("Our equipment is old and the machines are slow", {"duties": ["Our equipment is old and the machines are slow"]}),
     # statements of them are read as such
     ("I have a degree in accounting", {"education": "I have a degree in accounting"}),

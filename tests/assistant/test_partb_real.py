@@ -153,3 +153,12 @@ def test_an_electrician_who_directs_apprentices_stays_an_electrician(real_engine
     result = conversation.turn(before.conversation, said, real_engine)
     assert result.conversation.part_a.supervision_given == said
     assert result.candidates[0].code == first, [c.title for c in result.candidates]
+
+
+def test_a_teacher_who_names_the_school_is_coded_as_a_teacher(real_engine: Engine) -> None:
+    """'I teach high school math' had become the education, leaving the chat with nothing to code."""
+    from assistant import conversation
+
+    result = conversation.turn(conversation.start(), "I teach high school math", real_engine)
+    assert result.conversation.part_a.education is None
+    assert result.candidates[0].code == "25-2031.00", [c.title for c in result.candidates]
