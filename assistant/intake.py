@@ -299,6 +299,10 @@ FIRST_PERSON_DUTY = re.compile(
     r"^(?:I|we)\s+(?!(?:need|want|think|guess|agree|hope|like|love|mean|know|see|believe|have|had|am|was|do|did|"
     r"don'?t|didn'?t|can|could|would|will|should|just|also|really)\b)[a-z]", re.IGNORECASE)
 FIRST_PERSON_DUTY_MIN_WORDS = 2
+# What follows "I'm" when it says where or with whom the speaker is, not what the job is called.
+# (Only after "I'm": "IN HOME CARETAKER", "ON LINE CUSTOMER SERVICE" are titles.)
+WHERE_NOT_WHAT = re.compile(r"(?:i'?m|i am|we'?re|we are)\s+(?:(?P<employer>at|with|for)|in|on|from|into|between|under)"
+                            r"\s+(?:an?\s+|the\s+)?", re.IGNORECASE)
 # A first-person statement of work is about the work even when it names a school or a qualification ("I teach high
 # school math", "I tutor college students"), unless its verb is one of getting an education.
 SCHOOLING_VERBS = frozenset({"have", "has", "had", "am", "was", "do", "did", "hold", "holds", "held", "get", "got", "earn", "earned", "complete", "completed",
@@ -722,13 +726,19 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
     if COUNTED.match(bare) and asked in ("job_title", "tools", "education"):
         out.duties = [d for d in out.duties if d != message]  # "8 cooks", "15 people": how many, not an answer
         return
+    where = None
     if (asked == "job_title" and not out.job_title and words <= BARE_TITLE_WORDS and not out.answer
             and not FIRST_PERSON.match(bare) and not ABOUT_THE_REQUEST.search(text) and not ASKING_BACK.match(text)
+            and not (where := WHERE_NOT_WHAT.match(text))  # "I'm in a union apprenticeship program"
             and _LETTER.search(" ".join(text_tokens(bare)))):  # "1 and 2" names no job
         title, industry = _split_setting(bare)
         out.job_title = _clean(title)
         if industry and not out.industry:
             out.industry = _clean(industry)
+        out.duties = [d for d in out.duties if d not in (text, message)]
+    elif (asked == "job_title" and not out.job_title and not out.industry and words <= BARE_TITLE_WORDS
+          and where is not None and where.group("employer") and text[where.end():].strip(" .!?")):
+        out.industry = _clean(text[where.end():])  # "I'm at a bakery", "I'm with the county": the employer
         out.duties = [d for d in out.duties if d not in (text, message)]
     elif (asked == "industry" and not out.industry and words <= BARE_INDUSTRY_WORDS and out.answer != "no"
           and _LETTER.search(bare) and set(out.items()) <= {"duties", "education"}

@@ -206,6 +206,20 @@ def test_a_bare_answer_fills_the_item_just_asked(asked: str, text: str, field: s
     assert getattr(extract(text, asked=asked), field) == value
 
 
+@pytest.mark.parametrize(("text", "industry", "education"), [
+    ("I'm in a union apprenticeship program", None, "I'm in a union apprenticeship program"),
+    ("I'm at a bakery", "bakery", None),
+    ("Hi! I'm with the county", "county", None),
+])
+def test_where_the_speaker_is_answering_the_title_question_is_no_title(text: str, industry: str | None,
+                                                                        education: str | None):
+    """'I'm in a union apprenticeship program' had become the job title 'in a union apprenticeship program'."""
+    found = extract(text, asked="job_title")
+    assert (found.job_title, found.industry, found.education) == (None, industry, education)
+    # written so without "I'm", it is a title
+    assert extract("IN HOME CARETAKER", asked="job_title").job_title == "IN HOME CARETAKER"
+
+
 def test_a_long_answer_to_the_title_question_is_a_duty_not_a_title():
     found = extract("I mostly repair valves and pipe fittings that come out of the refinery lines", asked="job_title")
     assert found.job_title is None
