@@ -305,12 +305,13 @@ WHERE_NOT_WHAT = re.compile(r"(?:i'?m|i am|we'?re|we are)\s+(?:(?P<employer>at|w
                             r"\s+(?:an?\s+|the\s+)?", re.IGNORECASE)
 # A first-person statement of work is about the work even when it names a school or a qualification ("I teach high
 # school math", "I tutor college students"), unless its verb is one of getting an education.
-SCHOOLING_VERBS = frozenset({"have", "has", "had", "am", "was", "do", "did", "hold", "holds", "held", "get", "got", "earn", "earned", "complete", "completed",
-                             "finish", "finished", "go", "went", "graduate", "graduated", "study", "studied", "attend",
-                             "attended", "take", "took", "receive", "received", "obtain", "obtained", "pass", "passed",
-                             "drop", "dropped", "leave", "left", "start", "started", "enroll", "enrolled", "major",
-                             "majored", "learn", "learned", "learnt", "train", "trained", "qualify", "qualified", "never",
-                             "only", "still", "already", "even", "are", "were", "be"})
+SCHOOLING_VERBS = frozenset({"have", "has", "had", "am", "was", "do", "did", "hold", "holds", "held", "get", "got",
+                             "earn", "earned", "complete", "completed", "finish", "finished", "go", "went", "graduate",
+                             "graduated", "study", "studied", "attend", "attended", "take", "took", "receive",
+                             "received", "obtain", "obtained", "pass", "passed", "drop", "dropped", "leave", "left",
+                             "start", "started", "enroll", "enrolled", "major", "majored", "learn", "learned", "learnt",
+                             "train", "trained", "qualify", "qualified", "never", "only", "still", "already", "even",
+                             "are", "were", "be"})
 _FIRST_PERSON_VERB = re.compile(r"^(?:I|we)\s+(?:[a-z]+ly\s+)?([a-z]+)\b", re.IGNORECASE)
 # What is left after the workplace, when it starts with a verb of the work: "[I work at a shop] selling shoes".
 WORK_AFTER_PLACE = re.compile(r"^[a-z]{2,}ing\s+[a-z]", re.IGNORECASE)
@@ -328,6 +329,8 @@ FILLER = frozenset({"i", "ive", "im", "we", "have", "has", "had", "been", "be", 
                     "worked", "working", "so", "now", "since", "about", "almost", "over", "just", "doe", "actually",
                     # how someone is employed, not what they do: "I'm self-employed", "I work full-time"
                     "self", "employed", "freelance", "full", "part", "time", "retired",
+                    # ... or for whom: "I have my own business", "I work for myself", "I'm my own boss"
+                    "own", "business", "company", "myself", "boss",
                     # a correction's own words: "sorry, I meant ..."
                     "sorry", "meant", "mean", "oops"})
 # "I do landscaping", "I do payroll": the one word after "do" is the work ("I do" alone answers yes).
@@ -342,6 +345,16 @@ WORK_IS_NO_ANSWER_TO = frozenset({"job_title", "industry", "education", "license
 
 
 # Phones and word processors type curly quotes: "I’m a server" reads as "I'm a server", “cook” as "cook".
+# Working for oneself is how the job is held, not its work or its industry: "I have my own business", "I work for
+# myself", "I'm self-employed", "I'm my own boss".
+# Read and taken out of the message first, with what joins it to the rest ("I'm self-employed, I paint houses").
+SELF_EMPLOYED = re.compile(
+    r"\b(?:(?:I|we)\s+(?:have|own|run|started)\s+(?:my|our)\s+own\s+(?:business|company|shop)"
+    r"|(?:I|we)\s+work\s+for\s+(?:myself|ourselves)|(?:I'm|I am|we're|we are|^)\s*self[\s-]employed"
+    r"|(?:I'm|I am|we're|we are)\s+(?:my|our)\s+own\s+boss(?:es)?)\b(?:\s*[,;]\s*(?:and\s+|so\s+)?|\s+and\s+)?",
+    re.IGNORECASE)
+# "Im a cook", typed without the apostrophe, is "I'm a cook" ("im" is no other English word).
+_IM = re.compile(r"\b[Ii]m\b")
 _TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 
 
@@ -357,6 +370,7 @@ class Extraction(BaseModel):
     supervision_given: str | None = None
     supervision_received: str | None = None
     experience: str | None = None
+    work_setting: str | None = None  # "self-employed"
     name: str | None = None
     email: str | None = None
     phone: str | None = None
@@ -369,7 +383,7 @@ class Extraction(BaseModel):
     def items(self) -> list[str]:
         """The Part A items this message filled, by name."""
         names = ["job_title", "industry", "duties", "tools", "education", "licenses", "supervision_given",
-                 "supervision_received", "experience"]
+                 "supervision_received", "experience", "work_setting"]
         filled = [name for name in names if getattr(self, name)]
         return filled + (["contact"] if self.email or self.phone or self.name or self.organization else [])
 
@@ -380,7 +394,7 @@ def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = fr
     `work_verbs` the words that lead a statement of work ("tends", "manage": `states_work`), none by default;
     `products` the names of software and technology products, lower case (`rerank.product_names`), none by default."""
     out = Extraction()
-    text = squeeze((text or "").replace("\x00", " ").translate(_TYPOGRAPHIC))
+    text = _IM.sub("I'm", squeeze((text or "").replace("\x00", " ").translate(_TYPOGRAPHIC)))
     if not text:
         return out
     out.correction = bool(CORRECTION.search(text))
@@ -396,6 +410,11 @@ def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = fr
                             "Send anything important from the rest in another message.")
         text = text[:READ_CHARS]
     text = _take_contact(text, out, asked)
+    if (found := SELF_EMPLOYED.search(text)) is not None:
+        out.work_setting = "self-employed"
+        text = re.sub(r"[ \t]{2,}", " ", text[:found.start()] + text[found.end():]).strip()
+        if not text:
+            return out
     read = ANSWER_WORD.sub("", text, count=1) if out.answer in ("yes", "no") else text
     for sentence in sentences(read):
         _read_sentence(sentence, out, work_verbs)

@@ -43,6 +43,15 @@ def test_several_items_in_one_message_are_all_understood(engine):
     assert "Cashiers" in result.reply
 
 
+def test_working_for_oneself_is_recorded_as_the_work_setting(engine):
+    conv, results = talk(engine, "I work as a cashier", "I have my own business")
+    assert conv.part_a.work_setting == "self-employed"
+    assert [d.text for d in conv.part_a.duties] == [] and not conv.part_a.industries
+    assert "work setting: self-employed" in results[-1].changes
+    assert "Work setting: self-employed" in results[-1].understood
+    assert results[-1].candidates[0].code == CASHIER
+
+
 def test_answers_in_any_order_and_bare_answers_fill_what_was_asked(engine):
     conv = start()
     assert conv.pending_item == "job_title"

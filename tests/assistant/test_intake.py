@@ -759,3 +759,24 @@ def test_a_greeting_before_the_answer_to_the_title_question_is_no_part_of_it(tex
                                                                              duties: list[str]):
     found = extract(text, "job_title")
     assert (found.job_title, found.duties) == (title, duties)
+
+
+@pytest.mark.parametrize(("text", "duties"), [
+    ("I have my own business", []),
+    ("I work for myself", []),  # had been the industry "myself"
+    ("I'm self-employed, I paint houses", ["I paint houses"]),  # had been the job title "self-employed, I paint houses"
+    ("I'm my own boss. I fix computers for small businesses", ["I fix computers for small businesses"]),
+])
+def test_working_for_oneself_is_the_work_setting_not_work_or_an_industry(text: str, duties: list[str]):
+    for asked in (None, "job_title", "duties", "industry"):
+        found = extract(text, asked=asked)
+        assert (found.work_setting, found.duties, found.job_title, found.industry) == ("self-employed", duties, None,
+                                                                                       None), asked
+    # a title that says it stays a title
+    assert extract("HVAC INSTRUCTOR SELF-EMPLOYED HVAC CONTRACTOR", asked="job_title").work_setting is None
+
+
+def test_im_typed_without_its_apostrophe_is_i_am():
+    found = extract("Im a CNA at a nursing home")
+    assert (found.job_title, found.industry) == ("CNA", "nursing home")
+    assert extract("im a welder", asked="job_title").job_title == "welder"
