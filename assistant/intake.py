@@ -82,6 +82,11 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     # a place on its own, as an answer: "at a Ford dealership", "for the county"
     rf"^(?:at|for|in) (?:an? |the |my |our ){_PHRASE}\W*$",
 )]
+# "I work in accounting at a hospital", "I work in the shipping department for a furniture maker": the field or the
+# department is the work, the business after it the industry ("accounting" had been the industry, the hospital lost).
+DEPARTMENT_AT = re.compile(r"\bI work in (?:the )?(?!(?:an?|my|our)\s)[a-z][\w&/\- ]{1,40}?(?: department| dept\.?)?"
+                           r"(?P<tail> (?:at|for) (?:an? |the |our |my )?(?P<v>[\w&'\- ]{2,60}?))\s*[.!]?$",
+                           re.IGNORECASE)
 # An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital", "a manager on a farm",
 # "the manager of a restaurant".
 TRAILING_INDUSTRY = re.compile(rf"^\"?\s+(?:(?:at|for|in|on) (?:an? |the |our |my )|of an? ){_PHRASE}{_END}",
@@ -530,7 +535,10 @@ def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = 
                 out.industry = _clean(trailing.group("v"))
                 spans.append((m.end(), m.end() + trailing.end()))
             break
-    for pattern in INDUSTRY_PATTERNS:
+    if (m := DEPARTMENT_AT.search(sentence)) and not GENERIC_WORKPLACE.match(m.group("v")):
+        out.industry = _clean(m.group("v"))
+        spans.append(m.span("tail"))  # the field or department stays, as the work
+    for pattern in INDUSTRY_PATTERNS if not out.industry else ():
         if m := pattern.search(sentence):
             if not GENERIC_WORKPLACE.match(m.group("v")):  # "I work for a company selling insurance"
                 out.industry = _clean(m.group("v"))

@@ -780,3 +780,15 @@ def test_im_typed_without_its_apostrophe_is_i_am():
     found = extract("Im a CNA at a nursing home")
     assert (found.job_title, found.industry) == ("CNA", "nursing home")
     assert extract("im a welder", asked="job_title").job_title == "welder"
+
+
+@pytest.mark.parametrize(("text", "industry", "duties"), [
+    ("I work in accounting at a hospital", "hospital", ["I work in accounting"]),  # had been the industry 'accounting'
+    ("I work in the shipping department for a furniture maker", "furniture maker",
+     ["I work in the shipping department"]),
+    ("I work in a bakery at the mall", "bakery", []),  # a place, then where it is
+])
+def test_the_field_worked_in_is_the_work_and_the_business_after_it_the_industry(text: str, industry: str,
+                                                                                  duties: list[str]):
+    found = extract(text)
+    assert (found.industry, found.duties) == (industry, duties)
