@@ -334,8 +334,6 @@ FILLER = frozenset({"i", "ive", "im", "we", "have", "has", "had", "been", "be", 
                     "worked", "working", "so", "now", "since", "about", "almost", "over", "just", "doe", "actually",
                     # how someone is employed, not what they do: "I'm self-employed", "I work full-time"
                     "self", "employed", "freelance", "full", "part", "time", "retired",
-                    # ... or for whom: "I have my own business", "I work for myself", "I'm my own boss"
-                    "own", "business", "company", "myself", "boss",
                     # a correction's own words: "sorry, I meant ..."
                     "sorry", "meant", "mean", "oops"})
 # "I do landscaping", "I do payroll": the one word after "do" is the work ("I do" alone answers yes).
@@ -349,7 +347,6 @@ TOOL_MAX_WORDS = 5
 WORK_IS_NO_ANSWER_TO = frozenset({"job_title", "industry", "education", "licenses"})
 
 
-# Phones and word processors type curly quotes: "I’m a server" reads as "I'm a server", “cook” as "cook".
 # Working for oneself is how the job is held, not its work or its industry: "I have my own business", "I work for
 # myself", "I'm self-employed", "I'm my own boss".
 # Read and taken out of the message first, with what joins it to the rest ("I'm self-employed, I paint houses").
@@ -360,6 +357,7 @@ SELF_EMPLOYED = re.compile(
     re.IGNORECASE)
 # "Im a cook", typed without the apostrophe, is "I'm a cook" ("im" is no other English word).
 _IM = re.compile(r"\b[Ii]m\b")
+# Phones and word processors type curly quotes: "I’m a server" reads as "I'm a server", “cook” as "cook".
 _TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 
 
