@@ -48,6 +48,8 @@ ITEM_NAMES = {
     "supervision_received": "reports to", "experience": "experience", "work_setting": "work setting",
     "contact": "contact",
 }
+# The Part A items one text each, merged, shown and taken from an LLM's answer alike.
+TEXT_ITEMS = ("education", "supervision_given", "supervision_received", "experience", "work_setting")
 _OPTION_REF = re.compile(
     r"^\s*(?:option|number|no\.?(?=\s*[1-9])|#)?\s*"
     r"(?P<n>[1-9]|first|second|third|one|two|three|[abc](?=[).]|\s*$))\b[).]?",
@@ -201,7 +203,7 @@ def _fill_from_llm(found: intake.Extraction, items: dict[str, Any] | None) -> No
     for field in ("tools", "licenses"):
         extra = [v for v in items.get(field) or [] if isinstance(v, str) and v not in getattr(found, field)]
         setattr(found, field, getattr(found, field) + extra)
-    for field in ("education", "supervision_given", "supervision_received", "experience", "work_setting"):
+    for field in TEXT_ITEMS:
         if not getattr(found, field) and isinstance(items.get(field), str):
             setattr(found, field, items[field])
 
@@ -266,7 +268,7 @@ def apply(part_a: PartA, found: intake.Extraction) -> tuple[PartA, list[str], li
         if added:
             put(field, data[field] + added, label)
             changes.append(f"{label}: {', '.join(added)}")
-    for field in ("education", "supervision_given", "supervision_received", "experience", "work_setting"):
+    for field in TEXT_ITEMS:
         value = getattr(found, field)
         if value and value != data[field]:
             before = data[field]
@@ -296,7 +298,7 @@ def understood(part_a: PartA) -> list[str]:
     for field in ("tools", "licenses"):
         if getattr(part_a, field):
             lines.append(f"{ITEM_NAMES[field].capitalize()}: {', '.join(getattr(part_a, field))}")
-    for field in ("education", "supervision_given", "supervision_received", "experience", "work_setting"):
+    for field in TEXT_ITEMS:
         if getattr(part_a, field):
             lines.append(f"{ITEM_NAMES[field].capitalize()}: {getattr(part_a, field)}")
     contact = [v for v in (part_a.contact.name, part_a.contact.organization, part_a.contact.email,

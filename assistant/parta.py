@@ -42,6 +42,8 @@ LEARNERS_ONLY = re.compile(
     r"\s+)?(?:(?:" + _COUNT + r"\s+)?(?:\w+\s+)?(?:apprentice|trainee|intern)s?"
     r"|(?:an?|one|my|1)\s+(?:\w+\s+)?(?:helper|assistant))"
     r"(?:\s+(?:working\s+)?(?:under|with|for)\s+(?:me|us))?[\s.!]*$", re.IGNORECASE)
+# One learner or helper ("I supervise an apprentice", "one helper"): a journeyman's or lead's part of the work
+ONE_LEARNER = re.compile(r"\b(?:an?|one|my|1)\s+(?:\w+\s+)?(?:apprentice|helper|trainee|assistant|intern)\b(?!s)")
 _PHONE_CHARS_RE = re.compile(r"^[\d\s().+\-xext]+$", re.IGNORECASE)
 
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import sparse
 
-from assistant.parta import LEARNERS_ONLY, NO_SUPERVISION, PROFESSIONAL_SCHOOL, TRADE_SCHOOL, PartA
+from assistant.parta import (LEARNERS_ONLY, NO_SUPERVISION, ONE_LEARNER, PROFESSIONAL_SCHOOL, TRADE_SCHOOL,
+                             PartA)
 from retrieval.models import Candidate, CodingResult
 from retrieval.normalize import STOPWORDS, title_tokens
 from retrieval.onet import KnowledgeBase, Occupation, task_verbs
@@ -292,10 +293,6 @@ def rank_part_a(part_a: PartA, engine: Any, k: int) -> CodingResult | None:
 _OCCASIONAL = re.compile(r"\b(?:may|might|sometimes|occasionally|also|can|could)\s+$", re.IGNORECASE)
 
 
-# One learner or helper ("I supervise an apprentice", "one helper"): a journeyman's or lead's part of the work
-_ONE_LEARNER = re.compile(r"\b(?:an?|one|my|1)\s+(?:\w+\s+)?(?:apprentice|helper|trainee|assistant|intern)\b(?!s)")
-
-
 def supervises_occasionally(part_a: PartA) -> bool:
     """Whether the supervising Part A records is said as an occasional duty ("May direct workers ...", "I sometimes
     lead the crew") or as one learner or helper ("I supervise an apprentice") or learners only ("two apprentices",
@@ -304,7 +301,7 @@ def supervises_occasionally(part_a: PartA) -> bool:
     said = (part_a.supervision_given or "").strip().lower()
     if not said:
         return False
-    if _ONE_LEARNER.search(said) or LEARNERS_ONLY.match(said):
+    if ONE_LEARNER.search(said) or LEARNERS_ONLY.match(said):
         return True
     for text in [part_a.summary or "", *(d.text for d in part_a.duties)]:
         at = text.lower().find(said)

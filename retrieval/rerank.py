@@ -137,16 +137,16 @@ def supervisor_flags(soc_codes: list[str], taxonomy) -> np.ndarray:
     return flag
 
 
-def supervisors(soc_codes: list[str], taxonomy, vocab: list[frozenset[str]], codes: list[str] | None = None,
-                titles: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def supervisors(soc_codes: list[str], taxonomy, vocab: list[frozenset[str]], codes: list[str],
+                titles: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Which occupations supervise (their SOC minor group is one of supervisors), and for every other occupation
     the supervisor of its work: SOC files a first-line supervisor by the workers supervised, and those are in
     the supervisor's major group. Where a major group has several supervisor occupations (police, fire and
     security supervisors), a worker goes to the one whose O*NET words (titles, tasks, DWAs) share the most
     with its own, each word weighted by how few occupations use it.
 
-    With `codes` and `titles` (the occupations' O*NET titles), a supervisor that is an O*NET specialty of a SOC
-    code whose general occupation also supervises is the supervisor only of workers whose title names its
+    `codes` and `titles` are the occupations' O*NET-SOC codes and titles. A supervisor that is an O*NET specialty
+    of a SOC code whose general occupation also supervises is the supervisor only of workers whose title names its
     specialty (its title's rarest word, stemmed: "Solar" for Solar Energy Installation Managers, "Recycling" for
     Recycling Coordinators). Otherwise a specialty's few words met any worker sharing one of them: Electricians,
     Carpet Installers and Earth Drillers had gone to Solar Energy Installation Managers, not to First-Line
@@ -164,14 +164,13 @@ def supervisors(soc_codes: list[str], taxonomy, vocab: list[frozenset[str]], cod
     for i in np.flatnonzero(flag):
         by_major.setdefault(soc_codes[i][:2], []).append(int(i))
     stem = Stemmer.Stemmer("english").stemWord  # one per call: a Snowball stemmer is not shared between threads
-    named = _specialty_words(soc_codes, flag, codes, titles, counts, stem) if codes and titles else {}
+    named = _specialty_words(soc_codes, flag, codes, titles, counts, stem)
     for i, soc in enumerate(soc_codes):
         heads = by_major.get(soc[:2])
         if flag[i] or not heads:
             continue
-        if named:
-            own = {stem(w) for w in text_tokens(titles[i])}
-            heads = [h for h in heads if h not in named or named[h] in own]
+        own = {stem(w) for w in text_tokens(titles[i])}
+        heads = [h for h in heads if h not in named or named[h] in own]
         if len(heads) == 1:
             overseer[i] = heads[0]
             continue
