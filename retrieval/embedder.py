@@ -6,10 +6,12 @@ downloads anything. Any OpenAI-compatible embeddings endpoint is the alternative
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -124,6 +126,7 @@ class MiniLMEmbedder:
         self._batch_tokens = batch_tokens
         self._cache_dir = cache_dir
         self._opened: Any = None
+        self._singles: list[Any] | None = None
         self._opening = threading.Lock()
         self._queries: MiniLMEmbedder | None = None
         if int8_activations:
@@ -138,14 +141,27 @@ class MiniLMEmbedder:
         if self._opened is None:
             with self._opening:
                 if self._opened is None:
-                    self._opened = self._open_session()
+                    self._opened = self._open_session(self._threads)
         return self._opened
 
-    def _open_session(self) -> Any:
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """For an index build: inside this block, a call of several batches spreads them over single-thread
+        sessions, one per thread, each taking the next batch. Batches of a few hundred tokens keep the two
+        threads of one session waiting on each other; two sessions embed about a fifth more texts a second on
+        two cores, with the same vectors. The sessions (about 95 MB each) are closed when the block ends."""
+        if self._threads > 1:
+            self._singles = [self._open_session(1) for _ in range(self._threads)]
+        try:
+            yield
+        finally:
+            self._singles = None
+
+    def _open_session(self, threads: int) -> Any:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = self._threads
+        options.intra_op_num_threads = threads
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # The arena keeps the largest batch's buffers for the life of the process; without it memory
         # returns to the system after an index build or a long description.
@@ -203,11 +219,29 @@ class MiniLMEmbedder:
                 end += 1
             batches.append(order[start:end])
             start = end
-        for rows in tqdm(batches, desc="embedding", unit="batch", disable=not progress):
-            out[rows] = self._embed_encoded([encodings[i] for i in rows])
+        sessions = self._singles
+        if not sessions or len(batches) < 2:
+            for rows in tqdm(batches, desc="embedding", unit="batch", disable=not progress):
+                out[rows] = self._embed_encoded([encodings[i] for i in rows], self._session)
+            return out
+        pending = iter(batches)
+        taking = threading.Lock()
+        with tqdm(total=len(batches), desc="embedding", unit="batch", disable=not progress) as bar:
+            def work(session: Any) -> None:
+                while True:
+                    with taking:
+                        rows = next(pending, None)
+                    if rows is None:
+                        return
+                    out[rows] = self._embed_encoded([encodings[i] for i in rows], session)
+                    bar.update()
+
+            with ThreadPoolExecutor(len(sessions)) as pool:
+                for done in [pool.submit(work, session) for session in sessions]:
+                    done.result()
         return out
 
-    def _embed_encoded(self, encodings: list[Any]) -> np.ndarray:
+    def _embed_encoded(self, encodings: list[Any], session: Any) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
@@ -217,7 +251,7 @@ class MiniLMEmbedder:
             ids[row, :n] = enc.ids
             mask[row, :n] = enc.attention_mask
             types[row, :n] = enc.type_ids
-        (hidden,) = self._session.run(
+        (hidden,) = session.run(
             ["last_hidden_state"],
             {"input_ids": ids, "attention_mask": mask, "token_type_ids": types},
         )
