@@ -12,7 +12,6 @@ and it is created last, so an interrupted build reads as stale.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -200,8 +199,7 @@ class VectorStore:
         # The same text (a DWA shared by many occupations, a repeated title) is embedded once.
         unique = list(dict.fromkeys(d.text for d in ordered))
         vectors: dict[str, np.ndarray] = {}
-        bulk = getattr(self._embedder, "bulk", contextlib.nullcontext)
-        with bulk(), tqdm(total=len(unique), desc="embedding", unit="text", disable=not progress) as bar:
+        with tqdm(total=len(unique), desc="embedding", unit="text", disable=not progress) as bar:
             for start in range(0, len(unique), chunk):
                 part = unique[start : start + chunk]
                 embedded = np.asarray(self._embedder.embed(part), dtype=np.float32)

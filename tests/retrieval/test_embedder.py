@@ -79,7 +79,7 @@ def test_minilm_with_one_thread_gives_the_same_vectors(minilm: MiniLMEmbedder) -
     """`oca batch` embeds from two threads of its own, each call on one thread: the answers must not move."""
     texts = ["registered nurse", "Operates zigzag sewing machine to join layers of material.", "cashier", "x"]
     single = minilm.with_threads(1)
-    assert single._session.get_session_options().intra_op_num_threads == 1
+    assert [s.get_session_options().intra_op_num_threads for s in single._sessions()] == [1]
     assert single.name == minilm.name
     assert np.array_equal(single.embed(texts), minilm.embed(texts))
 

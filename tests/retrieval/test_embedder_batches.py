@@ -53,29 +53,55 @@ def test_the_batch_size_still_caps_a_batch_of_short_texts(monkeypatch) -> None:
     assert sizes == [4, 4, 4, 4, 2]
 
 
+def _recording(embedder: MiniLMEmbedder, monkeypatch) -> list[tuple[object, int]]:
+    """(session, rows) of each encoder call the embedder makes from now on."""
+    calls: list[tuple[object, int]] = []
+    encode = embedder._embed_encoded
+    monkeypatch.setattr(embedder, "_embed_encoded",
+                        lambda encs, session: calls.append((session, len(encs))) or encode(encs, session))
+    return calls
+
+
 def test_many_batches_are_spread_over_one_thread_sessions_with_the_same_vectors(alone, monkeypatch) -> None:
     """An index build embeds thousands of small batches: each of two single-thread sessions takes the next
     batch, and every text still gets the vector it gets alone, in its own row."""
     embedder = MiniLMEmbedder(threads=2, batch_size=1)
-    used: list[object] = []
-    encode = embedder._embed_encoded
-    monkeypatch.setattr(embedder, "_embed_encoded", lambda encs, session: used.append(session) or encode(encs, session))
+    calls = _recording(embedder, monkeypatch)
     texts = (SHORT + LONG) * 2
-    with embedder.bulk():
-        vectors = embedder.embed(texts, progress=True)
-    assert embedder._singles is None  # closed after the build
+    vectors = embedder.embed(texts, progress=True)
     assert all(np.array_equal(v, alone[t]) for t, v in zip(texts, vectors))
-    assert len(used) == len(texts)
-    sessions = {id(s): s for s in used}.values()
+    assert len(calls) == len(texts)
+    sessions = {id(s): s for s, _ in calls}.values()
     assert len(sessions) == 2
     assert all(s.get_session_options().intra_op_num_threads == 1 for s in sessions)
 
 
-def test_outside_a_build_every_batch_goes_to_the_one_session_of_two_threads(monkeypatch) -> None:
-    embedder = MiniLMEmbedder(threads=2, batch_size=1)
-    used: list[object] = []
-    encode = embedder._embed_encoded
-    monkeypatch.setattr(embedder, "_embed_encoded", lambda encs, session: used.append(session) or encode(encs, session))
-    embedder.embed((SHORT + LONG) * 2)
-    assert len({id(s) for s in used}) == 1
-    assert used[0].get_session_options().intra_op_num_threads == 2
+def test_one_batch_of_sentences_is_cut_in_two_for_the_two_sessions(alone, monkeypatch) -> None:
+    """A description's sentences fit one batch; the two cores each embed part of it (the long texts in the
+    smaller part, so both parts cost about as much), and the vectors are still those of each text alone."""
+    embedder = MiniLMEmbedder(threads=2)
+    calls = _recording(embedder, monkeypatch)
+    texts = SHORT + LONG
+    vectors = embedder.embed(texts)
+    assert all(np.array_equal(v, alone[t]) for t, v in zip(texts, vectors))
+    assert len({id(s) for s, _ in calls}) == 2
+    assert sorted(rows for _, rows in calls) == [3, 6]  # three long texts cost about what six short ones do
+
+
+def test_a_single_text_is_one_call_on_one_session_and_opens_no_other(monkeypatch) -> None:
+    """A process that answers titles opens one session (a warm start pays for one); the second opens with the
+    first call that has work for two."""
+    embedder = MiniLMEmbedder(threads=2)
+    calls = _recording(embedder, monkeypatch)
+    embedder.embed(["registered nurse"])
+    assert len(calls) == 1 and calls[0][1] == 1
+    assert len(embedder._opened) == 1
+    embedder.embed(SHORT + LONG)
+    assert len(embedder._opened) == 2
+
+
+def test_the_int8_query_copy_gives_each_sentence_its_own_vector_when_a_batch_is_cut(tmp_path) -> None:
+    queries = MiniLMEmbedder(threads=2, int8_queries=True, cache_dir=tmp_path).for_queries()
+    texts = SHORT + LONG
+    one = MiniLMEmbedder(threads=1, int8_queries=True, cache_dir=tmp_path).for_queries()
+    assert np.array_equal(queries.embed(texts), np.vstack([one.embed([t]) for t in texts]))

@@ -193,8 +193,8 @@ def test_the_index_is_embedded_with_the_packaged_model_and_queries_with_the_fast
     assert ChromaEmbeddingFunction(default).get_config() == {"kind": "minilm", "embedder": MINILM_NAME}
     # the float session opens only when the index's side is used (a query-only process never loads it)
     queries.embed(["welder"])
-    assert default._opened is None
-    assert default.embed(["welder"]).shape == (1, 384) and default._opened is not None
+    assert default._opened == []
+    assert default.embed(["welder"]).shape == (1, 384) and default._opened
 
     float_queries = build_embedder("minilm-float", cache_dir=cache)
     assert float_queries.name == MINILM_NAME and float_queries.for_queries() is float_queries
