@@ -681,7 +681,9 @@ def _denials(sentence: str, out: Extraction) -> tuple[str, list[tuple[int, int]]
             out.supervision_given = "none"
         elif NO_LICENCE.search(clause):
             out.licenses.append("none")
-        elif found := DENIAL.match(clause):
+        elif (found := DENIAL.match(clause)) and found.group("v") and _denies_schooling(found.group("v")):
+            continue  # "I didn't finish high school", "I don't have a degree": read with the sentence, as the education
+        elif found:
             activity = found.group("v") or found.group("w")
             if activity and _activity_words(activity):
                 out.denied.append(_clean(activity))
@@ -689,6 +691,14 @@ def _denials(sentence: str, out: Extraction) -> tuple[str, list[tuple[int, int]]
             continue
         spans.append(m.span())
     return _without(sentence, spans), spans
+
+
+def _denies_schooling(denied: str) -> bool:
+    """Whether what a denial says is not so is schooling ("finish high school", "have a degree", "go to college"),
+    not work that names a school ("teach high school", "work at a college")."""
+    verb = re.match(r"[a-z]+", denied.strip(), re.IGNORECASE)
+    return (verb is not None and verb.group(0).lower() in SCHOOLING_VERBS
+            and (m := EDUCATION_PATTERN.search(denied)) is not None and not SCHOOL_WORKPLACE.search(m.group("v")))
 
 
 def take_back(duty: str, denied: Sequence[str]) -> str | None:

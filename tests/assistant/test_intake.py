@@ -656,6 +656,24 @@ def test_an_item_is_read_from_a_statement_of_it_not_from_work_that_mentions_it(t
     assert stated(extract(text)) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # schooling the worker did not finish or does not have is still the education, not an activity denied
+    ("I didn't finish high school", {"education": "I didn't finish high school"}),
+    ("I never finished high school", {"education": "I never finished high school"}),
+    ("I don't have a degree", {"education": "I don't have a degree"}),
+    ("I didn't go to college, I have a high school diploma",
+     {"education": "I didn't go to college, I have a high school diploma"}),
+    ("I didn't finish high school. I stock shelves at Walmart",
+     {"education": "I didn't finish high school", "duties": ["I stock shelves at Walmart"]}),
+    # work that is not done any more, at a school or of schooling, is denied as before
+    ("I don't teach high school anymore", {"denied": ["teach high school anymore"]}),
+    ("I don't work at a college", {"denied": ["work at a college"]}),
+])
+@pytest.mark.parametrize("asked", [None, "education", "tools"])
+def test_schooling_said_in_the_negative_is_the_education(text: str, expected: dict, asked: str | None):
+    assert stated(extract(text, asked=asked)) == expected
+
+
 def stated(found) -> dict:
     """The items an extraction filled (the yes or no aside)."""
     return {k: v for k, v in found.model_dump().items() if v not in (None, [], False) and k != "answer"}
