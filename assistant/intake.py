@@ -55,7 +55,8 @@ TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\bI work(?:ed)? as (?:an? |the )?{_PHRASE}{_END}",
     # "I work 12 hour shifts as a line cook", "I work nights as a nurse": when and how long, then the title
     rf"\bI work(?:ed)? (?:(?!(?:at|for|in|on|with|like|alongside|under)\b)[\w\-]+ ){{1,4}}as (?:an? |the ){_PHRASE}{_END}",
-    rf"\bmy (?:job|position|role|occupation) is (?:that of )?(?:an? |the )?{_PHRASE}{_END}",
+    # ("my job is picking orders" says the work: a word in -ing with no article before it is no title)
+    rf"\bmy (?:job|position|role|occupation) is (?:that of )?(?:an? |the |(?![a-z]+ing\b)){_PHRASE}{_END}",
     # "I'm more of a warehouse lead now", "I'm basically the office manager"
     rf"\bI(?:'m| am) (?:(?:actually|really|now|more of|more like|kind of|sort of|basically|currently) )*(?:an?|the) "
     rf"{_PHRASE}{_END}",

@@ -625,6 +625,9 @@ def test_a_workplace_answering_the_tools_question_is_the_industry():
      "Cybersecurity Analyst", ["They monitor networks."]),
     ("I write code for a bank", None, ["I write code"]),  # work, not a request for a code
     ("I'm a stay at home mom", None, ["I'm a stay at home mom"]),  # "stay" is no title
+    ("My job is picking orders", None, ["My job is picking orders"]),  # what the job does, not what it is called
+    ("My job is a forklift driver", "forklift driver", []),
+    ("my job is nurse", "nurse", []),
     ("I'm an RN but I work as a case manager for an insurance company, reviewing claims", "case manager",
      ["I'm an RN, reviewing claims"]),
 ])
