@@ -88,6 +88,11 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
 DEPARTMENT_AT = re.compile(r"\bI work in (?:the )?(?!(?:an?|my|our)\s)[a-z][\w&/\- ]{1,40}?(?: department| dept\.?)?"
                            r"(?P<tail> (?:at|for) (?:an? |the |our |my )?(?P<v>[\w&'\- ]{2,60}?))\s*[.!]?$",
                            re.IGNORECASE)
+# A department named as such is the work too, with or without the business: "I work in the shipping department",
+# "I work in the IT department of a bank" (the department had been the industry).
+DEPARTMENT = re.compile(r"\bI work in (?:the |our |my )?(?!(?:an?)\s)[a-z][\w&/\- ]{0,40}? (?:department|dept\.?)"
+                        r"(?P<tail> (?:at|for|of|in) (?:an? |the |our |my )?(?P<v>[\w&'\- ]{2,60}?))?\s*[.!]?$",
+                        re.IGNORECASE)
 # An industry after a stated title: "I'm a cook at a hotel", "a nurse in a hospital", "a manager on a farm",
 # "the manager of a restaurant".
 TRAILING_INDUSTRY = re.compile(rf"^\"?\s+(?:(?:at|for|in|on) (?:an? |the |our |my )|of an? ){_PHRASE}{_END}",
@@ -534,16 +539,17 @@ def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = 
                 out.industry = _clean(trailing.group("v"))
                 spans.append((m.end(), m.end() + trailing.end()))
             break
-    if (m := DEPARTMENT_AT.search(sentence)) and not GENERIC_WORKPLACE.match(m.group("v")):
-        out.industry = _clean(m.group("v"))
-        spans.append(m.span("tail"))  # the field or department stays, as the work
-    for pattern in INDUSTRY_PATTERNS if not out.industry else ():
+    department = DEPARTMENT.search(sentence) or DEPARTMENT_AT.search(sentence)
+    if department and department.group("v") and not GENERIC_WORKPLACE.match(department.group("v")):
+        out.industry = _clean(department.group("v"))
+        spans.append(department.span("tail"))  # the field or department stays, as the work
+    for pattern in INDUSTRY_PATTERNS if not (out.industry or department) else ():
         if m := pattern.search(sentence):
             if not GENERIC_WORKPLACE.match(m.group("v")):  # "I work for a company selling insurance"
                 out.industry = _clean(m.group("v"))
             spans.append(m.span())
             break
-    if not out.industry and ((m := WORKPLACE.search(sentence))
+    if not (out.industry or department) and ((m := WORKPLACE.search(sentence))
                              or states_work(sentence, work_verbs) and (m := WORK_WORKPLACE.search(sentence))) \
             and not GENERIC_WORKPLACE.match(m.group("v").strip()):
         # the business goes to the industry and the rest stays a duty: "I clean offices at night" (left in, "for a

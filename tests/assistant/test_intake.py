@@ -808,6 +808,12 @@ def test_im_typed_without_its_apostrophe_is_i_am():
     ("I work in the shipping department for a furniture maker", "furniture maker",
      ["I work in the shipping department"]),
     ("I work in a bakery at the mall", "bakery", []),  # a place, then where it is
+    # a department named as such is the work, with or without the business ("shipping department" had been the industry)
+    ("I work in the shipping department", None, ["I work in the shipping department"]),
+    ("I work in the IT department of a bank", "bank", ["I work in the IT department"]),
+    ("I work in the parts department at a Ford dealership", "Ford dealership", ["I work in the parts department"]),
+    ("I work in a department store", "department store", []),
+    ("I work in construction", "construction", []),
 ])
 def test_the_field_worked_in_is_the_work_and_the_business_after_it_the_industry(text: str, industry: str,
                                                                                   duties: list[str]):
