@@ -143,6 +143,11 @@ STUDIED = re.compile(
     r"(?:\s+(?:at|in|from)\s+[^,;.!?]{0,80}?)?"
     r"(?:\s+for\s+(?:a|an|one|two|three|four|five|six|\d+|a couple of|a few|several|about \w+)\s+"
     r"(?:years?|months?|weeks?|semesters?|terms?))?)(?=\s*(?:$|[,;.!?]|(?:and|but|so|then)\b))", re.IGNORECASE)
+# How far school went, said in grades: "I only went to 10th grade", "I dropped out in 9th grade" (not "I teach 3rd grade")
+GRADE_REACHED = re.compile(
+    r"^\s*I (?:(?:only|just|never) )?(?:went to|got to|made it to|finished|completed|left school (?:in|after)|"
+    r"dropped out (?:in|after|of)|quit school (?:in|after)|went through|stopped (?:school )?(?:in|after)) (?:the )?"
+    r"\d{1,2}(?:st|nd|rd|th) grade\b[^,;.!?]*", re.IGNORECASE)
 # A licence or qualification got at a school: "I got my CDL at a truck driving school" (the school is no workplace)
 GOT_AT_SCHOOL = re.compile(
     r"^(?P<head>\s*I(?:'ve| have)? (?:got|earned|received|obtained|took|did|passed)\b[^.;!?]{0,80}?"
@@ -520,6 +525,9 @@ def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = 
     if _read_labelled(sentence, out):
         return
     sentence, spans = _denials(sentence, out)
+    if m := GRADE_REACHED.match(sentence):
+        out.education = _clean(m.group(0))
+        spans.append(m.span())
     if m := STUDIED.match(sentence):
         out.education = _clean(m.group("v"))
         # the rest is read on its own ("..., and now I cut hair at a salon"); the school is no workplace

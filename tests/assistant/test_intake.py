@@ -668,12 +668,16 @@ def test_an_item_is_read_from_a_statement_of_it_not_from_work_that_mentions_it(t
      {"education": "I didn't go to college, I have a high school diploma"}),
     ("I didn't finish high school. I stock shelves at Walmart",
      {"education": "I didn't finish high school", "duties": ["I stock shelves at Walmart"]}),
+    # how far school went, in grades
+    ("I only went to 10th grade", {"education": "I only went to 10th grade"}),
+    ("I dropped out in 9th grade", {"education": "I dropped out in 9th grade"}),
+    ("I teach 3rd grade", {"duties": ["I teach 3rd grade"]}),
     # work that is not done any more, at a school or of schooling, is denied as before
     ("I don't teach high school anymore", {"denied": ["teach high school anymore"]}),
     ("I don't work at a college", {"denied": ["work at a college"]}),
 ])
 @pytest.mark.parametrize("asked", [None, "education", "tools"])
-def test_schooling_said_in_the_negative_is_the_education(text: str, expected: dict, asked: str | None):
+def test_schooling_not_finished_is_the_education(text: str, expected: dict, asked: str | None):
     assert stated(extract(text, asked=asked)) == expected
 
 
