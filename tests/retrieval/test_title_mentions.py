@@ -70,3 +70,12 @@ def test_the_stemmer_survives_pickling_and_threads(index: TitleIndex) -> None:
     for t in threads:
         t.join()
     assert len(results) == 4 and all(np.array_equal(r, results[0]) for r in results)
+
+
+def test_a_title_document_pickles_as_its_fields_and_comes_back_equal() -> None:
+    doc = TitleDoc(3, "alt_title", "Staff Nurse", "staff nurse", frozenset({"02", "08"}))
+    assert doc.__reduce__() == (TitleDoc, (3, "alt_title", "Staff Nurse", "staff nurse", frozenset({"02", "08"})))
+    back = pickle.loads(pickle.dumps([doc, doc], protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == [doc, doc] and back[0] is back[1]  # a repeat is stored once
+    with pytest.raises(AttributeError):
+        back[0].text = "x"  # still frozen
