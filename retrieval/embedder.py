@@ -6,11 +6,10 @@ downloads anything. Any OpenAI-compatible embeddings endpoint is the alternative
 
 from __future__ import annotations
 
-import contextlib
 import importlib.metadata
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -223,7 +222,8 @@ class MiniLMEmbedder:
         if len(batches) < self._threads:
             batches = _split_costliest(batches, lengths, self._threads)
         if len(batches) == 1:
-            out[batches[0]] = self._embed_encoded(encodings, self._sessions(1)[0])
+            (rows,) = batches
+            out[rows] = self._embed_encoded([encodings[i] for i in rows], self._sessions(1)[0])
             return out
         sessions = self._sessions(len(batches))
         pending = iter(batches)

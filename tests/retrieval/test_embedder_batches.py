@@ -105,3 +105,12 @@ def test_the_int8_query_copy_gives_each_sentence_its_own_vector_when_a_batch_is_
     texts = SHORT + LONG
     one = MiniLMEmbedder(threads=1, int8_queries=True, cache_dir=tmp_path).for_queries()
     assert np.array_equal(queries.embed(texts), np.vstack([one.embed([t]) for t in texts]))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_texts_of_one_batch_each_get_their_own_vector_on_any_number_of_sessions(alone, threads: int) -> None:
+    """One session (`oca batch` runs each embedder on one thread) takes the whole batch, in length order; each
+    vector still lands in its text's row."""
+    texts = [LONG[0], "nurse", LONG[1], "cashier", "truck driver"]
+    vectors = MiniLMEmbedder(threads=threads).embed(texts)
+    assert all(np.array_equal(v, alone[t]) for t, v in zip(texts, vectors))
