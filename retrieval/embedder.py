@@ -100,8 +100,8 @@ class MiniLMEmbedder:
     keeps the packaged model's vectors, so switching queries between the two needs no rebuild.
     `int8_activations=True` embeds the index with the int8 copy too (a different index: it rebuilds).
 
-    Each copy's onnxruntime session opens on first use, so a process that only answers queries never
-    holds the packaged model's float weights. The int8 copy is derived from the packaged model on first
+    Each copy's onnxruntime sessions (one single-thread session per thread, see `_sessions`) open on first
+    use, so a process that only answers queries never holds the packaged model's float weights. The int8 copy is derived from the packaged model on first
     use and cached in `cache_dir` (or once per process without one)."""
 
     dim: int = MINILM_DIM
@@ -152,6 +152,7 @@ class MiniLMEmbedder:
         return self._opened[:wanted]
 
     def _helpers(self) -> ThreadPoolExecutor:
+        """The threads that run the sessions after the first (the caller's own thread runs the first)."""
         if self._pool is None:
             with self._opening:
                 if self._pool is None:
