@@ -426,7 +426,7 @@ def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = fr
     text = _take_contact(text, out, asked)
     if (found := SELF_EMPLOYED.search(text)) is not None:
         out.work_setting = "self-employed"
-        text = re.sub(r"[ \t]{2,}", " ", text[:found.start()] + text[found.end():]).strip()
+        text = squeeze(text[:found.start()] + text[found.end():])
         if not text:
             return out
     read = ANSWER_WORD.sub("", text, count=1) if out.answer in ("yes", "no") else text

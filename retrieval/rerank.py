@@ -169,8 +169,9 @@ def supervisors(soc_codes: list[str], taxonomy, vocab: list[frozenset[str]], cod
         heads = by_major.get(soc[:2])
         if flag[i] or not heads:
             continue
-        own = {stem(w) for w in text_tokens(titles[i])}
-        heads = [h for h in heads if h not in named or named[h] in own]
+        if any(h in named for h in heads):  # a specialty supervisor: only of workers whose title names it
+            own = {stem(w) for w in text_tokens(titles[i])}
+            heads = [h for h in heads if h not in named or named[h] in own]
         if len(heads) == 1:
             overseer[i] = heads[0]
             continue
