@@ -426,7 +426,8 @@ def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = fr
     text = _take_contact(text, out, asked)
     if (found := SELF_EMPLOYED.search(text)) is not None:
         out.work_setting = "self-employed"
-        text = squeeze(text[:found.start()] + text[found.end():])
+        before = re.sub(r"(?:\s*[,;])?\s+(?:and|so)\s*$|\s*[,;]\s*$", "", text[:found.start()], flags=re.IGNORECASE)
+        text = squeeze(before + " " + text[found.end():])  # "I paint houses and I work for myself": no "and" left
         if not text:
             return out
     read = ANSWER_WORD.sub("", text, count=1) if out.answer in ("yes", "no") else text

@@ -823,3 +823,13 @@ def test_the_field_worked_in_is_the_work_and_the_business_after_it_the_industry(
                                                                                   duties: list[str]):
     found = extract(text)
     assert (found.industry, found.duties) == (industry, duties)
+
+
+@pytest.mark.parametrize(("text", "duties"), [
+    ("I paint houses and I work for myself", ["I paint houses"]),
+    ("I fix roofs, I'm self-employed", ["I fix roofs"]),
+    ("I'm self-employed, I paint houses", ["I paint houses"]),
+])
+def test_self_employment_said_after_the_work_leaves_no_dangling_joiner(text: str, duties: list[str]):
+    found = extract(text)
+    assert (found.work_setting, found.duties) == ("self-employed", duties)
