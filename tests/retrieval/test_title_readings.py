@@ -20,9 +20,30 @@ CASHIER, LINE_COOK, CHEF = "41-2011.00", "35-2014.00", "35-1011.00"
 CHIEF_EXECUTIVES, STORE_SUPERVISORS = "11-1011.00", "41-1011.00"
 
 
+@pytest.fixture(scope="module")
+def built_home(fixture_release: Path, fixture_taxonomy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture release's index, built once for this module (a build takes seconds, a copy a fraction)."""
+    home = tmp_path_factory.mktemp("readings-home")
+    Engine.open(fixture_release, fixture_taxonomy, home, progress=False)
+    return home
+
+
+def copy_of(home: Path, release: Path, taxonomy: Path, tmp_path: Path) -> Engine:
+    """An engine of its own over a copy of a built home: an analyst's approval in one test stays in that test."""
+    mine = tmp_path / "home"
+    shutil.copytree(home, mine)
+    return Engine.open(release, taxonomy, mine, progress=False)
+
+
+@pytest.fixture(scope="module")
+def engine(fixture_release: Path, fixture_taxonomy: Path, built_home: Path) -> Engine:
+    """Shared by the module's tests that only read titles; a test that approves one takes `own_engine`."""
+    return Engine.open(fixture_release, fixture_taxonomy, built_home, progress=False)
+
+
 @pytest.fixture()
-def engine(fixture_release: Path, fixture_taxonomy: Path, tmp_path: Path) -> Engine:
-    return Engine.open(fixture_release, fixture_taxonomy, tmp_path, progress=False)
+def own_engine(fixture_release: Path, fixture_taxonomy: Path, built_home: Path, tmp_path: Path) -> Engine:
+    return copy_of(built_home, fixture_release, fixture_taxonomy, tmp_path)
 
 
 def ranked(result: CodingResult) -> list[tuple[str, float]]:
@@ -46,11 +67,11 @@ def test_a_learner_of_a_listed_trade_is_ranked_as_the_trade(engine: Engine, titl
         engine.code(title=trade, industry="restaurant"))
 
 
-def test_a_learner_title_an_analyst_approved_keeps_its_code(engine: Engine) -> None:
-    assert [c.code for c in engine.code(title="Cook Trainee").candidates][0] == LINE_COOK
-    engine.add_lay_titles([("Cook Trainee", CHEF)])
-    assert [c.code for c in engine.code(title="Cook Trainee").candidates][0] == CHEF
-    assert [c.code for c in engine.code(title="Cashier Trainee").candidates][0] == CASHIER
+def test_a_learner_title_an_analyst_approved_keeps_its_code(own_engine: Engine) -> None:
+    assert [c.code for c in own_engine.code(title="Cook Trainee").candidates][0] == LINE_COOK
+    own_engine.add_lay_titles([("Cook Trainee", CHEF)])
+    assert [c.code for c in own_engine.code(title="Cook Trainee").candidates][0] == CHEF
+    assert [c.code for c in own_engine.code(title="Cashier Trainee").candidates][0] == CASHIER
 
 
 @pytest.mark.parametrize("title", ["Trainee", "Apprentice", "Sales Trainee", "Trainer"])
@@ -90,12 +111,12 @@ def test_words_that_only_contain_owner_are_left_alone(engine: Engine, title: str
     assert engine._run_by_owner(title) == title
 
 
-def test_an_owner_title_an_analyst_approved_keeps_its_code(engine: Engine) -> None:
-    assert ranked(engine.code(title="Owner")) == ranked(engine.code(title="Manager"))
-    engine.add_lay_titles([("Owner", CHIEF_EXECUTIVES), ("Bakery Owner", LINE_COOK)])
-    assert engine.code(title="Owner").candidates[0].code == CHIEF_EXECUTIVES
-    assert engine.code(title="Bakery Owner").candidates[0].code == LINE_COOK
-    assert ranked(engine.code(title="Store Owner")) == ranked(engine.code(title="Store Manager"))
+def test_an_owner_title_an_analyst_approved_keeps_its_code(own_engine: Engine) -> None:
+    assert ranked(own_engine.code(title="Owner")) == ranked(own_engine.code(title="Manager"))
+    own_engine.add_lay_titles([("Owner", CHIEF_EXECUTIVES), ("Bakery Owner", LINE_COOK)])
+    assert own_engine.code(title="Owner").candidates[0].code == CHIEF_EXECUTIVES
+    assert own_engine.code(title="Bakery Owner").candidates[0].code == LINE_COOK
+    assert ranked(own_engine.code(title="Store Owner")) == ranked(own_engine.code(title="Store Manager"))
 
 
 # ----- leads --------------------------------------------------------------------------------------------------
@@ -180,10 +201,10 @@ def test_a_worker_word_that_few_occupations_end_their_titles_with_is_not_taken(e
     assert engine._doer_of("Sewing") == "Sewing"
 
 
-def test_an_activity_title_an_analyst_approved_keeps_its_code(engine: Engine, small_release: None) -> None:
-    engine.add_lay_titles([("Cooking", "35-1011.00")])
-    assert engine._doer_of("Cooking") == "Cooking"
-    assert engine.code(title="Cooking").candidates[0].code == "35-1011.00"
+def test_an_activity_title_an_analyst_approved_keeps_its_code(own_engine: Engine, small_release: None) -> None:
+    own_engine.add_lay_titles([("Cooking", "35-1011.00")])
+    assert own_engine._doer_of("Cooking") == "Cooking"
+    assert own_engine.code(title="Cooking").candidates[0].code == "35-1011.00"
 
 
 @pytest.mark.parametrize(("title", "joined"), [
@@ -202,11 +223,11 @@ def test_words_listed_apart_or_initials_are_not_joined(engine: Engine, small_rel
     assert engine._joined(title) == title
 
 
-def test_words_an_analyst_approved_apart_are_not_joined(engine: Engine, small_release: None) -> None:
-    engine.add_lay_titles([("Sales Person", CASHIER)])
-    assert engine._joined("Sales Person") == "Sales Person"
-    assert engine.code(title="Sales Person").candidates[0].code == CASHIER
-    assert engine._joined("Retail Sales Person") == "Retail Salesperson"
+def test_words_an_analyst_approved_apart_are_not_joined(own_engine: Engine, small_release: None) -> None:
+    own_engine.add_lay_titles([("Sales Person", CASHIER)])
+    assert own_engine._joined("Sales Person") == "Sales Person"
+    assert own_engine.code(title="Sales Person").candidates[0].code == CASHIER
+    assert own_engine._joined("Retail Sales Person") == "Retail Salesperson"
 
 
 def test_a_joined_word_needs_enough_titles(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -217,15 +238,25 @@ def test_a_joined_word_needs_enough_titles(engine: Engine, monkeypatch: pytest.M
 
 # ----- fields ---------------------------------------------------------------------------------------------------
 
-@pytest.fixture()
-def field_engine(fixture_release: Path, fixture_taxonomy: Path, tmp_path: Path) -> Engine:
-    """A release whose Cooks, Restaurant list "Kitchen Worker" and whose Physicians, All Other "Clinic Worker"."""
-    release = tmp_path / "release"
+@pytest.fixture(scope="module")
+def field_release(fixture_release: Path, fixture_taxonomy: Path,
+                  tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A release whose Cooks, Restaurant list "Kitchen Worker" and whose Physicians, All Other "Clinic Worker",
+    and its index, built once for this module."""
+    release = tmp_path_factory.mktemp("field") / "release"
     shutil.copytree(fixture_release, release)
     with (release / "Alternate Titles.txt").open("a", encoding="utf-8") as out:
         out.write(f"{LINE_COOK}\tCooks, Restaurant\tKitchen Worker\t\t04\n")
         out.write("29-1229.00\tPhysicians, All Other\tClinic Worker\t\t04\n")
-    return Engine.open(release, fixture_taxonomy, tmp_path / "home", progress=False)
+    home = release.parent / "home"
+    Engine.open(release, fixture_taxonomy, home, progress=False)
+    return release, home
+
+
+@pytest.fixture(scope="module")
+def field_engine(field_release: tuple[Path, Path], fixture_taxonomy: Path) -> Engine:
+    release, home = field_release
+    return Engine.open(release, fixture_taxonomy, home, progress=False)
 
 
 @pytest.mark.parametrize("title", ["Kitchen", "KITCHEN", "kitchen "])
@@ -247,7 +278,9 @@ def test_titles_other_than_a_bare_field_are_left_alone(field_engine: Engine, tit
     assert field_engine._worker_in(title) == title
 
 
-def test_a_field_title_an_analyst_approved_keeps_its_code(field_engine: Engine) -> None:
-    field_engine.add_lay_titles([("Kitchen", CHEF)])
-    assert field_engine._worker_in("Kitchen") == "Kitchen"
-    assert field_engine.code(title="Kitchen").candidates[0].code == CHEF
+def test_a_field_title_an_analyst_approved_keeps_its_code(field_release: tuple[Path, Path], fixture_taxonomy: Path,
+                                                          tmp_path: Path) -> None:
+    own = copy_of(field_release[1], field_release[0], fixture_taxonomy, tmp_path)
+    own.add_lay_titles([("Kitchen", CHEF)])
+    assert own._worker_in("Kitchen") == "Kitchen"
+    assert own.code(title="Kitchen").candidates[0].code == CHEF
