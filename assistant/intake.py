@@ -781,7 +781,8 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
     if (asked == "job_title" and not out.job_title and words <= BARE_TITLE_WORDS and not out.answer
             and not FIRST_PERSON.match(bare) and not ABOUT_THE_REQUEST.search(text) and not ASKING_BACK.match(text)
             and not (where := WHERE_NOT_WHAT.match(text))  # "I'm in a union apprenticeship program"
-            and _LETTER.search(" ".join(text_tokens(bare)))):  # "1 and 2" names no job
+            and _LETTER.search(" ".join(text_tokens(bare)))  # "1 and 2" names no job
+            and not _only_an_industry(bare)):  # "The industry is retail", "It's in the retail industry"
         title, industry = _split_setting(bare)
         out.job_title = _clean(title)
         if industry and not out.industry:
@@ -847,6 +848,20 @@ def states_work(text: str, work_verbs: frozenset[str]) -> bool:
     "Manages a team", "Assemble wooden boxes"). A name or a title does not start so ("Sales associate")."""
     words = text.split(maxsplit=2)
     return len(words) >= 2 and words[0].lower().strip(",.;:!?\"'") in work_verbs
+
+
+_NO_TITLE_WORDS = frozenset({"the", "my", "our", "its", "a", "an", "it", "is", "s", "we", "are", "i", "m"})
+
+
+def _only_an_industry(text: str) -> bool:
+    """Whether a message says nothing but the industry ("The industry is retail", "It's in the retail industry",
+    "the employer is the county"): no title, whatever was asked ("Cook in the restaurant industry" has one)."""
+    for pattern in INDUSTRY_PATTERNS:
+        if (m := pattern.search(text)) is not None:
+            rest = re.findall(r"[a-z]+", (text[:m.start()] + " " + text[m.end():]).lower())
+            if set(rest) <= _NO_TITLE_WORDS:
+                return True
+    return False
 
 
 def stated_other(out: Extraction, asked: str) -> bool:

@@ -220,6 +220,21 @@ def test_where_the_speaker_is_answering_the_title_question_is_no_title(text: str
     assert extract("IN HOME CARETAKER", asked="job_title").job_title == "IN HOME CARETAKER"
 
 
+@pytest.mark.parametrize(("text", "industry"), [
+    ("The industry is retail.", "retail"),
+    ("Industry is retail", "retail"),
+    ("It's in the retail industry", "retail"),
+    ("the sector is healthcare", "healthcare"),
+    ("The employer is the county", "county"),
+])
+def test_the_industry_said_in_answer_to_the_title_question_is_no_title(text: str, industry: str):
+    """'The industry is retail', said when asked the title, had become the job title 'The industry is retail'."""
+    assert stated(extract(text, asked="job_title")) == {"industry": industry}
+    # a title with its industry keeps both
+    assert stated(extract("Cook in the restaurant industry", asked="job_title")) == {
+        "job_title": "Cook", "industry": "restaurant"}
+
+
 def test_a_long_answer_to_the_title_question_is_a_duty_not_a_title():
     found = extract("I mostly repair valves and pipe fittings that come out of the refinery lines", asked="job_title")
     assert found.job_title is None
