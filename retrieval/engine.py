@@ -52,7 +52,7 @@ LAY_TITLE_CHANNELS = ("title_support", "dense_title", "lexical_title")
 EVIDENCE_READ_AHEAD = 6  # dense hits whose texts the evidence reads at once
 DENSE_BATCH_HITS = 6000  # hits per batched vector-store call (SQLite caps a statement's variables)
 LEAD_WEIGHT = 0.5  # the first sentence's ranking against the whole description's (`with_lead`)
-LEAD_POOL = 40  # candidates of each ranking that `with_lead` mixes
+LEAD_POOL = rank.SHARED_POOL  # candidates of each ranking that `with_lead` mixes
 RANK_BATCH = 256  # jobs ranked together: their channels are held at once (~40 KB a job)
 # The SOC's classification principles class apprentices and trainees with the occupation they are being trained
 # for (helpers and aides on their own), as the BLS Direct Match Title File does ("Barber Apprentice": Barbers).

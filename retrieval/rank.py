@@ -17,6 +17,7 @@ from retrieval.normalize import normalize_title
 
 FUSION_VERSION = "f13"
 _HEAD = 50  # how many of a channel's best scores define its spread
+SHARED_POOL = 40  # runners-up that share what the top answer leaves (`shared_confidence`); `engine.with_lead` mixes as many
 _FLOOR = 200  # scores below the channel's 200th best are treated as equal (no evidence)
 # A channel's spread is at least a fifth of the height of its best 50 scores above that floor (`standardise_rows`).
 # Held-out O*NET pseudo-queries (masked index; 1,500 titles, 923 one-task and four-task descriptions), top-1 / top-5
@@ -262,7 +263,13 @@ def confidence_features(fused: np.ndarray, channels: Mapping[str, np.ndarray], q
 
 
 def shared_confidence(p_top: float, fused: np.ndarray, top: np.ndarray) -> list[float]:
-    """Each shown candidate's probability, given the top answer's (see `confidence`)."""
+    """Each shown candidate's probability, given the top answer's (see `confidence`).
+
+    What the top answer leaves is shared among the best `SHARED_POOL` runners-up by score, however many are
+    shown: a candidate's probability does not depend on how many candidates the caller asked for. (Shared among
+    the shown ones only, three runners-up of an unsure answer each took nearly a third of what it left, more
+    than the answer itself, and all showed the answer's value: "I draw blood from patients" showed Production
+    Workers, All Other as likely as Phlebotomists.)"""
     if len(top) == 0:
         return []
     scores = np.asarray([float(fused[i]) for i in top], dtype=np.float64)
@@ -272,9 +279,13 @@ def shared_confidence(p_top: float, fused: np.ndarray, top: np.ndarray) -> list[
     out = [p_top / tied] * tied
     rest = scores[tied:]
     if rest.size:
-        # what the top answer leaves is shared among the runners-up shown
-        weights = np.exp(rest - scores[0])
-        shares = (1.0 - p_top) * weights / weights.sum()
+        # the best scores of the pool, the top answer and those tied with it among them
+        size = min(max(SHARED_POOL, len(top)), fused.shape[0])
+        values = np.asarray(fused, dtype=np.float64)
+        best = -np.partition(-values, size - 1)[:size] if size < values.shape[0] else values
+        best = np.sort(best)[::-1][tied:]
+        weights = np.exp(rest - first)
+        shares = (1.0 - p_top) * weights / max(float(np.exp(best - first).sum()), float(weights.sum()))
         for value in shares:
             out.append(min(float(value), out[-1]))
     return out

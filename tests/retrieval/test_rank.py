@@ -215,6 +215,19 @@ def test_confidences_of_one_answer_add_up_to_at_most_one() -> None:
     assert sum(probs) <= 1.0 + 1e-6, probs
 
 
+@pytest.mark.parametrize("shown", [2, 4, 10, 40])
+def test_a_runner_up_is_as_likely_however_many_candidates_are_shown(shown: int) -> None:
+    """An unsure answer among many close ones: its runners-up must not each take a share of what it leaves
+    as if the few shown were the only alternatives (four shown had each runner-up at the answer's own value)."""
+    fused = np.linspace(10.0, 5.0, 300)  # 300 occupations, a flat slope: no clear winner
+    order = np.argsort(-fused)
+    many = rank.shared_confidence(0.12, fused, order[:40])
+    few = rank.shared_confidence(0.12, fused, order[:shown])
+    assert few == pytest.approx(many[:shown])
+    assert all(v < 0.12 for v in few[1:]), few
+    assert sum(many) <= 1.0 + 1e-9
+
+
 def test_a_clear_winner_is_more_confident_than_a_narrow_one() -> None:
     query = Query(title="Cashier")
     clear = _confidences([12.0, 2.0, 1.0], query, title=[0.9, 0.4, 0.3])
