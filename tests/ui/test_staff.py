@@ -15,6 +15,7 @@ from assistant import review
 from assistant.parta import Contact, Duty, Industry, PartA
 from assistant.settings import load_settings
 from assistant.store import Store, StoreError
+from retrieval.embedder import MiniLMEmbedder
 from retrieval.engine import Engine
 from retrieval.errors import ReleaseError
 from ui import auth, state
@@ -43,16 +44,23 @@ def texts(at: AppTest, *kinds: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def engine_home(fixture_release: Path, fixture_taxonomy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def embedder(tmp_path_factory: pytest.TempPathFactory) -> MiniLMEmbedder:
+    """The product's embedder, opened once for the module (each opening of the model takes about half a second)."""
+    return MiniLMEmbedder(int8_queries=True, cache_dir=tmp_path_factory.mktemp("staff-models"))
+
+
+@pytest.fixture(scope="module")
+def engine_home(fixture_release: Path, fixture_taxonomy: Path, embedder: MiniLMEmbedder,
+                tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("staff-engine")
-    Engine.open(fixture_release, fixture_taxonomy, home, progress=False)
+    Engine.open(fixture_release, fixture_taxonomy, home, embedder=embedder, progress=False)
     return home
 
 
 @pytest.fixture
-def engine(fixture_release: Path, fixture_taxonomy: Path, engine_home: Path) -> Engine:
+def engine(fixture_release: Path, fixture_taxonomy: Path, embedder: MiniLMEmbedder, engine_home: Path) -> Engine:
     """A fresh engine on the module's index: decisions teach an engine lay titles, which must not leak."""
-    return Engine.open(fixture_release, fixture_taxonomy, engine_home, progress=False)
+    return Engine.open(fixture_release, fixture_taxonomy, engine_home, embedder=embedder, progress=False)
 
 
 @pytest.fixture
