@@ -871,11 +871,19 @@ def stated_other(out: Extraction, asked: str) -> bool:
 
 
 def _split_setting(title: str) -> tuple[str, str | None]:
-    """'Cook in a hospital kitchen' -> ('Cook', 'hospital kitchen'): a bare title with its workplace after it."""
+    """'Cook in a hospital kitchen' -> ('Cook', 'hospital kitchen'), 'Cashier at Walmart' -> ('Cashier', 'Walmart'):
+    a bare title with its workplace after it. An employer's name goes with "at" only: "Vice President for Finance"
+    and "Work with abused children" are no title and workplace."""
+    end = len(title.rstrip(" .!"))
     for m in re.finditer(r"\s+(?:at|for|in|on|of)\b", title, flags=re.IGNORECASE):
-        if m.start() and (trailing := TRAILING_INDUSTRY.match(title[m.start():])) and \
-                m.start() + trailing.end() == len(title.rstrip(" .!")):
+        if not m.start():
+            continue
+        tail = title[m.start():]
+        if (trailing := TRAILING_INDUSTRY.match(tail)) and m.start() + trailing.end() == end:
             return title[:m.start()], trailing.group("v")
+        if (m.group().strip().lower() == "at" and (named := NAMED_WORKPLACE.match(tail))
+                and m.start() + named.end() >= end):
+            return title[:m.start()], named.group("v")
     return title, None
 
 

@@ -235,6 +235,20 @@ def test_the_industry_said_in_answer_to_the_title_question_is_no_title(text: str
         "job_title": "Cook", "industry": "restaurant"}
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Cashier at Walmart", {"job_title": "Cashier", "industry": "Walmart"}),
+    ("Sales Associate at Best Buy.", {"job_title": "Sales Associate", "industry": "Best Buy"}),
+    ("Line cook at Applebee's", {"job_title": "Line cook", "industry": "Applebee's"}),
+    # "for" and "with" name no employer in a bare title
+    ("Vice President for Finance", {"job_title": "Vice President for Finance"}),
+    ("Engineer with Boeing", {"job_title": "Engineer with Boeing"}),
+])
+def test_an_employer_named_after_a_bare_title_is_the_industry(text: str, expected: dict):
+    """'Cashier at Walmart', answering the title question, had been the job title 'Cashier at Walmart' (said in a
+    sentence, 'I'm a cashier at Walmart', it was already the title and the industry)."""
+    assert stated(extract(text, asked="job_title")) == expected
+
+
 def test_a_long_answer_to_the_title_question_is_a_duty_not_a_title():
     found = extract("I mostly repair valves and pipe fittings that come out of the refinery lines", asked="job_title")
     assert found.job_title is None
