@@ -101,8 +101,9 @@ class MiniLMEmbedder:
     `int8_activations=True` embeds the index with the int8 copy too (a different index: it rebuilds).
 
     Each copy's onnxruntime sessions (one single-thread session per thread, see `_sessions`) open on first
-    use, so a process that only answers queries never holds the packaged model's float weights. The int8 copy is derived from the packaged model on first
-    use and cached in `cache_dir` (or once per process without one)."""
+    use, so a process that only answers queries never holds the packaged model's float weights. The int8 copy
+    is derived from the packaged model on first use and cached in `cache_dir` (or once per process without
+    one)."""
 
     dim: int = MINILM_DIM
 

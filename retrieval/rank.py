@@ -279,11 +279,10 @@ def shared_confidence(p_top: float, fused: np.ndarray, top: np.ndarray) -> list[
     out = [p_top / tied] * tied
     rest = scores[tied:]
     if rest.size:
-        # the best scores of the pool, the top answer and those tied with it among them
-        size = min(max(SHARED_POOL, len(top)), fused.shape[0])
-        values = np.asarray(fused, dtype=np.float64)
-        best = -np.partition(-values, size - 1)[:size] if size < values.shape[0] else values
-        best = np.sort(best)[::-1][tied:]
+        # the pool's best scores, best first, less the top answer and those tied with it
+        n = fused.shape[0]
+        size = min(max(SHARED_POOL, len(top)), n)
+        best = np.sort(np.partition(fused, n - size)[n - size:].astype(np.float64))[::-1][tied:]
         weights = np.exp(rest - first)
         shares = (1.0 - p_top) * weights / max(float(np.exp(best - first).sum()), float(weights.sum()))
         for value in shares:
