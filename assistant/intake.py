@@ -264,6 +264,12 @@ _DENIAL_FILLER = frozenset({"do", "doe", "anymore", "myself", "ourselves", "eith
 # Sentences end at a full stop, but not at one that marks a common abbreviation ("St. Mary's Hospital", "Dr. Lee")
 _SENTENCES = re.compile(r"(?<=[.!?;])(?<!\bSt\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bMt\.)"
                         r"(?<!\bJr\.)(?<!\bSr\.)(?<!\bInc\.)(?<!\bCo\.)(?<!\bLtd\.)[ \t]+|\s*\n\s*")
+# The full stop of an abbreviation inside a name ("St. Jude Hospital", "Acme Co. as a welder", "the Dept. of
+# Transportation"), dropped before a message is read: names are read up to a full stop, so "I work for St. Jude
+# Hospital as a nurse" had been the industry "St" and the duty "Jude Hospital as a nurse". Kept before "I", where it
+# may end a sentence ("I work at Acme Co. I weld frames").
+_ABBREVIATION = re.compile(r"\b(St|Dr|Mr|Ms|Mrs|Mt|Ft|Jr|Sr|Inc|Co|Corp|Ltd|Dept|Bros|Assn|Univ|Intl)\.(?=[ \t]+(?!I\b)\S)",
+                           re.IGNORECASE)
 # Longer runs without a full stop are read in pieces of about this size (a pasted block without punctuation
 # would otherwise cost every pattern time in the square of its length).
 SENTENCE_CHARS = 300
@@ -424,6 +430,8 @@ def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = fr
                             "Send anything important from the rest in another message.")
         text = text[:READ_CHARS]
     text = _take_contact(text, out, asked)
+    shortened = {m.group(1) for m in _ABBREVIATION.finditer(text)}
+    text = _ABBREVIATION.sub(r"\1", text)
     if (found := SELF_EMPLOYED.search(text)) is not None:
         out.work_setting = "self-employed"
         before = re.sub(r"(?:\s*[,;])?\s+(?:and|so)\s*$|\s*[,;]\s*$", "", text[:found.start()], flags=re.IGNORECASE)
@@ -442,7 +450,21 @@ def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = fr
     out.duties = list(dict.fromkeys(out.duties))
     out.tools = list(dict.fromkeys(out.tools))
     out.licenses = list(dict.fromkeys(out.licenses))
+    if shortened:
+        _restore_abbreviations(out, shortened)
     return out
+
+
+def _restore_abbreviations(out: Extraction, shortened: set[str]) -> None:
+    """Put back the full stops `_ABBREVIATION` dropped, in the items read: "St Jude Hospital" is shown as the customer
+    wrote it, "St. Jude Hospital" (one that ended an item was stripped with the item's own punctuation before)."""
+    again = re.compile(rf"\b({'|'.join(map(re.escape, sorted(shortened)))})(?=[ \t]+\S)")
+    for name in ("job_title", "industry", "education", "supervision_given", "supervision_received", "experience",
+                 "organization"):
+        if value := getattr(out, name):
+            setattr(out, name, again.sub(r"\1.", value))
+    for name in ("duties", "tools", "licenses", "denied"):
+        setattr(out, name, [again.sub(r"\1.", value) for value in getattr(out, name)])
 
 
 def sentences(text: str) -> list[str]:

@@ -642,6 +642,24 @@ def test_titles_employers_and_corrections_in_everyday_wording(text: str, title: 
     assert (found.job_title, found.industry, found.duties, found.education) == (title, industry, duties, None)
 
 
+@pytest.mark.parametrize(("text", "title", "industry", "duties"), [
+    ("I work for St. Jude Hospital as a nurse.", "nurse", "St. Jude Hospital", []),
+    ("I work at Acme Co. as a welder.", "welder", "Acme Co", []),
+    ("I'm a clerk at the Dept. of Transportation.", "clerk", "Dept. of Transportation", []),
+    ("I assist Dr. Lee with exams.", None, None, ["I assist Dr. Lee with exams."]),
+    ("I work at Acme Co. I weld frames.", None, "Acme Co", ["I weld frames"]),
+])
+def test_an_abbreviation_inside_a_name_does_not_end_it(text: str, title: str | None, industry: str | None,
+                                                       duties: list[str]):
+    found = extract(text)
+    assert (found.job_title, found.industry, found.duties) == (title, industry, duties)
+
+
+def test_an_abbreviation_in_a_contact_detail_is_left_as_written():
+    found = extract("My email is jo@acme.co. I'm a welder at Acme Inc. in Maine.")
+    assert (found.email, found.job_title, found.industry) == ("jo@acme.co", "welder", "Acme Inc")
+
+
 def test_a_workplace_answering_the_tools_question_is_the_industry():
     assert (extract("public school", asked="tools").industry, extract("public school", asked="tools").tools) == (
         "public school", [])
