@@ -97,8 +97,9 @@ DEPARTMENT = re.compile(r"\bI work in (?:the |our |my )?(?!(?:an?)\s)[a-z][\w&/\
 # "the manager of a restaurant".
 TRAILING_INDUSTRY = re.compile(rf"^\"?\s+(?:(?:at|for|in|on) (?:an? |the |our |my )|of an? ){_PHRASE}{_END}",
                                re.IGNORECASE)
-# An employer named after the title: "a cashier at Walmart", "a line cook at Applebee's making burgers" (capitals)
-NAMED_WORKPLACE = re.compile(r"^\s+(?i:at|for|with) (?P<v>[A-Z][\w&'\-]*\.?(?: [A-Z][\w&'\-]*\.?){0,3})"
+# An employer named after the title: "a cashier at Walmart", "a line cook at Applebee's making burgers" (capitals),
+# "a teller at Bank of America", "a chemist at Procter & Gamble" (its words may be joined by "of", "of the" or "&")
+NAMED_WORKPLACE = re.compile(r"^\s+(?i:at|for|with) (?P<v>[A-Z][\w&'\-]*\.?(?:(?: of(?: the)?| &)? [A-Z][\w&'\-]*\.?){0,3})"
                              r"(?=$|[,.;:!?]|\s+(?i:as|and|where|in|on|doing|making|selling|since|for)\b)")
 # The business a first-person sentence about the work names at its end: "I fix cars at a dealership", "I load trucks
 # for a moving company" ("a"/"an" only: "at the counter" is a place in the workplace; not "in"/"on": "on a machine",
@@ -161,7 +162,7 @@ EDUCATION_FIRST = re.compile(r"^\W*(?:an?|my|some|no|high|bachelor|master|associ
 REQUIRED_EDUCATION = re.compile(r"\b(?:requires?|required|need|needs|must have|minimum|at least|preferred)\b",
                                 re.IGNORECASE)
 LICENCE_PATTERN = re.compile(
-    r"(?P<v>\b(?:(?!(?:and|or|with|an?|my|have|hold|need|the)\b)[\w\-]+ ){0,3}(?:licen[cs]e|certification|certificate)\b|"
+    r"(?P<v>\b(?:(?!(?:and|or|with|an?|my|have|hold|need|the)\b)\w[\w'\-]* ){0,3}(?:licen[cs]e|certification|certificate)\b|"
     r"\b(?:licensed|certified|registered) [\w\-]+(?: (?!(?:at|in|on|for|with|from|and|or|but)\b)[\w\-]+)?|"
     r"\b(?:class [a-c] )?CDL(?:-?[a-c]\b| class [a-c]\b)?)", re.IGNORECASE)
 NO_SUPERVISION = re.compile(
@@ -265,11 +266,11 @@ _DENIAL_FILLER = frozenset({"do", "doe", "anymore", "myself", "ourselves", "eith
 _SENTENCES = re.compile(r"(?<=[.!?;])(?<!\bSt\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bMt\.)"
                         r"(?<!\bJr\.)(?<!\bSr\.)(?<!\bInc\.)(?<!\bCo\.)(?<!\bLtd\.)[ \t]+|\s*\n\s*")
 # The full stop of an abbreviation inside a name ("St. Jude Hospital", "Acme Co. as a welder", "the Dept. of
-# Transportation"), dropped before a message is read: names are read up to a full stop, so "I work for St. Jude
+# Transportation", "the U.S. Postal Service"), dropped before a message is read: names are read up to a full stop, so "I work for St. Jude
 # Hospital as a nurse" had been the industry "St" and the duty "Jude Hospital as a nurse". Kept before "I", where it
 # may end a sentence ("I work at Acme Co. I weld frames").
-_ABBREVIATION = re.compile(r"\b(St|Dr|Mr|Ms|Mrs|Mt|Ft|Jr|Sr|Inc|Co|Corp|Ltd|Dept|Bros|Assn|Univ|Intl)\.(?=[ \t]+(?!I\b)\S)",
-                           re.IGNORECASE)
+_ABBREVIATION = re.compile(r"\b(?:(St|Dr|Mr|Ms|Mrs|Mt|Ft|Jr|Sr|Inc|Co|Corp|Ltd|Dept|Bros|Assn|Univ|Intl)\.|"
+                           r"((?:[A-Z]\.){2,}))(?=[ \t]+(?!I\b)\S)", re.IGNORECASE)
 # Longer runs without a full stop are read in pieces of about this size (a pasted block without punctuation
 # would otherwise cost every pattern time in the square of its length).
 SENTENCE_CHARS = 300
@@ -430,8 +431,8 @@ def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = fr
                             "Send anything important from the rest in another message.")
         text = text[:READ_CHARS]
     text = _take_contact(text, out, asked)
-    shortened = {m.group(1) for m in _ABBREVIATION.finditer(text)}
-    text = _ABBREVIATION.sub(r"\1", text)
+    shortened = {_shortened(m): m.group(0) for m in _ABBREVIATION.finditer(text)}
+    text = _ABBREVIATION.sub(_shortened, text)
     if (found := SELF_EMPLOYED.search(text)) is not None:
         out.work_setting = "self-employed"
         before = re.sub(r"(?:\s*[,;])?\s+(?:and|so)\s*$|\s*[,;]\s*$", "", text[:found.start()], flags=re.IGNORECASE)
@@ -455,16 +456,26 @@ def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = fr
     return out
 
 
-def _restore_abbreviations(out: Extraction, shortened: set[str]) -> None:
-    """Put back the full stops `_ABBREVIATION` dropped, in the items read: "St Jude Hospital" is shown as the customer
-    wrote it, "St. Jude Hospital" (one that ended an item was stripped with the item's own punctuation before)."""
+def _shortened(found: re.Match) -> str:
+    """An abbreviation `_ABBREVIATION` found, without its full stops ("St." "St", "U.S." "US")."""
+    return found.group(1) or found.group(2).replace(".", "")
+
+
+def _restore_abbreviations(out: Extraction, shortened: dict[str, str]) -> None:
+    """Put back the full stops `_ABBREVIATION` dropped (`shortened`: each abbreviation without them, as written), in
+    the items read: "St Jude Hospital" is shown as the customer wrote it, "St. Jude Hospital" (one that ended an item
+    was stripped with the item's own punctuation before)."""
     again = re.compile(rf"\b({'|'.join(map(re.escape, sorted(shortened)))})(?=[ \t]+\S)")
+
+    def put_back(value: str) -> str:
+        return again.sub(lambda found: shortened[found.group(1)], value)
+
     for name in ("job_title", "industry", "education", "supervision_given", "supervision_received", "experience",
                  "organization"):
         if value := getattr(out, name):
-            setattr(out, name, again.sub(r"\1.", value))
+            setattr(out, name, put_back(value))
     for name in ("duties", "tools", "licenses", "denied"):
-        setattr(out, name, [again.sub(r"\1.", value) for value in getattr(out, name)])
+        setattr(out, name, [put_back(value) for value in getattr(out, name)])
 
 
 def sentences(text: str) -> list[str]:

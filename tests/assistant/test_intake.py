@@ -648,11 +648,30 @@ def test_titles_employers_and_corrections_in_everyday_wording(text: str, title: 
     ("I'm a clerk at the Dept. of Transportation.", "clerk", "Dept. of Transportation", []),
     ("I assist Dr. Lee with exams.", None, None, ["I assist Dr. Lee with exams."]),
     ("I work at Acme Co. I weld frames.", None, "Acme Co", ["I weld frames"]),
+    ("I work at the U.S. Postal Service as a mail carrier", "mail carrier", "U.S. Postal Service", []),
+    ("I'm a nurse at the V.A. hospital", "nurse", "V.A. hospital", []),
 ])
 def test_an_abbreviation_inside_a_name_does_not_end_it(text: str, title: str | None, industry: str | None,
                                                        duties: list[str]):
     found = extract(text)
     assert (found.job_title, found.industry, found.duties) == (title, industry, duties)
+
+
+@pytest.mark.parametrize(("text", "industry"), [
+    ("I'm a teller at Bank of America", "Bank of America"),
+    ("I'm a chemist at Procter & Gamble", "Procter & Gamble"),
+    ("I'm a professor at the University of Texas", "University of Texas"),
+    ("I'm a cashier at Walmart and I stock shelves", "Walmart"),
+])
+def test_an_employers_name_may_join_its_words_with_of_or_an_ampersand(text: str, industry: str):
+    assert extract(text).industry == industry
+    assert extract(text, asked="job_title").industry == industry
+
+
+def test_a_possessive_licence_keeps_its_owner():
+    assert extract("I have a captain's license from the U.S. Coast Guard.").licenses == ["captain's license"]
+    assert extract("I hold a nurse's aide certificate and a forklift license").licenses == [
+        "nurse's aide certificate", "forklift license"]
 
 
 def test_an_abbreviation_in_a_contact_detail_is_left_as_written():
