@@ -51,14 +51,15 @@ _WHEN = re.compile(r"\s+(?:now|nowadays|these days|currently|today|at the moment
 TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\b(?:job |official |real )?title is (?:actually |now )?(?:an? |the )?{_PHRASE}{_END}",
     rf"\btitle:\s*{_PHRASE}{_END}",
-    rf"\bI(?:'m| am) (?:actually |really |now )?(?:employed |working |hired )?as (?:an? |the )?{_PHRASE}{_END}",
+    rf"\bI(?:'m| am|'ve been| have been) (?:actually |really |now )?(?:employed |working |hired )?as (?:an? |the )?"
+    rf"{_PHRASE}{_END}",
     rf"\bI work(?:ed)? as (?:an? |the )?{_PHRASE}{_END}",
     # "I work 12 hour shifts as a line cook", "I work nights as a nurse": when and how long, then the title
     rf"\bI work(?:ed)? (?:(?!(?:at|for|in|on|with|like|alongside|under)\b)[\w\-]+ ){{1,4}}as (?:an? |the ){_PHRASE}{_END}",
     # ("my job is picking orders" says the work: a word in -ing with no article before it is no title)
     rf"\bmy (?:job|position|role|occupation) is (?:that of )?(?:an? |the |(?![a-z]+ing\b)){_PHRASE}{_END}",
-    # "I'm more of a warehouse lead now", "I'm basically the office manager"
-    rf"\bI(?:'m| am) (?:(?:actually|really|now|more of|more like|kind of|sort of|basically|currently) )*(?:an?|the) "
+    # "I'm more of a warehouse lead now", "I'm basically the office manager", "I've been a sales associate for 3 years"
+    rf"\bI(?:'m| am|'ve been| have been) (?:(?:actually|really|now|more of|more like|kind of|sort of|basically|currently) )*(?:an?|the) "
     rf"{_PHRASE}{_END}",
     # "What is the occupation code for a barista?": the job the code is asked for
     rf"\b(?:soc|o\*?net|onet|occupation(?:al)?|job) codes? for (?:an? |the |my |our |this )?{_PHRASE}{_END}",
@@ -180,7 +181,9 @@ SUPERVISION_GIVEN = re.compile(
 SUPERVISION_RECEIVED = re.compile(
     r"\b(?:I report to|I'm supervised by|I am supervised by|my (?:boss|supervisor|manager) is) (?P<v>[^.;!?,]{2,80})",
     re.IGNORECASE)
-EXPERIENCE = re.compile(r"(?P<v>\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+? years?\b[^.;!?]*)",
+# (not an age: "I teach 3 year olds", "LEAD TEACHER FOR 1 YEAR OLDS")
+EXPERIENCE = re.compile(r"(?P<v>\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+? years?\b(?![\s\-]+olds?\b)"
+                        r"[^.;!?]*)",
                         re.IGNORECASE)
 # Bounded repetitions throughout: a 100 KB paste of one "word" must not make any pattern quadratic.
 EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}")
@@ -459,6 +462,20 @@ def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = fr
 def _shortened(found: re.Match) -> str:
     """An abbreviation `_ABBREVIATION` found, without its full stops ("St." "St", "U.S." "US")."""
     return found.group(1) or found.group(2).replace(".", "")
+
+
+# What leads the time said after a title: "Sales associate for about 3 years", "Welder, 10 years"
+_EXPERIENCE_LEAD = re.compile(r"(?:[\s,;:\-]+|\b(?:for|with|since|about|around|over|almost|nearly|roughly|the|past|"
+                              r"last)\b)*$", re.IGNORECASE)
+
+
+def _without_experience(answer: str) -> str:
+    """A title answered with how long it has been held, without that time (read as the experience): "Sales associate
+    for 3 years" is the title "Sales associate"; the answer as it is when nothing is left before the time."""
+    found = EXPERIENCE.search(answer)
+    if found is None or found.start() == 0:
+        return answer
+    return _EXPERIENCE_LEAD.sub("", answer[:found.start()]) or answer
 
 
 def _restore_abbreviations(out: Extraction, shortened: dict[str, str]) -> None:
@@ -816,11 +833,13 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
             and not (where := WHERE_NOT_WHAT.match(text))  # "I'm in a union apprenticeship program"
             and _LETTER.search(" ".join(text_tokens(bare)))  # "1 and 2" names no job
             and not _only_an_industry(bare)):  # "The industry is retail", "It's in the retail industry"
-        title, industry = _split_setting(bare)
+        title, industry = _split_setting(_without_experience(bare))
         out.job_title = _clean(title)
         if industry and not out.industry:
             out.industry = _clean(industry)
-        out.duties = [d for d in out.duties if d not in (text, message)]
+        # the answer, or what reading its experience left of it ("Cashier at Walmart for over two years")
+        out.duties = [d for d in out.duties if d not in (text, message)
+                      and not (out.experience and text.startswith(d.strip(" .!?")))]
     elif (asked == "job_title" and not out.job_title and not out.industry and words <= BARE_TITLE_WORDS
           and where is not None and where.group("employer") and text[where.end():].strip(" .!?")):
         out.industry = _clean(text[where.end():])  # "I'm at a bakery", "I'm with the county": the employer

@@ -668,6 +668,34 @@ def test_an_employers_name_may_join_its_words_with_of_or_an_ampersand(text: str,
     assert extract(text, asked="job_title").industry == industry
 
 
+@pytest.mark.parametrize(("text", "title", "industry", "experience"), [
+    ("I've been a sales associate at Target for about 3 years", "sales associate", "Target", "3 years"),
+    ("I have been working as a welder for 10 years", "welder", None, "10 years"),
+    ("I've been an RN at St. Luke's for two years", "RN", "St. Luke's", "two years"),
+])
+def test_a_title_held_for_a_time_is_the_title_and_the_time_the_experience(text: str, title: str,
+                                                                         industry: str | None, experience: str):
+    found = extract(text)
+    assert (found.job_title, found.industry, found.experience, found.duties) == (title, industry, experience, [])
+
+
+@pytest.mark.parametrize(("answer", "title", "industry", "experience"), [
+    ("Sales associate for 3 years", "Sales associate", None, "3 years"),
+    ("Welder, 10 years", "Welder", None, "10 years"),
+    ("Cashier at Walmart for over two years", "Cashier", "Walmart", "two years"),
+])
+def test_the_time_said_with_a_title_answer_is_left_out_of_the_title(answer: str, title: str, industry: str | None,
+                                                                    experience: str):
+    found = extract(answer, asked="job_title")
+    assert (found.job_title, found.industry, found.experience, found.duties) == (title, industry, experience, [])
+
+
+def test_an_age_is_no_experience():
+    assert extract("I teach 3 year olds").experience is None
+    found = extract("Lead teacher for 1 year olds", asked="job_title")
+    assert (found.job_title, found.experience) == ("Lead teacher for 1 year olds", None)
+
+
 def test_a_possessive_licence_keeps_its_owner():
     assert extract("I have a captain's license from the U.S. Coast Guard.").licenses == ["captain's license"]
     assert extract("I hold a nurse's aide certificate and a forklift license").licenses == [
