@@ -81,6 +81,12 @@ LEAD_ROLE = re.compile(r"\blead(?:\s*(?:man|men|person|persons|people|worker|han
 OWNER = re.compile(r"\b(?:(?:co|part)[\s-]?)?(?:owner|proprietor|proprietress)s?(?:\s*[-/&]?\s*operators?)?\b",
                    re.IGNORECASE)
 
+# How the job is held, said before the title: "Part-time Cashier", "Self-employed Plumber", "Seasonal Farm Worker".
+# It does not change the work (an occupation is what is done), and unread it weighs against the title's own words.
+ARRANGEMENT = re.compile(r"^\s*(?:(?:part|full)[\s\-]?time|self[\s\-]?employed|freelance|free[\s\-]lance|seasonal|"
+                         r"temporary|temp|per[\s\-]diem|on[\s\-]call)\b[\s,/\-]*",
+                         re.IGNORECASE)
+
 
 def _doer(word: str, heads: Mapping[str, int]) -> str | None:
     """The worker's word for an activity ("driving": "driver"), the regular form most occupations' titles end in, when
@@ -479,9 +485,21 @@ class Engine:
         owner's, a lead's, an activity's, a field's and a learner's title read in turn. Each reading leaves alone a
         title listed or approved as it stands, and each reads what the one before it gave."""
         title = self._speller.correct(self._joined(title))
-        for read in (self._run_by_owner, self._led_by, self._doer_of, self._worker_in, self._trained_for):
+        for read in (self._held_as, self._run_by_owner, self._led_by, self._doer_of, self._worker_in,
+                     self._trained_for):
             title = read(title)
         return title
+
+    def _held_as(self, title: str | None) -> str | None:
+        """A title with how the job is held before it (`ARRANGEMENT`) read without it: "Part-time Cashier" as "Cashier",
+        "Self-employed Plumber" as "Plumber", "Temp Office Clerk" as "Office Clerk". A title listed or approved as it
+        stands keeps its listing, and one that is nothing but the arrangement ("Temporary") stays as it is."""
+        if not title or not ARRANGEMENT.match(title) or self.is_known_title(title):
+            return title
+        rest = title
+        while (found := ARRANGEMENT.match(rest)) is not None and found.end() < len(rest):
+            rest = rest[found.end():]
+        return rest.strip() if re.search(r"[A-Za-z]{2}", rest) and not ARRANGEMENT.fullmatch(rest) else title
 
     def _joined(self, title: str | None) -> str | None:
         """Two words that O*NET's titles write as one, joined ("BOOK KEEPER": "bookkeeper", "SALES PERSON":

@@ -1,8 +1,8 @@
 """How a write-in title is read before it is ranked: as O*NET would name the job. An apprentice or trainee is coded
 with the trade being learnt, an owner by the work done and a lead as a supervisor (the SOC's classification
 principles and the DOT's usage); an activity
-("Truck Driving") is read as its worker, a bare field ("Kitchen") as the field's worker, and two words that
-O*NET's titles write as one are joined. A title listed as it stands, or approved by an analyst, keeps its
+("Truck Driving") is read as its worker, a bare field ("Kitchen") as the field's worker, two words that
+O*NET's titles write as one are joined, and how the job is held ("Part-time Cashier") is left out. A title listed as it stands, or approved by an analyst, keeps its
 listing, and results show the title as written."""
 
 from __future__ import annotations
@@ -48,6 +48,31 @@ def own_engine(fixture_release: Path, fixture_taxonomy: Path, built_home: Path, 
 
 def ranked(result: CodingResult) -> list[tuple[str, float]]:
     return [(c.code, c.confidence) for c in result.candidates]
+
+
+# ----- how the job is held ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("title", "read_as"), [
+    ("Part-time Cashier", "Cashier"),
+    ("PART TIME CASHIER", "CASHIER"),
+    ("self-employed line cook", "line cook"),
+    ("Seasonal, temporary cashier", "cashier"),
+])
+def test_how_the_job_is_held_is_left_out_of_the_title(engine: Engine, title: str, read_as: str) -> None:
+    assert engine._held_as(title) == read_as
+    assert ranked(engine.code(title=title)) == ranked(engine.code(title=read_as))
+    assert engine.code(title=title).query.title == title  # shown as written
+
+
+@pytest.mark.parametrize("title", ["Temporary", "Part time / full time", "Cashier", "Temperature Tester"])
+def test_an_arrangement_alone_or_a_word_that_starts_like_one_is_left_alone(engine: Engine, title: str) -> None:
+    assert engine._held_as(title) == title
+
+
+def test_a_held_title_an_analyst_approved_keeps_its_code(own_engine: Engine) -> None:
+    own_engine.add_lay_titles([("Part-time Cashier", CHIEF_EXECUTIVES)])
+    assert own_engine._held_as("Part-time Cashier") == "Part-time Cashier"
+    assert own_engine.code(title="Part-time Cashier").candidates[0].code == CHIEF_EXECUTIVES
 
 
 # ----- apprentices and trainees -------------------------------------------------------------------------------
