@@ -59,8 +59,8 @@ TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     # ("my job is picking orders" says the work: a word in -ing with no article before it is no title)
     rf"\bmy (?:job|position|role|occupation) is (?:that of )?(?:an? |the |(?![a-z]+ing\b)){_PHRASE}{_END}",
     # "I'm more of a warehouse lead now", "I'm basically the office manager", "I've been a sales associate for 3 years"
-    rf"\bI(?:'m| am|'ve been| have been) (?:(?:actually|really|now|more of|more like|kind of|sort of|basically|currently) )*(?:an?|the) "
-    rf"{_PHRASE}{_END}",
+    rf"\bI(?:'m| am|'ve been| have been) "
+    rf"(?:(?:actually|really|now|more of|more like|kind of|sort of|basically|currently) )*(?:an?|the) {_PHRASE}{_END}",
     # "What is the occupation code for a barista?": the job the code is asked for
     rf"\b(?:soc|o\*?net|onet|occupation(?:al)?|job) codes? for (?:an? |the |my |our |this )?{_PHRASE}{_END}",
     rf"\b(?:what(?:'s| is)|which is|need|find|finding|looking for|get|tell me)\b[^.;!?]{{0,30}}?\bcodes? for "
@@ -100,7 +100,8 @@ TRAILING_INDUSTRY = re.compile(rf"^\"?\s+(?:(?:at|for|in|on) (?:an? |the |our |m
                                re.IGNORECASE)
 # An employer named after the title: "a cashier at Walmart", "a line cook at Applebee's making burgers" (capitals),
 # "a teller at Bank of America", "a chemist at Procter & Gamble" (its words may be joined by "of", "of the" or "&")
-NAMED_WORKPLACE = re.compile(r"^\s+(?i:at|for|with) (?P<v>[A-Z][\w&'\-]*\.?(?:(?: of(?: the)?| &)? [A-Z][\w&'\-]*\.?){0,3})"
+NAMED_WORKPLACE = re.compile(r"^\s+(?i:at|for|with) "
+                             r"(?P<v>[A-Z][\w&'\-]*\.?(?:(?: of(?: the)?| &)? [A-Z][\w&'\-]*\.?){0,3})"
                              r"(?=$|[,.;:!?]|\s+(?i:as|and|where|in|on|doing|making|selling|since|for)\b)")
 # The business a first-person sentence about the work names at its end: "I fix cars at a dealership", "I load trucks
 # for a moving company" ("a"/"an" only: "at the counter" is a place in the workplace; not "in"/"on": "on a machine",
@@ -163,7 +164,8 @@ EDUCATION_FIRST = re.compile(r"^\W*(?:an?|my|some|no|high|bachelor|master|associ
 REQUIRED_EDUCATION = re.compile(r"\b(?:requires?|required|need|needs|must have|minimum|at least|preferred)\b",
                                 re.IGNORECASE)
 LICENCE_PATTERN = re.compile(
-    r"(?P<v>\b(?:(?!(?:and|or|with|an?|my|have|hold|need|the)\b)\w[\w'\-]* ){0,3}(?:licen[cs]e|certification|certificate)\b|"
+    r"(?P<v>\b(?:(?!(?:and|or|with|an?|my|have|hold|need|the)\b)\w[\w'\-]* ){0,3}"
+    r"(?:licen[cs]e|certification|certificate)\b|"
     r"\b(?:licensed|certified|registered) [\w\-]+(?: (?!(?:at|in|on|for|with|from|and|or|but)\b)[\w\-]+)?|"
     r"\b(?:class [a-c] )?CDL(?:-?[a-c]\b| class [a-c]\b)?)", re.IGNORECASE)
 NO_SUPERVISION = re.compile(
@@ -182,8 +184,8 @@ SUPERVISION_RECEIVED = re.compile(
     r"\b(?:I report to|I'm supervised by|I am supervised by|my (?:boss|supervisor|manager) is) (?P<v>[^.;!?,]{2,80})",
     re.IGNORECASE)
 # (not an age: "I teach 3 year olds", "LEAD TEACHER FOR 1 YEAR OLDS")
-EXPERIENCE = re.compile(r"(?P<v>\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+? years?\b(?![\s\-]+olds?\b)"
-                        r"[^.;!?]*)",
+EXPERIENCE = re.compile(r"(?P<v>\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\+? years?\b"
+                        r"(?![\s\-]+olds?\b)[^.;!?]*)",
                         re.IGNORECASE)
 # Bounded repetitions throughout: a 100 KB paste of one "word" must not make any pattern quadratic.
 EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}")
@@ -269,9 +271,9 @@ _DENIAL_FILLER = frozenset({"do", "doe", "anymore", "myself", "ourselves", "eith
 _SENTENCES = re.compile(r"(?<=[.!?;])(?<!\bSt\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bMt\.)"
                         r"(?<!\bJr\.)(?<!\bSr\.)(?<!\bInc\.)(?<!\bCo\.)(?<!\bLtd\.)[ \t]+|\s*\n\s*")
 # The full stop of an abbreviation inside a name ("St. Jude Hospital", "Acme Co. as a welder", "the Dept. of
-# Transportation", "the U.S. Postal Service"), dropped before a message is read: names are read up to a full stop, so "I work for St. Jude
-# Hospital as a nurse" had been the industry "St" and the duty "Jude Hospital as a nurse". Kept before "I", where it
-# may end a sentence ("I work at Acme Co. I weld frames").
+# Transportation", "the U.S. Postal Service"), dropped before a message is read: names are read up to a full stop,
+# so "I work for St. Jude Hospital as a nurse" had been the industry "St" and the duty "Jude Hospital as a nurse".
+# Kept before "I", where it may end a sentence ("I work at Acme Co. I weld frames").
 _ABBREVIATION = re.compile(r"\b(?:(St|Dr|Mr|Ms|Mrs|Mt|Ft|Jr|Sr|Inc|Co|Corp|Ltd|Dept|Bros|Assn|Univ|Intl)\.|"
                            r"((?:[A-Z]\.){2,}))(?=[ \t]+(?!I\b)\S)", re.IGNORECASE)
 # Longer runs without a full stop are read in pieces of about this size (a pasted block without punctuation

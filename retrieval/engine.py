@@ -481,9 +481,10 @@ class Engine:
         return self._read_title(title), description, self._speller.correct(industry)
 
     def _read_title(self, title: str | None) -> str | None:
-        """The title as O*NET would name the job: words written apart joined, misspelt words put right, then an
-        owner's, a lead's, an activity's, a field's and a learner's title read in turn. Each reading leaves alone a
-        title listed or approved as it stands, and each reads what the one before it gave."""
+        """The title as O*NET would name the job: words written apart joined, misspelt words put right, then how the
+        job is held left out and an owner's, a lead's, an activity's, a field's and a learner's title read in turn.
+        Each reading leaves alone a title listed or approved as it stands, and each reads what the one before it
+        gave."""
         title = self._speller.correct(self._joined(title))
         for read in (self._held_as, self._run_by_owner, self._led_by, self._doer_of, self._worker_in,
                      self._trained_for):

@@ -1,9 +1,9 @@
 """How a write-in title is read before it is ranked: as O*NET would name the job. An apprentice or trainee is coded
 with the trade being learnt, an owner by the work done and a lead as a supervisor (the SOC's classification
-principles and the DOT's usage); an activity
-("Truck Driving") is read as its worker, a bare field ("Kitchen") as the field's worker, two words that
-O*NET's titles write as one are joined, and how the job is held ("Part-time Cashier") is left out. A title listed as it stands, or approved by an analyst, keeps its
-listing, and results show the title as written."""
+principles and the DOT's usage); an activity ("Truck Driving") is read as its worker, a bare field ("Kitchen") as
+the field's worker, two words that O*NET's titles write as one are joined, and how the job is held ("Part-time
+Cashier") is left out. A title listed as it stands, or approved by an analyst, keeps its listing, and results show
+the title as written."""
 
 from __future__ import annotations
 
