@@ -466,6 +466,8 @@ def _shortened(found: re.Match) -> str:
     return found.group(1) or found.group(2).replace(".", "")
 
 
+# Where a sentence of the worker's own begins after a title answered: "Cook. I make burgers"
+_OWN_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=(?:I|I'm|I've|We|We're|My|Our)\b)")
 # What leads the time said after a title: "Sales associate for about 3 years", "Welder, 10 years"
 _EXPERIENCE_LEAD = re.compile(r"(?:[\s,;:\-]+|\b(?:for|with|since|about|around|over|almost|nearly|roughly|the|past|"
                               r"last)\b)*$", re.IGNORECASE)
@@ -835,7 +837,10 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
             and not (where := WHERE_NOT_WHAT.match(text))  # "I'm in a union apprenticeship program"
             and _LETTER.search(" ".join(text_tokens(bare)))  # "1 and 2" names no job
             and not _only_an_industry(bare)):  # "The industry is retail", "It's in the retail industry"
-        title, industry = _split_setting(_without_experience(bare))
+        # "Cook. I make burgers": the title ends where a sentence of the worker's own begins (read on its own);
+        # not at any full stop, which a title's abbreviations have ("Sr. Mgr. of Ops")
+        said = _OWN_SENTENCE.split(bare, maxsplit=1)[0].rstrip(" .!?") or bare
+        title, industry = _split_setting(_without_experience(said))
         out.job_title = _clean(title)
         if industry and not out.industry:
             out.industry = _clean(industry)

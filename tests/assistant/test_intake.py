@@ -690,6 +690,17 @@ def test_the_time_said_with_a_title_answer_is_left_out_of_the_title(answer: str,
     assert (found.job_title, found.industry, found.experience, found.duties) == (title, industry, experience, [])
 
 
+@pytest.mark.parametrize(("answer", "title", "duties"), [
+    ("Cook. I make burgers", "Cook", ["I make burgers"]),
+    ("Welder. My shop builds trailers.", "Welder", ["My shop builds trailers."]),
+    ("Asst. Mgr. I run the floor.", "Asst. Mgr", ["I run the floor."]),
+    ("Sr. Mgr. of Ops", "Sr. Mgr. of Ops", []),  # a title's own abbreviations end nothing
+])
+def test_a_title_answer_ends_where_the_workers_own_sentence_begins(answer: str, title: str, duties: list[str]):
+    found = extract(answer, asked="job_title")
+    assert (found.job_title, found.duties) == (title, duties)
+
+
 def test_an_age_is_no_experience():
     assert extract("I teach 3 year olds").experience is None
     found = extract("Lead teacher for 1 year olds", asked="job_title")
