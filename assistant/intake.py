@@ -267,15 +267,15 @@ _stem = WordStems(())  # words to their Snowball stems ("taking" and "take": tak
 # anymore": a duty "payroll and invoices" says it).
 _DENIAL_FILLER = frozenset({"do", "doe", "anymore", "myself", "ourselves", "either", "though", "really", "actually",
                             "usually", "any", "more", "now", "here", "job", "work", "part"})
-# Sentences end at a full stop, but not at one that marks a common abbreviation ("St. Mary's Hospital", "Dr. Lee")
-_SENTENCES = re.compile(r"(?<=[.!?;])(?<!\bSt\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bMt\.)"
-                        r"(?<!\bJr\.)(?<!\bSr\.)(?<!\bInc\.)(?<!\bCo\.)(?<!\bLtd\.)[ \t]+|\s*\n\s*")
+# Common abbreviations that end in a full stop: such a stop ends no sentence ("St. Mary's Hospital", "Dr. Lee")
+_ABBREVIATED = ("St", "Dr", "Mr", "Ms", "Mrs", "Mt", "Jr", "Sr", "Inc", "Co", "Ltd")
+_SENTENCES = re.compile(r"(?<=[.!?;])" + "".join(rf"(?<!\b{word}\.)" for word in _ABBREVIATED) + r"[ \t]+|\s*\n\s*")
 # The full stop of an abbreviation inside a name ("St. Jude Hospital", "Acme Co. as a welder", "the Dept. of
 # Transportation", "the U.S. Postal Service"), dropped before a message is read: names are read up to a full stop,
 # so "I work for St. Jude Hospital as a nurse" had been the industry "St" and the duty "Jude Hospital as a nurse".
 # Kept before "I", where it may end a sentence ("I work at Acme Co. I weld frames").
-_ABBREVIATION = re.compile(r"\b(?:(St|Dr|Mr|Ms|Mrs|Mt|Ft|Jr|Sr|Inc|Co|Corp|Ltd|Dept|Bros|Assn|Univ|Intl)\.|"
-                           r"((?:[A-Z]\.){2,}))(?=[ \t]+(?!I\b)\S)", re.IGNORECASE)
+_IN_NAMES = _ABBREVIATED + ("Ft", "Corp", "Dept", "Bros", "Assn", "Univ", "Intl")
+_ABBREVIATION = re.compile(rf"\b(?:({'|'.join(_IN_NAMES)})\.|((?:[A-Z]\.){{2,}}))(?=[ \t]+(?!I\b)\S)", re.IGNORECASE)
 # Longer runs without a full stop are read in pieces of about this size (a pasted block without punctuation
 # would otherwise cost every pattern time in the square of its length).
 SENTENCE_CHARS = 300
