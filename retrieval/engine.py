@@ -8,6 +8,7 @@ scores into a calibrated probability.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from filelock import FileLock
 from tqdm import tqdm
 
 from retrieval import confidence as conf
@@ -303,6 +305,18 @@ class Engine:
         embedder = embedder or MiniLMEmbedder(int8_queries=True, cache_dir=home / "models")
         index_dir = home / "index"
         index_dir.mkdir(parents=True, exist_ok=True)
+        # One process at a time checks and builds: a second (the app started beside `oca index`, batch workers,
+        # parallel test workers) waits for the first's build and then opens it instead of building over it.
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(FileLock(index_dir / ".build.lock"))
+            except OSError:  # a read-only home: nothing can be built in it, so no build to wait for
+                pass
+            return cls._open_locked(onet_dir, taxonomy_dir, index_dir, embedder, chroma_url, progress, rebuild)
+
+    @classmethod
+    def _open_locked(cls, onet_dir: Path, taxonomy_dir: Path, index_dir: Path, embedder: Embedder,
+                     chroma_url: str | None, progress: bool, rebuild: bool) -> Engine:
         state_path = index_dir / "engine.pkl"
         store = VectorStore.open(None if chroma_url else index_dir / "chroma", embedder, chroma_url=chroma_url)
         expected = {"release": _release_stamp(Path(onet_dir), Path(taxonomy_dir)), "embedder": embedder.name,

@@ -65,11 +65,20 @@ def real_kb(shared_onet_dir: Path, shared_taxonomy_dir: Path) -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def real_home(shared_onet_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The OCA_HOME of `real_engine`: OCA_TEST_HOME (a prebuilt home to reuse between local runs), else a
-    session folder. Ask for `real_engine` too when the index must be built in it."""
+    folder of this run's, one for all its workers (`pytest -n`): the first to open the engine builds the index
+    there while the others wait for it (`Engine.open` locks the build). Ask for `real_engine` too when the index
+    must be built in it."""
     import os
 
     prebuilt = os.environ.get("OCA_TEST_HOME")
-    return Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("oca-real-home")
+    if prebuilt:
+        return Path(prebuilt)
+    run = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run = run.parent  # each worker's folder sits in the run's
+    home = run / "oca-real-home"
+    home.mkdir(exist_ok=True)
+    return home
 
 
 @pytest.fixture(scope="session")
