@@ -67,9 +67,13 @@ TITLE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"(?:an? |the |my |our |this )?{_PHRASE}{_END}",
     # "... for our new position: Cybersecurity Analyst"
     rf"\b(?:position|role|job|opening|vacancy)\s*(?:title\s*)?:\s*{_PHRASE}{_END}",
-    # "I work in a bakery as a baker": the title after the workplace
-    rf"\bI work (?:at|for|in|on) [^,.;:!?]{{1,60}}? as (?:an? |the )?{_PHRASE}{_END}",
+    # "I work in a bakery as a baker": the title after the workplace; "I'm in the Navy as a cook" too
+    rf"\bI(?: work(?:ed)?| serve[ds]?|'m| am| was)(?: serving)? (?:at|for|in|on|with) [^,.;:!?]{{1,60}}? as "
+    rf"(?:an? |the )?{_PHRASE}{_END}",
 )]
+# The armed forces are where a service member works: "I'm in the Army", "I served in the Marines"
+MILITARY = (r"(?P<v>(?:U\.?S\.? )?(?:Army|Navy|Air Force|Marine Corps|Marines|Coast Guard|Space Force|"
+            r"(?:Air |Army )?National Guard|(?:Army|Navy|Air Force|Marine) Reserves?|military|armed forces))\b")
 INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\bin the {_PHRASE} (?:industry|sector|business|trade|field)\b",
     rf"(?:^|\b(?:our|my|the|its) )(?:industry|sector|business) is (?:actually |now )?(?:an? |the )?{_PHRASE}{_END}",
@@ -83,6 +87,10 @@ INDUSTRY_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     rf"\bI own (?:an? |my |our )(?:own )?(?!(?:own )?(?:business|company|firm|shop)\b){_PHRASE}{_END}",
     # a place on its own, as an answer: "at a Ford dealership", "for the county"
     rf"^(?:at|for|in) (?:an? |the |my |our ){_PHRASE}\W*$",
+    rf"\bI(?:'m| am|'ve been| have been| was| serve| served) (?:(?:currently|now|serving|enlisted|still) )*"
+    rf"in the {MILITARY}",
+    # "I'm at a hospital as a night nurse", "I'm with the county as a building inspector": the employer, then the title
+    rf"\bI(?:'m| am| was) (?:at|with|for) (?:an? |the |my |our )?{_PHRASE}(?= as (?:an?|the) )",
 )]
 # "I work in accounting at a hospital", "I work in the shipping department for a furniture maker": the field or the
 # department is the work, the business after it the industry ("accounting" had been the industry, the hospital lost).

@@ -938,3 +938,27 @@ def test_the_field_worked_in_is_the_work_and_the_business_after_it_the_industry(
 def test_self_employment_said_after_the_work_leaves_no_dangling_joiner(text: str, duties: list[str]):
     found = extract(text)
     assert (found.work_setting, found.duties) == ("self-employed", duties)
+
+
+@pytest.mark.parametrize(("text", "title", "industry"), [
+    ("I'm in the Army.", None, "Army"),
+    ("I'm in the Air Force", None, "Air Force"),
+    ("I served in the Marines as a cook.", "cook", "Marines"),
+    ("I'm in the National Guard as an infantryman", "infantryman", "National Guard"),
+    ("I am currently serving in the U.S. Navy", None, "U.S. Navy"),
+])
+def test_a_branch_of_the_armed_forces_is_where_the_service_member_works(text: str, title: str | None,
+                                                                         industry: str):
+    found = extract(text)
+    assert (found.job_title, found.industry, found.duties) == (title, industry, [])
+
+
+@pytest.mark.parametrize(("text", "title", "industry"), [
+    ("I'm at a hospital as a night nurse", "night nurse", "hospital"),
+    ("I'm with the county as a building inspector.", "building inspector", "county"),
+    ("I'm at Walmart as a cashier", "cashier", "Walmart"),
+    ("I'm in charge of the kitchen as a sous chef", "sous chef", None),
+])
+def test_where_the_worker_is_then_as_what_gives_the_title(text: str, title: str, industry: str | None):
+    found = extract(text)
+    assert (found.job_title, found.industry) == (title, industry)
