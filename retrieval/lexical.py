@@ -71,6 +71,15 @@ class WordStems:
         self.__init__(state["verbs"])
 
 
+# "I do payroll", "does the books": the verb names no title, though "DO" (a doctor of osteopathy) and "Do All Operator"
+# are O*NET titles; written in capitals it is the abbreviation and stays.
+_DOING = re.compile(r"\b(?:[Dd]o|[Dd]oes|[Dd]id)\b")
+
+
+def _without_doing(text: str) -> str:
+    return _DOING.sub(" ", text)
+
+
 @dataclass(frozen=True, slots=True)
 class TitleDoc:
     code_index: int
@@ -405,7 +414,7 @@ class TitleIndex:
         titles are matched as documents against the description's words, both as stems ("assembles
         trophies" meets "Trophy Assembler").
         """
-        tokens = [t for t in self.stems.tokens(text) if t in self.bm25.vocab_dict]
+        tokens = [t for t in self.stems.tokens(_without_doing(text)) if t in self.bm25.vocab_dict]
         out = np.zeros(self.n_codes, dtype=np.float32)
         if not tokens:
             return out
@@ -417,7 +426,7 @@ class TitleIndex:
         """For each occupation of `codes`, the title of its own that `text` names best (the BM25 of
         `mention_scores`), the words of `text` it shares, as they were written, and the share of the title's words
         they are: the evidence for that channel. Occupations whose titles share no word with the text are left out."""
-        words = text_tokens(text)
+        words = text_tokens(_without_doing(text))
         said: dict[str, list[str]] = {}
         for word in words:
             said.setdefault(self.stems(word), []).append(word)

@@ -79,3 +79,14 @@ def test_a_title_document_pickles_as_its_fields_and_comes_back_equal() -> None:
     assert back == [doc, doc] and back[0] is back[1]  # a repeat is stored once
     with pytest.raises(AttributeError):
         back[0].text = "x"  # still frozen
+
+
+def test_the_verb_do_names_no_title_but_the_abbreviation_do_does() -> None:
+    index = TitleIndex([doc(0, "DO"), doc(0, "Osteopathic Physician"), doc(1, "Do All Operator"),
+                        doc(2, "Payroll Clerk")], 3, VERBS)
+    for text in ("I do payroll.", "Does payroll for a small firm.", "Did the payroll and all the filing."):
+        scores = index.mention_scores(text)
+        assert scores[0] == scores[1] == 0, text
+        assert scores[2] > 0, text
+        assert 0 not in index.mentioned(text, [0, 1, 2]) and 1 not in index.mentioned(text, [0, 1, 2])
+    assert index.mention_scores("She is a DO in a family practice.")[0] > 0
