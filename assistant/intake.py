@@ -355,8 +355,9 @@ WORK_AFTER_PLACE = re.compile(r"^[a-z]{2,}ing\s+[a-z]", re.IGNORECASE)
 # An employer named only by how many, how big or whose ("a company", "a few small companies", "local businesses",
 # "different clients"): no industry
 GENERIC_WORKPLACE = re.compile(
-    r"^(?:(?:few|couple(?: of)?|number of|lot of|bunch of|handful of|small|big|large|little|local|private|family|"
-    r"different|various|several|many|other|new|major|good|great)\s+)*"
+    r"^(?:(?:a|an|the|our|my|one|few|couple(?: of)?|number of|lot of|bunch of|handful of|small|big|large|little|"
+    r"local|private|privately[- ]owned|family|family[- ]owned|mid-?sized?|medium(?:-sized)?|different|various|"
+    r"several|many|other|new|major|good|great)\s+)*"
     r"(?:compan(?:y|ies)|business(?:es)?|firms?|employers?|places?|organi[sz]ations?|clients?|customers?)$",
     re.IGNORECASE)
 # Words that say nothing of the work: what is left of "I've been doing it for 2 years" once the experience is read.
@@ -453,10 +454,13 @@ def extract(text: str, asked: str | None = None, work_verbs: frozenset[str] = fr
         if not text:
             return out
     read = ANSWER_WORD.sub("", text, count=1) if out.answer in ("yes", "no") else text
-    for sentence in sentences(read):
-        _read_sentence(sentence, out, work_verbs)
+    for n, sentence in enumerate(sentences(read)):
+        _read_sentence(sentence, out, work_verbs, answering=n == 0)
     if asked:
         _fill_asked(" ".join(text.split()), asked, out, work_verbs)
+    if out.industry and asked != "industry" and GENERIC_WORKPLACE.match(out.industry):
+        # "I'm a bookkeeper for a small company": whose, not what business (asked for it, the answer is kept as said)
+        out.industry = None
     if asked == "duties" and products and not out.tools:
         _products_named(text, out, products)
     if "none" in out.licenses and len(out.licenses) > 1:  # "no CDL, but a forklift certificate"
@@ -584,7 +588,10 @@ def squeeze(text: str) -> str:
     return "\n".join(line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line)
 
 
-def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = frozenset()) -> None:
+def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = frozenset(),
+                   answering: bool = True) -> None:
+    """Read one sentence into `out`; `answering`: the sentence that holds (or follows) the message's opening yes or
+    no, if it has one, whose few words are rather part of the answer than a duty."""
     if _read_labelled(sentence, out):
         return
     sentence, spans = _denials(sentence, out)
@@ -683,8 +690,9 @@ def _read_sentence(sentence: str, out: Extraction, work_verbs: frozenset[str] = 
     remnant = _without(sentence, spans)
     said = _tidy(remnant)
     words = text_tokens(said)
-    # after a yes or no, a few words more are rather part of the answer ("No, I work alone") than a duty
-    needed = max(_duty_words_needed(said, bool(spans), work_verbs), DUTY_MIN_WORDS if out.answer else 0)
+    # after a yes or no, a few words more are rather part of the answer ("No, I work alone") than a duty; a sentence
+    # after that one says something of its own ("I don't supervise anyone. I drive a truck.")
+    needed = max(_duty_words_needed(said, bool(spans), work_verbs), DUTY_MIN_WORDS if out.answer and answering else 0)
     if len(words) >= needed and not FILLER.issuperset(words) and not ASKING_BACK.match(sentence):
         out.duties.append(sentence if not spans else said or sentence)
 

@@ -485,14 +485,16 @@ class Engine:
     def _spelt(self, query: Query) -> Query:
         """The query as ranked: its title's and industry's misspelt words put right (`retrieval.spelling`), its title
         read as O*NET names the job (`_read_title`); the query itself when nothing was read otherwise."""
-        title, _, industry = self._spelt_key((query.title, None, query.industry))
-        if title == query.title and industry == query.industry:
+        title, description, industry = self._spelt_key((query.title, query.description, query.industry))
+        if title == query.title and description == query.description and industry == query.industry:
             return query
-        return query.model_copy(update={"title": title, "industry": industry})
+        return query.model_copy(update={"title": title, "description": description, "industry": industry})
 
     def _spelt_key(self, key: tuple[str | None, str | None, str | None]) -> tuple[str | None, str | None, str | None]:
         title, description, industry = key
-        return self._read_title(title), description, self._speller.correct(industry)
+        if industry and PLAIN_EMPLOYER_INDUSTRY.fullmatch(industry):
+            industry = None
+        return self._read_title(title), without_plain_employer(description), self._speller.correct(industry)
 
     def _read_title(self, title: str | None) -> str | None:
         """The title as O*NET would name the job: words written apart joined, misspelt words put right, then how the
@@ -869,9 +871,28 @@ class Engine:
         O*NET's supervisors use for supervising (`rerank.supervision_words`). The reranker reads it together with
         the work of the people supervised."""
         weights = self._state.supervision_words
-        score = max((sum(weights.get(w, 0.0) for w in set(text_tokens(HAVING_A_JOB.sub(" ", s)))) for s in sentences),
-                    default=0.0)
-        return (self._statics.supervisor * np.float32(score)).astype(np.float32)
+        scores = []
+        for sentence in sentences:
+            read = EMPLOYER_NAMED.sub(" ", HAVING_A_JOB.sub(" ", sentence))
+            score = sum(weights.get(w, 0.0) for w in set(text_tokens(read)))
+            if SUPERVISING_SAID.search(sentence):
+                score = max(score, self._supervising_floor)
+            scores.append(score)
+        return (self._statics.supervisor * np.float32(max(scores, default=0.0))).astype(np.float32)
+
+    @functools.cached_property
+    def _supervising_floor(self) -> float:
+        """What a first-person "I supervise ..." is worth at least on the supervision channel: the median over the
+        first-line supervisors' O*NET task statements of the same sum of weights. O*NET's statements say what is
+        supervised in supervisors' words ("Assign work to workers"); a customer says "I supervise drivers", whose
+        words weigh little ("supervise" 0.74: managers supervise too), though nothing says it more plainly."""
+        weights = self._state.supervision_words
+        flags = self._statics.supervisor
+        occupations = self.kb.occupations
+        sums = [sum(weights.get(w, 0.0) for w in set(text_tokens(task.text)))
+                for i, code in enumerate(self.codes) if flags[i] and code in occupations
+                for task in occupations[code].tasks]
+        return float(np.median(sums)) if sums else 0.0
 
     def _title_scores(self, title: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per occupation: its best title's similarity, the mean of its best three, and which title it is;
@@ -1145,6 +1166,38 @@ def _query_words(query: Query) -> frozenset[str]:
 # "I work construction", "we work nights": the verb of having a job, not the supervisors' noun ("assign work",
 # "inspect the work of crews") that makes "work" one of O*NET's words of supervising.
 HAVING_A_JOB = re.compile(r"\b(?:I|we|I'm|we're|I am|we are)\s+(?:work|works|worked|working)\b", re.IGNORECASE)
+# "for a small company", "at an accounting firm": who employs the person, not a word of supervising ("company" is
+# one of O*NET's, from supervisors' "company policies"); "I do payroll for a small company" had read as supervising.
+EMPLOYER_NAMED = re.compile(
+    r"\b(?:for|at|with|in|by)\s+(?:a|an|the|our|my|this|one)\s+(?:[\w&'-]+\s+){0,3}?"
+    r"(?:company|companies|firm|business|corporation|organi[sz]ation|employer|enterprise|outfit)\b", re.IGNORECASE)
+# An employer named by nothing but its size or kind of ownership ("for a small company", "at a large firm", "with a
+# family business") says nothing of the work, and its words met titles ("Small Products Assembler"); left out of a
+# description as ranked. One named by its trade ("for a trucking company") stays: the trade is evidence.
+_PLAIN_EMPLOYER = (
+    r"(?:(?:small|smaller|large|larger|big|bigger|little|local|private|privately[- ]owned|family|family[- ]owned|"
+    r"mid-?sized?|medium(?:-sized)?|new|national|international|global|multinational|major|huge|tiny|young|"
+    r"growing|well-known|public|publicly[- ]traded)\s+){0,3}"
+    r"(?:company|firm|business|corporation|organi[sz]ation|employer|enterprise|outfit|start-?up)\b")
+PLAIN_EMPLOYER = re.compile(r"\s*\b(?:for|at|with|in|by)\s+(?:a|an|the|our|my|this|one)\s+" + _PLAIN_EMPLOYER,
+                            re.IGNORECASE)
+# The same as the whole of an industry ("small company"): no industry at all.
+PLAIN_EMPLOYER_INDUSTRY = re.compile(r"\s*(?:(?:a|an|the|our|my|this|one)\s+)?" + _PLAIN_EMPLOYER + r"\W*",
+                                     re.IGNORECASE)
+
+
+def without_plain_employer(description: str | None) -> str | None:
+    """`description` without the employers it names by size or ownership alone (`PLAIN_EMPLOYER`); as it is when
+    that would leave no words."""
+    if not description or not PLAIN_EMPLOYER.search(description):
+        return description
+    read = PLAIN_EMPLOYER.sub("", description)
+    return read if re.search(r"[A-Za-z]{3}", read) else description
+
+
+# The first person saying outright that they supervise ("I supervise drivers", "we oversee the night crew"); not
+# "I don't supervise" or "I'd like to supervise" (a word between), nor "manage" or "run" (managers and owners).
+SUPERVISING_SAID = re.compile(r"\b(?:I|we)\s+(?:also\s+|now\s+)?(?:supervise|oversee)\b", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=65_536)

@@ -55,7 +55,8 @@ class CodingResult(BaseModel):
     query: Query
     read_as: Query | None = Field(
         default=None, description="the query as the engine ranked it, when that differs from what was asked: "
-        "misspelt words put right, a title read as O*NET names the job (\"TRUCK DRIVING\": \"truck driver\")")
+        "misspelt words put right, a title read as O*NET names the job (\"TRUCK DRIVING\": \"truck driver\"), an "
+        "employer named by its size alone left out of the description (\"for a small company\")")
     candidates: list[Candidate]
     release: str
     engine_version: str

@@ -68,6 +68,27 @@ def test_a_few_words_about_the_work_code_to_the_occupation_that_does_it_not_an_a
     assert not result.candidates[0].title.endswith("All Other")
 
 
+@pytest.mark.parametrize(("message", "expected"), [
+    # "company" is one of O*NET's words of supervising ("company policies"): the employer had read as supervising,
+    # and office supervisors came first
+    ("I handle payroll for a small company.", "43-3051.00"),
+    ("I do payroll for a small company.", "43-3051.00"),
+    # "supervise" weighs little among those words (managers supervise too), yet nothing says it more plainly
+    ("I supervise drivers.", "53-1"),
+    ("I supervise drivers for a trucking company.", "53-1"),
+    ("We oversee the night crew at a warehouse.", "53-1"),
+])
+def test_an_employer_is_no_supervising_and_i_supervise_is(real_engine: Engine, message: str, expected: str) -> None:
+    assert codes(real_engine.code(description=message))[0].startswith(expected)
+
+
+def test_an_employer_named_by_its_size_alone_changes_nothing(real_engine: Engine) -> None:
+    plain = real_engine.code(description="I handle payroll.")
+    told = real_engine.code(description="I handle payroll for a small company.", industry="a small company")
+    assert codes(told)[:3] == codes(plain)[:3]
+    assert told.query.description == "I handle payroll for a small company."  # shown as written
+
+
 @pytest.mark.parametrize(("title", "industry", "expected"), [
     ("CLARICAL", "MFG", "43-9061.00"),  # as written, nearer "Clarifying ... Machine Operators"
     ("ACCOUTANT", None, "13-2011.00"),

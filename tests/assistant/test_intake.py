@@ -152,12 +152,20 @@ def test_schooling_said_in_the_first_person_is_the_education(text: str, educatio
     ("I work for a big firm.", None),
     ("I load trucks for a moving company.", "moving company"),
     ("I fix cars at a dealership.", "dealership"),
+    # after a title, or owned by a family: read as the industry before
+    ("I'm a bookkeeper for a small company.", None),
+    ("I'm a cashier at a family-owned business.", None),
+    ("I'm a cashier at a family-owned bakery.", "family-owned bakery"),
 ])
 def test_an_employer_named_only_by_its_size_or_number_is_no_industry(text: str, industry: str | None):
     found = extract(text)
     assert found.industry == industry
-    if industry is None and not text.startswith("I work for"):
+    if industry is None and not text.startswith(("I work for", "I'm a")):
         assert found.duties == [text]  # the work stays whole
+
+
+def test_a_plain_employer_given_as_the_industry_asked_for_is_kept_as_said():
+    assert extract("A small company.", asked="industry").industry == "A small company"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -491,6 +499,9 @@ def test_a_title_someone_says_they_do_not_hold_is_neither_title_nor_duty():
      ["I also weld steel beams on job sites."]),
     ("Never. I weld steel beams.", "licenses", "licenses", [], ["I weld steel beams."]),
     ("No, I work alone.", "supervision_given", "supervision_given", "none", []),  # part of the answer, no duty
+    # a short sentence after the one with the no says something of its own (it had been dropped: nothing to code)
+    ("I don't supervise anyone. I drive a truck.", None, "supervision_given", "none", ["I drive a truck."]),
+    ("No one reports to me. I fix cars.", "supervision_given", "supervision_given", "none", ["I fix cars."]),
 ])
 def test_the_work_said_after_a_yes_or_no_is_kept(text: str, asked: str | None, field: str, value: object,
                                                  duties: list[str]):

@@ -218,6 +218,25 @@ def test_the_answer_names_the_release_and_echoes_the_query(engine: Engine) -> No
     assert result.elapsed_ms > 0
 
 
+@pytest.mark.parametrize(("said", "employer"), [
+    ("I ring up sales", "for a small company"),
+    ("I count cash", "at a large family-owned firm"),
+    ("I cook meals", "with the company"),
+])
+def test_an_employer_named_by_its_size_alone_is_left_out_and_shown_as_said(engine: Engine, said: str,
+                                                                           employer: str) -> None:
+    told = engine.code(description=f"{said} {employer}.", industry=employer.split(" ", 1)[1])
+    plain = engine.code(description=f"{said}.")
+    assert [(c.code, c.confidence) for c in told.candidates] == [(c.code, c.confidence) for c in plain.candidates]
+    assert told.query.description == f"{said} {employer}."  # as written
+    assert told.read_otherwise() == {"description": f"{said}."}
+
+
+def test_an_employer_named_by_its_trade_stays_in_the_description(engine: Engine) -> None:
+    result = engine.code(description="I ring up sales for a grocery company.")
+    assert result.read_as is None
+
+
 @pytest.mark.parametrize("query", [{}, {"title": ""}, {"title": "   ", "description": "\n\t"}, {"title": None}])
 def test_an_empty_query_returns_no_candidates(engine: Engine, query: dict) -> None:
     result = engine.code(**query)

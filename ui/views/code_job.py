@@ -53,7 +53,8 @@ def show_result(result: CodingResult) -> None:
     st.caption(escape_markdown(f"For {asked}"))
     if read := result.read_otherwise():
         shown = " · ".join(f"{name} “{value}”" for name, value in read.items())
-        st.caption(escape_markdown(f"Read as {shown}: misspelt words put right, the title as O*NET names the job."))
+        st.caption(escape_markdown(f"Read as {shown}: misspelt words put right, the title as O*NET names the job, "
+                                   "an employer named by its size alone left out."))
     st.caption(
         escape_markdown(f"{len(result.candidates)} occupations from {result.release}, best first, "
                         f"in {result.elapsed_ms:.0f} ms. Confidence is the calibrated chance that a code is right.")
