@@ -38,7 +38,7 @@ from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_rel
 from retrieval.spelling import Speller
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
 
-SCHEMA = "11"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
+SCHEMA = "12"  # bump when what is indexed, or how, changes: a different schema forces a rebuild
 ENGINE_VERSION = f"0.1.0+s{SCHEMA}.{rank.FUSION_VERSION}.{conf.MODEL_VERSION}"
 # All dense documents share one collection (one approximate-neighbour search per query); the kind of
 # each document is kept in its id: "<code>:<letter><n>".

@@ -90,3 +90,21 @@ def test_the_verb_do_names_no_title_but_the_abbreviation_do_does() -> None:
         assert scores[2] > 0, text
         assert 0 not in index.mentioned(text, [0, 1, 2]) and 1 not in index.mentioned(text, [0, 1, 2])
     assert index.mention_scores("She is a DO in a family practice.")[0] > 0
+
+
+def test_a_title_met_only_in_what_qualifies_its_worker_counts_less() -> None:
+    """"I repair cars and trucks" names the objects of "Truck, Car, and Bus Cleaner" but not the cleaner; "Car
+    Repairer" it meets whole."""
+    index = TitleIndex([doc(0, "Truck, Car, and Bus Cleaner"), doc(1, "Car Repairer"), doc(1, "Brake Adjuster"),
+                        doc(2, "Director of Nursing"), doc(3, "Salesperson, Shoes"), doc(4, "Nurse")], 5,
+                       ["repair", "clean", "adjust", "direct"])
+    heads = [index.bm25.vocab_dict.get(index._head_stem(d.text)) for d in index.docs]
+    assert heads == [index.bm25.vocab_dict[index.stems(w)] for w in
+                     ("cleaner", "repairer", "adjuster", "director", "salesperson", "nurse")]
+    scores = index.mention_scores("I repair cars and trucks.")
+    assert int(np.argmax(scores)) == 1
+    # named: "nursing" meets "Director of Nursing" at half, "Nurse" whole
+    scores = index.mention_scores("Nurses care for patients.")
+    assert scores[4] > scores[2] > 0
+    shown = index.mentioned("I repair cars and trucks.", [0, 1])
+    assert shown[1][0].text == "Car Repairer" and shown[0][0].text == "Truck, Car, and Bus Cleaner"
