@@ -214,7 +214,8 @@ _LISTED = re.compile(r",\s*(?:and|or|&)\s", re.IGNORECASE)
 # The weight of a title the text meets without naming its worker (`TitleIndex._headed`). On O*NET's own check
 # (`scripts/lead_check.py`, held-out descriptions and tasks, at the shipped first-sentence weight) 1, 0.75, 0.5 and
 # 0.25 gave top-1 70.2%, 71.4%, 71.8% and 71.1% with a summary and tasks, 45.8%, 45.8%, 45.5% and 45.5% with tasks
-# alone (the worker as the title's last word; read before what qualifies it, 0.5 gave 72.2% and 45.3%).
+# alone (the worker as the title's last word, on the schema-11 build; read before what qualifies it, 0.5 gave 72.2%
+# and 45.3%; as shipped, on a schema-12 build, 71.6% and 45.0%).
 UNNAMED_WORKER = 0.5
 # What a TitleIndex works out from its documents on first use, and so neither pickles nor needs to.
 _DERIVED = frozenset({"_compiled", "_endings", "heads", "word_titles", "word_pairs", "_docs_of"})
