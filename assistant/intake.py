@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from assistant.parta import Contact
 from retrieval.lexical import WordStems
-from retrieval.normalize import text_tokens
+from retrieval.normalize import EMPLOYER_SIZE_WORDS, text_tokens
 
 Item = Literal[
     "job_title", "duties", "industry", "tools", "education", "licenses", "supervision_given",
@@ -355,9 +355,8 @@ WORK_AFTER_PLACE = re.compile(r"^[a-z]{2,}ing\s+[a-z]", re.IGNORECASE)
 # An employer named only by how many, how big or whose ("a company", "a few small companies", "local businesses",
 # "different clients"): no industry
 GENERIC_WORKPLACE = re.compile(
-    r"^(?:(?:a|an|the|our|my|one|few|couple(?: of)?|number of|lot of|bunch of|handful of|small|big|large|little|"
-    r"local|private|privately[- ]owned|family|family[- ]owned|mid-?sized?|medium(?:-sized)?|different|various|"
-    r"several|many|other|new|major|good|great)\s+)*"
+    r"^(?:(?:a|an|the|our|my|one|few|couple(?: of)?|number of|lot of|bunch of|handful of|" + EMPLOYER_SIZE_WORDS
+    + r"|different|various|several|many|other|good|great)\s+)*"
     r"(?:compan(?:y|ies)|business(?:es)?|firms?|employers?|places?|organi[sz]ations?|clients?|customers?)$",
     re.IGNORECASE)
 # Words that say nothing of the work: what is left of "I've been doing it for 2 years" once the experience is read.

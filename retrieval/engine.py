@@ -33,7 +33,8 @@ from retrieval.errors import IndexError_
 from retrieval.lexical import INCUMBENT_SOURCE, OccupationBM25, TitleDoc, TitleIndex
 from retrieval.models import (SCHEMA_VERSION, Candidate, CodingResult, Match, Query, SearchHit, SocHierarchy,
                               SocLevel)
-from retrieval.normalize import STOPWORDS, clean_text, fold, normalize_title, text_tokens, title_tokens, uninvert
+from retrieval.normalize import (EMPLOYER_SIZE_WORDS, STOPWORDS, clean_text, fold, normalize_title, text_tokens,
+                                 title_tokens, uninvert)
 from retrieval.onet import ONETSOC_RE, SOC_RE, KnowledgeBase, Taxonomy, load_release, normalize_code, task_verbs
 from retrieval.spelling import Speller
 from retrieval.vector_store import Hit, IndexDoc, VectorStore
@@ -1168,19 +1169,16 @@ def _query_words(query: Query) -> frozenset[str]:
 HAVING_A_JOB = re.compile(r"\b(?:I|we|I'm|we're|I am|we are)\s+(?:work|works|worked|working)\b", re.IGNORECASE)
 # "for a small company", "at an accounting firm": who employs the person, not a word of supervising ("company" is
 # one of O*NET's, from supervisors' "company policies"); "I do payroll for a small company" had read as supervising.
-EMPLOYER_NAMED = re.compile(
-    r"\b(?:for|at|with|in|by)\s+(?:a|an|the|our|my|this|one)\s+(?:[\w&'-]+\s+){0,3}?"
-    r"(?:company|companies|firm|business|corporation|organi[sz]ation|employer|enterprise|outfit)\b", re.IGNORECASE)
+_EMPLOYER = r"company|firm|business|corporation|organi[sz]ation|employer|enterprise|outfit"
+_EMPLOYED_BY = r"\b(?:for|at|with|in|by)\s+(?:a|an|the|our|my|this|one)\s+"
+EMPLOYER_NAMED = re.compile(_EMPLOYED_BY + r"(?:[\w&'-]+\s+){0,3}?(?:" + _EMPLOYER + r"|companies)\b", re.IGNORECASE)
 # An employer named by nothing but its size or kind of ownership ("for a small company", "at a large firm", "with a
 # family business") says nothing of the work, and its words met titles ("Small Products Assembler"); left out of a
 # description as ranked. One named by its trade ("for a trucking company") stays: the trade is evidence.
 _PLAIN_EMPLOYER = (
-    r"(?:(?:small|smaller|large|larger|big|bigger|little|local|private|privately[- ]owned|family|family[- ]owned|"
-    r"mid-?sized?|medium(?:-sized)?|new|national|international|global|multinational|major|huge|tiny|young|"
-    r"growing|well-known|public|publicly[- ]traded)\s+){0,3}"
-    r"(?:company|firm|business|corporation|organi[sz]ation|employer|enterprise|outfit|start-?up)\b")
-PLAIN_EMPLOYER = re.compile(r"\s*\b(?:for|at|with|in|by)\s+(?:a|an|the|our|my|this|one)\s+" + _PLAIN_EMPLOYER,
-                            re.IGNORECASE)
+    r"(?:(?:" + EMPLOYER_SIZE_WORDS + r"|smaller|larger|bigger|national|international|global|multinational|huge|tiny|"
+    r"young|growing|well-known|public|publicly[- ]traded)\s+){0,3}(?:" + _EMPLOYER + r"|start-?up)\b")
+PLAIN_EMPLOYER = re.compile(r"\s*" + _EMPLOYED_BY + _PLAIN_EMPLOYER, re.IGNORECASE)
 # The same as the whole of an industry ("small company"): no industry at all.
 PLAIN_EMPLOYER_INDUSTRY = re.compile(r"\s*(?:(?:a|an|the|our|my|this|one)\s+)?" + _PLAIN_EMPLOYER + r"\W*",
                                      re.IGNORECASE)

@@ -103,6 +103,12 @@ def uninvert(title: str) -> str:
     return f"{main} ({rest}" if rest else main
 
 
+# Words that name an employer by its size or ownership alone ("a small company", "a family-owned business"), not by
+# its trade: the chat reads such a workplace as no industry (`assistant.intake.GENERIC_WORKPLACE`) and the engine
+# leaves it out of a description (`retrieval.engine.PLAIN_EMPLOYER`); each adds words of its own.
+EMPLOYER_SIZE_WORDS = (r"small|big|large|little|local|private|privately[- ]owned|family|family[- ]owned|mid-?sized?|"
+                       r"medium(?:-sized)?|new|major")
+
 # Capitalised abbreviations spelt like stop words: "IS Manager" is an information systems manager, not a manager,
 # "OR Nurse" an operating-room nurse. Read so only in a title that is not all capitals (a write-in in capitals
 # says nothing by its case); other capitalised stop words ("AT Pinsetter Mechanic") are kept as they are.
