@@ -635,7 +635,7 @@ class Engine:
             hits = {int(i): sorted(hits.get(i, []), key=lambda h: -h.similarity) for i in top}
             self._texts_of([h for ranked in hits.values() for h in ranked[:EVIDENCE_READ_AHEAD]])
             if query.description and "title_mentions" in channels:
-                mentions = self._state.titles.mentioned(query.description, top.tolist())
+                mentions = self._state.titles.mentioned(query.description, top.tolist(), worker=query.title)
         candidates = []
         names = list(channels)
         values = np.array([channels[name][top] for name in names], dtype=np.float64).T.tolist()  # exact floats
@@ -857,7 +857,7 @@ class Engine:
             pos += 1
         if sentences:
             channels["lexical_description"] = st.occupations.scores(description)
-            channels["title_mentions"] = st.titles.mention_scores(description)
+            channels["title_mentions"] = st.titles.mention_scores(description, worker=title)
             channels["dense_description"] = rank.top_mean_indexed(raw[pos].codes, raw[pos].similarity, n)
             channels["dense_sentences"] = rank.sentence_alignment_indexed(
                 [(row.codes[row.sentence], row.similarity[row.sentence]) for row in raw[pos + 1:]], n)

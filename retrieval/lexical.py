@@ -430,25 +430,28 @@ class TitleIndex:
         """Per occupation: best similarity, mean of its `top` best titles, and which title was best."""
         return group_top(sims, self.doc_codes, self.n_codes, top, TITLE_POOL)
 
-    def mention_scores(self, text: str, top: int = 5) -> np.ndarray:
+    def mention_scores(self, text: str, top: int = 5, worker: str | None = None) -> np.ndarray:
         """BM25 of free text against titles, summed over each occupation's best titles.
 
         Descriptions name the work in words that its titles use ("operates zigzag sewing machine"), so
         titles are matched as documents against the description's words, both as stems ("assembles
-        trophies" meets "Trophy Assembler").
+        trophies" meets "Trophy Assembler"). A job title given beside the text (`worker`) names a worker too: with
+        "Operator", "I run a forklift" meets "Forklift Operator" whole.
         """
         tokens = [t for t in self.stems.tokens(_without_doing(text)) if t in self.bm25.vocab_dict]
         out = np.zeros(self.n_codes, dtype=np.float32)
         if not tokens:
             return out
-        scores = self._headed(bm25_scores(self.bm25, tokens).astype(np.float32), tokens)
+        scores = self._headed(bm25_scores(self.bm25, tokens).astype(np.float32), tokens, worker)
         _, mean, _ = group_top(scores, self.doc_codes, self.n_codes, top, MENTION_POOL, keep_ties=False)
         return mean * top
 
-    def mentioned(self, text: str, codes: Iterable[int]) -> dict[int, tuple[TitleDoc, list[str], float]]:
+    def mentioned(self, text: str, codes: Iterable[int],
+                  worker: str | None = None) -> dict[int, tuple[TitleDoc, list[str], float]]:
         """For each occupation of `codes`, the title of its own that `text` names best (the BM25 of
         `mention_scores`), the words of `text` it shares, as they were written, and the share of the title's words
-        they are: the evidence for that channel. Occupations whose titles share no word with the text are left out."""
+        they are: the evidence for that channel. Occupations whose titles share no word with the text are left out.
+        `worker` as for `mention_scores`."""
         words = text_tokens(_without_doing(text))
         said: dict[str, list[str]] = {}
         for word in words:
@@ -456,7 +459,7 @@ class TitleIndex:
         tokens = [t for t in said if t in self.bm25.vocab_dict]
         if not tokens:
             return {}
-        scores = self._headed(bm25_scores(self.bm25, tokens), tokens)
+        scores = self._headed(bm25_scores(self.bm25, tokens), tokens, worker)
         out = {}
         for code in codes:
             docs = self._docs_of[code]
@@ -471,12 +474,14 @@ class TitleIndex:
             out[code] = (doc, shared, len(shared) / max(len(own), 1))
         return out
 
-    def _headed(self, scores: np.ndarray, tokens: Sequence[str]) -> np.ndarray:
-        """`scores` of the titles whose worker the text does not name (`head_stems`) weighed at `UNNAMED_WORKER`: a
-        title met only in what it qualifies is weaker evidence ("I repair cars and trucks" names the objects of "Truck,
-        Car, and Bus Cleaner", not the cleaner, where "Car Repairer" is met whole)."""
+    def _headed(self, scores: np.ndarray, tokens: Sequence[str], worker: str | None = None) -> np.ndarray:
+        """`scores` of the titles whose worker neither the text nor the job title (`worker`) names (`head_stems`)
+        weighed at `UNNAMED_WORKER`: a title met only in what it qualifies is weaker evidence ("I repair cars and
+        trucks" names the objects of "Truck, Car, and Bus Cleaner", not the cleaner, where "Car Repairer" is met
+        whole)."""
+        named = list(tokens) + (self.stems.tokens(worker) if worker else [])
         weight = np.full(len(self.bm25.vocab_dict) + 1, UNNAMED_WORKER, dtype=scores.dtype)  # the last: no head (-1)
-        weight[[self.bm25.vocab_dict[t] for t in tokens]] = 1
+        weight[[self.bm25.vocab_dict[t] for t in named if t in self.bm25.vocab_dict]] = 1
         return scores * weight[self.head_stems]
 
     @cached_property

@@ -108,3 +108,20 @@ def test_a_title_met_only_in_what_qualifies_its_worker_counts_less() -> None:
     assert scores[4] > scores[2] > 0
     shown = index.mentioned("I repair cars and trucks.", [0, 1])
     assert shown[1][0].text == "Car Repairer" and shown[0][0].text == "Truck, Car, and Bus Cleaner"
+
+
+def test_a_job_title_given_beside_the_description_names_the_worker() -> None:
+    """"Operator" with "I run a forklift": the customer's title names the worker of "Forklift Operator", which
+    the description then meets whole, ahead of a title whose worker neither names."""
+    index = TitleIndex([doc(0, "Forklift Operator"), doc(1, "Forklift Mechanic"), doc(2, "Crane Operator")], 5,
+                       ["operate", "run"])
+    alone = index.mention_scores("I run a forklift in a warehouse.")
+    titled = index.mention_scores("I run a forklift in a warehouse.", worker="Operator")
+    assert alone[0] == pytest.approx(alone[1])  # neither worker named: both at half
+    assert titled[0] == pytest.approx(2 * alone[0]) and titled[1] == pytest.approx(alone[1])
+    assert titled[2] == alone[2] == 0  # the title alone meets nothing: it only names, it is not matched
+    shown = index.mentioned("I run a forklift in a warehouse.", [0, 1], worker="Operator")
+    assert shown[0][0].text == "Forklift Operator" and shown[0][1] == ["forklift"]
+    # a worker word the titles never use changes nothing
+    assert np.array_equal(index.mention_scores("I run a forklift.", worker="Zookeeper"),
+                          index.mention_scores("I run a forklift."))
