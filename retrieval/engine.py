@@ -751,7 +751,7 @@ class Engine:
         typed = tuple(_typed(h) for h in hits)
         codes, similarity = rank.hit_arrays(typed, self._code_index)
         sentence = np.fromiter((h.kind in SENTENCE_KINDS for h in typed), dtype=bool, count=len(typed))
-        return _DenseRow(codes, similarity, sentence, typed)
+        return _DenseRow(codes, similarity, sentence, typed, tuple(h.id for h in typed))
 
     def _dense_row_of_ids(self, ids: Sequence[str], similarity: np.ndarray, with_hits: bool = False) -> _DenseRow:
         """What ranking reads of hits known by id alone ("<code>:<kind letter><n>"); `with_hits` adds hit
@@ -762,7 +762,7 @@ class Engine:
         sentence = np.fromiter((f[1] for f in facts), dtype=bool, count=len(facts))
         hits = tuple(_typed(Hit(i, i.rpartition(":")[0], "", "", sim)) for i, sim in zip(ids, similarity.tolist())
                      ) if with_hits else ()
-        return _DenseRow(codes, similarity, sentence, hits)
+        return _DenseRow(codes, similarity, sentence, hits, tuple(ids))
 
     def _facts_of_id(self, doc_id: str) -> tuple[int, bool]:
         code, _, rest = doc_id.rpartition(":")
@@ -799,10 +799,7 @@ class Engine:
 
     def _texts_of(self, hits: Sequence[Hit]) -> dict[str, str]:
         """Document texts for `hits` (searched by id only, their text left empty), kept once read."""
-        known = self._doc_texts
-        missing = [h.id for h in hits if not h.text and h.id not in known]
-        if missing:
-            known.update(self._store.documents(missing))
+        known = self._statement_texts([h.id for h in hits if not h.text])
         return {h.id: h.text or known.get(h.id, "") for h in hits}
 
     def _channels(self, query: Query, evidence: bool = True
@@ -861,25 +858,60 @@ class Engine:
             channels["dense_description"] = rank.top_mean_indexed(raw[pos].codes, raw[pos].similarity, n)
             channels["dense_sentences"] = rank.sentence_alignment_indexed(
                 [(row.codes[row.sentence], row.similarity[row.sentence]) for row in raw[pos + 1:]], n)
-            channels["supervision"] = self._supervision(sentences)
+            channels["supervision"] = self._supervision(sentences, raw[pos + 1:])
         if industry:
             channels["lexical_industry"] = st.occupations.scores(industry)
         return channels, hits_by_code, matched, setting
 
-    def _supervision(self, sentences: Sequence[str]) -> np.ndarray:
+    def _nearest_work(self, row: _DenseRow) -> str | None:
+        """The id of the O*NET task or DWA nearest a sentence (`row`, its dense hits) when that statement is a
+        supervised worker's (of an occupation with an overseer), None when a supervisor's comes first or there is
+        none; other occupations' statements (managers', professionals') are passed over. On O*NET's supervision
+        pseudo-queries the nearest three before a supervisor's took more from supervisors than the nearest alone."""
+        flags = self._statics.supervisor
+        overseer = self._statics.overseer
+        for doc_id, i, is_statement in zip(row.ids, row.codes.tolist(), row.sentence.tolist()):
+            if i < 0 or not is_statement:
+                continue
+            if flags[i]:
+                return None
+            if overseer[i] >= 0:
+                return doc_id
+        return None
+
+    def _supervision(self, sentences: Sequence[str], rows: Sequence[_DenseRow] = ()) -> np.ndarray:
         """How plainly the description says the job supervises people, given to every first-line supervisor
         occupation (0 elsewhere): the largest sum, over one sentence's words, of the weights of the words that
         O*NET's supervisors use for supervising (`rerank.supervision_words`). The reranker reads it together with
-        the work of the people supervised."""
+        the work of the people supervised.
+
+        A word the sentence shares with its nearest O*NET statement, when that is a supervised worker's
+        (`_nearest_work`; `rows` holds each sentence's dense hits), does not count: the worker's own work explains
+        it. Supervisors' statements use "complaint" and "resolve" far more than others' do, but "I deal with
+        customer complaints and returns at a store" is nearest Customer Service Representatives' "Resolve customer
+        complaints", and had come out First-Line Supervisors of Office and Administrative Support Workers first."""
         weights = self._state.supervision_words
+        read = [set(text_tokens(EMPLOYER_NAMED.sub(" ", HAVING_A_JOB.sub(" ", s)))) for s in sentences]
+        nearest = [self._nearest_work(row) if j < len(read) and any(w in weights for w in read[j]) else None
+                   for j, row in enumerate(rows)]
+        texts = self._statement_texts([d for d in nearest if d])
         scores = []
-        for sentence in sentences:
-            read = EMPLOYER_NAMED.sub(" ", HAVING_A_JOB.sub(" ", sentence))
-            score = sum(weights.get(w, 0.0) for w in set(text_tokens(read)))
+        for j, (sentence, words) in enumerate(zip(sentences, read)):
+            if j < len(nearest) and nearest[j]:
+                words = words - set(text_tokens(texts.get(nearest[j], "")))
+            score = sum(weights.get(w, 0.0) for w in words)
             if SUPERVISING_SAID.search(sentence):
                 score = max(score, self._supervising_floor)
             scores.append(score)
         return (self._statics.supervisor * np.float32(max(scores, default=0.0))).astype(np.float32)
+
+    def _statement_texts(self, ids: Sequence[str]) -> dict[str, str]:
+        """The texts of the dense documents `ids`, those not yet known read in one go and kept."""
+        known = self._doc_texts
+        missing = [d for d in dict.fromkeys(ids) if d not in known]
+        if missing:
+            known.update(self._store.documents(missing))
+        return {d: known.get(d, "") for d in ids}
 
     @functools.cached_property
     def _supervising_floor(self) -> float:
@@ -1072,6 +1104,7 @@ class _DenseRow:
     similarity: np.ndarray  # cosine, float64
     sentence: np.ndarray  # whether the hit is a task or DWA (what a description sentence is aligned with)
     hits: tuple[Hit, ...]
+    ids: tuple[str, ...] = ()  # each hit's document id
 
 
 def lead_query(query: Query) -> Query | None:

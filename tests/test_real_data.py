@@ -81,6 +81,25 @@ def test_an_employer_is_no_supervising_and_i_supervise_is(real_engine: Engine, m
     assert codes(real_engine.code(description=message))[0].startswith(expected)
 
 
+@pytest.mark.parametrize("message", [
+    "I deal with customer complaints and returns at a store.",
+    "I handle customer complaints at a call center.",
+])
+def test_words_a_workers_own_task_uses_are_no_supervising(real_engine: Engine, message: str) -> None:
+    # "complaint" and "resolve" are among O*NET's words of supervising, but the nearest O*NET statement is
+    # Customer Service Representatives' "Resolve customer complaints": office supervisors had come first at 41-53%
+    result = real_engine.code(description=message)
+    assert "43-4051.00" in codes(result)[:2]
+    assert not result.candidates[0].title.startswith("First-Line Supervisors")
+
+
+def test_a_supervisor_who_also_does_the_work_is_still_a_supervisor(real_engine: Engine) -> None:
+    # the same words with the people supervised: the nearest statement is a supervisor's, so they count
+    found = codes(real_engine.code(description="I supervise the cashiers at a grocery store, make their schedules "
+                                               "and handle customer complaints."))
+    assert found[0] == "41-1011.00"
+
+
 def test_handling_payroll_for_a_company_is_no_supervising(real_engine: Engine) -> None:
     # "handle" also meets O*NET's bare "Handler" (Production Workers, All Other), which the clerks share the lead with
     found = codes(real_engine.code(description="I handle payroll for a small company."))
