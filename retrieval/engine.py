@@ -799,7 +799,7 @@ class Engine:
 
     def _texts_of(self, hits: Sequence[Hit]) -> dict[str, str]:
         """Document texts for `hits` (searched by id only, their text left empty), kept once read."""
-        known = self._statement_texts([h.id for h in hits if not h.text])
+        known = self._read_texts([h.id for h in hits if not h.text])
         return {h.id: h.text or known.get(h.id, "") for h in hits}
 
     def _channels(self, query: Query, evidence: bool = True
@@ -879,7 +879,7 @@ class Engine:
                 return doc_id
         return None
 
-    def _supervision(self, sentences: Sequence[str], rows: Sequence[_DenseRow] = ()) -> np.ndarray:
+    def _supervision(self, sentences: Sequence[str], rows: Sequence[_DenseRow]) -> np.ndarray:
         """How plainly the description says the job supervises people, given to every first-line supervisor
         occupation (0 elsewhere): the largest sum, over one sentence's words, of the weights of the words that
         O*NET's supervisors use for supervising (`rerank.supervision_words`). The reranker reads it together with
@@ -892,20 +892,20 @@ class Engine:
         complaints", and had come out First-Line Supervisors of Office and Administrative Support Workers first."""
         weights = self._state.supervision_words
         read = [set(text_tokens(EMPLOYER_NAMED.sub(" ", HAVING_A_JOB.sub(" ", s)))) for s in sentences]
-        nearest = [self._nearest_work(row) if j < len(read) and any(w in weights for w in read[j]) else None
-                   for j, row in enumerate(rows)]
-        texts = self._statement_texts([d for d in nearest if d])
+        nearest = [self._nearest_work(row) if any(w in weights for w in words) else None
+                   for row, words in zip(rows, read)]
+        texts = self._read_texts([d for d in nearest if d])
         scores = []
-        for j, (sentence, words) in enumerate(zip(sentences, read)):
-            if j < len(nearest) and nearest[j]:
-                words = words - set(text_tokens(texts.get(nearest[j], "")))
+        for sentence, words, near in zip(sentences, read, nearest):
+            if near:
+                words = words - set(text_tokens(texts[near]))
             score = sum(weights.get(w, 0.0) for w in words)
             if SUPERVISING_SAID.search(sentence):
                 score = max(score, self._supervising_floor)
             scores.append(score)
         return (self._statics.supervisor * np.float32(max(scores, default=0.0))).astype(np.float32)
 
-    def _statement_texts(self, ids: Sequence[str]) -> dict[str, str]:
+    def _read_texts(self, ids: Sequence[str]) -> dict[str, str]:
         """The texts of the dense documents `ids`, those not yet known read in one go and kept."""
         known = self._doc_texts
         missing = [d for d in dict.fromkeys(ids) if d not in known]
