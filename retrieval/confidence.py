@@ -26,7 +26,7 @@ import numpy as np
 
 from retrieval.normalize import normalize_title
 
-MODEL_VERSION = "c12"
+MODEL_VERSION = "c13"
 _SOFT_TOP = 20  # candidates whose softmax weight the group features share out
 
 # Channels described by their value at the top answer, its lead over the first answer of another SOC code,

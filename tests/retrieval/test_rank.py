@@ -115,12 +115,28 @@ def test_fusing_no_weighted_channel_gives_zeros_of_the_right_size() -> None:
 def test_title_weights_apply_only_to_what_the_query_holds() -> None:
     title_only = rank.weights_for(Query(title="Cashier"))
     assert set(title_only) == set(rank.TITLE_WEIGHTS)
-    both = rank.weights_for(Query(title="Cashier", description="Scans groceries", industry="retail"))
+    both = rank.weights_for(Query(title="Grocery Cashier", description="Scans groceries", industry="retail"))
     assert both["lexical_industry"] == rank.INDUSTRY_WEIGHT
     assert both["title_industry"] == rank.TITLE_INDUSTRY_WEIGHT  # the title read with its industry
     assert "title_industry" not in rank.weights_for(Query(description="Scans groceries", industry="retail"))
     # A description backs a title up rather than overruling it.
     assert both["dense_description"] < rank.weights_for(Query(description="Scans groceries"))["dense_description"]
+
+
+def test_a_one_word_title_with_a_description_leaves_the_description_to_say_which() -> None:
+    alone = rank.weights_for(Query(description="I run a hotel."))
+    title_only = rank.weights_for(Query(title="Manager"))
+    both = rank.weights_for(Query(title="Manager", description="I run a hotel."))
+    share = rank.ONE_WORD_TITLE_WITH_DESCRIPTION
+    assert 0 < share < 1
+    for name, weight in title_only.items():  # every title channel counts less ...
+        assert both[name] == pytest.approx(weight * share)
+    for name, weight in alone.items():  # ... and the description as much as without a title
+        assert both[name] == pytest.approx(weight)
+    # a longer title keeps its full weight and the description backs it up
+    longer = rank.weights_for(Query(title="Lodging Manager", description="I run a hotel."))
+    assert longer["title"] == rank.TITLE_WEIGHTS["title"]
+    assert longer["dense_description"] < alone["dense_description"]
 
 
 # ----- dense aggregation ------------------------------------------------------------------------------------
