@@ -38,9 +38,9 @@ ONE_WORD_TITLE_WEIGHTS = {"title": 0.5, "title_support": 2.0}
 # description says which: its title channels count at this share and the description at its full weight, as
 # without a title. O*NET's own check (`scripts/generic_title_check.py`: each occupation's held-out title cut to its
 # last word, with one held-out task's opening words or two held-out tasks, on the index without them; 923 of
-# each), top-1 / top-5 at SOC detailed: title at full weight and description at 0.6, 29.0/51.9 and 43.6/68.3; the
-# description alone, 23.4/45.7 and 46.2/75.6; titles at 0.25 and description at 0.6, 32.3/58.6 and 53.0/79.8;
-# titles at 0.4 and description at 1, 32.3/58.4 and 53.1/80.0; titles at 0.1, 26.2/51.7 and 49.1/78.8.
+# each), top-1 / top-5 at SOC detailed: title at full weight and description at 0.6, 28.7/51.7 and 43.9/68.1; the
+# description alone, 23.3/46.3 and 46.0/76.2; titles at 0.25 and description at 0.6, 32.2/58.0 and 52.9/79.8;
+# titles at 0.4 and description at 1, 32.3/57.6 and 52.8/80.0; titles at 0.1, 26.1/51.7 and 49.1/78.5.
 ONE_WORD_TITLE_WITH_DESCRIPTION = 0.4
 DESCRIPTION_WEIGHTS = {"lexical_description": 1.0, "dense_description": 1.0, "dense_sentences": 1.0,
                        "title_mentions": 1.0}
@@ -69,13 +69,14 @@ CHANNEL_GROUPS: dict[str, frozenset[str]] = {
 def weights_for(query: Query, only: Sequence[str] | None = None) -> dict[str, float]:
     """Channel weights for this query; `only` keeps the channels of the named groups (CHANNEL_GROUPS)."""
     weights: dict[str, float] = {}
+    one_word = bool(query.title) and len(normalize_title(query.title).split()) <= 1
     if query.title:
         weights.update(TITLE_WEIGHTS)
-        if len(normalize_title(query.title).split()) <= 1:
+        if one_word:
             weights.update(ONE_WORD_TITLE_WEIGHTS)
     if query.description:
         scale = 1.0
-        if query.title and len(normalize_title(query.title).split()) <= 1:
+        if one_word:
             weights = {k: v * ONE_WORD_TITLE_WITH_DESCRIPTION for k, v in weights.items()}
         elif query.title:  # a description backs up a title rather than overruling an exact title match
             scale = 0.6

@@ -66,17 +66,21 @@ KINDS = {"title": "blend", "description": "linear", "title_description": "blend"
 GENERIC_COPIES = ("title_description",)
 
 
+def _head_part(title: str | None) -> list[str]:
+    """The words of the part of a title that names the worker (DOT's inverted "Salesperson, Shoes" names it first)."""
+    return (title or "").split(",")[0].split()
+
+
 def generic_title(title: str | None) -> str | None:
-    """A title's head word, as a customer who names only the kind of worker says it (DOT's inverted "Salesperson,
-    Shoes" names its head first)."""
-    words = (title or "").split(",")[0].split()
+    """A title's head word, as a customer who names only the kind of worker says it."""
+    words = _head_part(title)
     return words[-1] if words else title
 
 
 def with_generic_titles(cases: list[dict]) -> list[dict]:
     """The cases, then each one whose title has more than one word again with its title cut to the head word."""
     return cases + [{**c, "id": f"{c['id']}#generic", "title": generic_title(c.get("title"))}
-                    for c in cases if len((c.get("title") or "").split(",")[0].split()) > 1]
+                    for c in cases if len(_head_part(c.get("title"))) > 1]
 
 
 def collect(engine, cases: list[dict], fields: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -31,12 +31,12 @@ from retrieval import rank  # noqa: E402
 from retrieval.models import Query  # noqa: E402
 from retrieval.normalize import normalize_title  # noqa: E402
 
-TITLE_CHANNELS = frozenset(rank.TITLE_WEIGHTS)
-DESCRIPTION_CHANNELS = frozenset(rank.DESCRIPTION_WEIGHTS)
 VARIANTS = [(1.0, 0.6), (0.0, 1.0), (0.1, 1.0), (0.25, 0.6), (0.25, 1.0), (0.4, 0.6), (0.4, 1.0), (0.6, 1.0)]
 
 
-def queries(kb) -> list[tuple[str, str, Query]]:
+def queries(kb) -> tuple[list[tuple[str, str, Query]], dict[str, list[str]], dict[str, list[list[int]]]]:
+    """(kind, code, query) for each occupation with a held-out title of two words or more and a task bundle, and the
+    held-out titles and bundles (what the masked index leaves out)."""
     titles, bundles = choose_held_out(kb, random.Random(SEED))
     out = []
     for code in sorted(kb.occupations):
