@@ -3,8 +3,6 @@ every draft cites only evidence that exists. Skipped without ../shared; OCA_TEST
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from assistant.parta import PartA
@@ -59,15 +57,6 @@ def test_a_registered_nurse_licence_agrees_with_registered_nurses_and_is_cited(r
     # Critical Care Nurses share SOC 29-1141: the runner-up says the confidence cannot separate them
     siblings = [r for r in draft.runners_up if r.soc_code == "29-1141"]
     assert siblings and all("shares SOC 29-1141" in r.reasons[0] for r in siblings)
-
-
-def test_a_draft_takes_well_under_a_second_once_the_engine_is_warm(real_engine: Engine) -> None:
-    part_a = PartA.model_validate(JOBS["cashier"])
-    draft_part_b(part_a, real_engine)
-    started = time.perf_counter()
-    for _ in range(3):
-        draft_part_b(part_a, real_engine)
-    assert (time.perf_counter() - started) / 3 < 0.6
 
 
 @pytest.mark.parametrize(("licence", "code", "status"), [

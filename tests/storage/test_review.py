@@ -3,8 +3,6 @@ decide, approved titles teach search at once, and the customer sees the outcome.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from assistant import review
@@ -59,20 +57,18 @@ def test_submitting_nothing_is_refused_and_changes_nothing(store: Store, engine:
     assert store.get(ref).state == "in_progress" and len(store.audit(ref)) == 1
 
 
-def test_an_approved_lay_title_ranks_its_code_first_within_a_second(store: Store, engine: Engine,
-                                                                    analysts: tuple[str, str]) -> None:
+def test_an_approved_lay_title_ranks_its_code_first_at_once(store: Store, engine: Engine,
+                                                            analysts: tuple[str, str]) -> None:
+    """The next query already knows the title (how soon, in seconds, is scripts/bench.py's figure)."""
     ref = filled(store, LAY_TITLE)
     review.submit(store, ref, engine)
     # The title alone does not lead to the code the analyst will give it.
     assert engine.code(title=LAY_TITLE).candidates[0].code != "11-9111.00"
     review.decide(store, ref, ANALYST, "change", engine=engine, code="11-9111.00", reason_category="level",
                   note="manages the ward's budget and staff")
-    started = time.perf_counter()
     result = engine.code(title="Ward Bosses")
-    elapsed = time.perf_counter() - started
     assert result.candidates[0].code == "11-9111.00"
     assert result.candidates[0].evidence[0].kind == "lay_title"
-    assert elapsed < 1.0
     assert engine.search(LAY_TITLE)[0].code == "11-9111.00"
     lay = store.lay_titles()
     assert [(t.title, t.code, t.source, t.added_by) for t in lay] == [(LAY_TITLE, "11-9111.00", ref, ANALYST)]
