@@ -103,7 +103,10 @@ class ProfileIndex:
 
         for code, occ in kb.occupations.items():
             duty_rows[code] = rows([t.text for t in occ.tasks] + list(occ.dwas))
-            tool_rows[code] = rows(list(occ.tools) + [t.example for t in occ.technology])
+            # what a customer is offered: the equipment, and of the technology the kinds of software and the
+            # products O*NET finds in many job postings (hot), not one maker's product few have heard of
+            tool_rows[code] = rows(list(occ.tools) + [t.example for t in occ.technology
+                                                      if t.hot or names_a_kind(t.example)])
         texts = list(row_of)
         from sklearn.feature_extraction.text import TfidfVectorizer  # built on first use: keeps `oca` quick to start
 
@@ -128,6 +131,27 @@ class ProfileIndex:
 
 _FIRST_WORD = re.compile(r"[A-Za-z]+")
 _WORD = re.compile(r"[a-z][a-z0-9+#]*")
+
+
+_KIND_ENDINGS = frozenset({"software", "system", "systems", "application", "applications", "program", "programs",
+                           "database", "databases", "platform", "platforms"})
+
+
+def names_a_kind(example: str) -> bool:
+    """Whether a technology example of O*NET names a kind of software ("Route planning software", "Soil information
+    databases", "Computer aided design CAD software") rather than one maker's product ("bMobile Technology Sales",
+    "Capital Codeworks MenuMax", "Online Computer Library Center (OCLC) databases"): it ends in a word for software
+    and, past its first word, capitalises only acronyms."""
+    words = example.split()
+    if not words or words[-1].lower() not in _KIND_ENDINGS:
+        return False
+    for i, word in enumerate(words):
+        if word.islower() or word.isupper() or not word[0].isalpha():
+            continue
+        if i == 0 and word[0].isupper() and (word[1:].islower() or not any(ch.isalpha() for ch in word[1:])):
+            continue
+        return False
+    return True
 
 
 def product_names(kb: KnowledgeBase) -> frozenset[str]:

@@ -7,6 +7,7 @@ import pytest
 from assistant.clarify import Weighed, choose_question, entropy, needs_question
 from assistant.parta import Duty, PartA
 from assistant.rerank import (Evidence, ProfileIndex, education_zone, evidence_of, is_supervisory, log_factors,
+                              names_a_kind,
                               rank_part_a, reweight, supervises_occasionally)
 from retrieval.models import Candidate, CodingResult, Query
 from retrieval.onet import KnowledgeBase
@@ -253,3 +254,32 @@ def test_the_tools_offered_are_mostly_ones_the_occupations_own_work_names(real_k
             offered += 1
     assert offered == 24
     assert named >= 18
+
+
+@pytest.mark.parametrize(("example", "kind"), [
+    ("Route planning software", True), ("Soil information databases", True),
+    ("Computer aided design CAD software", True), ("Computer-aided inspection software", True),
+    ("Geographic information system GIS databases", True),
+    ("bMobile Technology Sales", False), ("Capital Codeworks MenuMax", False), ("Microsoft Excel", False),
+    ("Online Computer Library Center (OCLC) databases", False), ("FreightDATA", False), ("Cooking e-books", False),
+])
+def test_a_kind_of_software_is_told_from_one_makers_product(example: str, kind: bool) -> None:
+    assert names_a_kind(example) is kind
+
+
+@pytest.mark.real_data
+def test_a_tools_question_offers_no_product_few_customers_would_know(real_kb: KnowledgeBase) -> None:
+    """Van, light-truck and tractor-trailer drivers: O*NET lists route-accounting products only their makers' customers
+    know ("bMobile Technology Sales", "ddlsoftware.com drivers daily log program DDL"), which the question used to
+    offer. It offers equipment, kinds of software and the products O*NET finds in many job postings (hot)."""
+    index = ProfileIndex.build(real_kb)
+    codes = ("53-3031.00", "53-3033.00", "53-3032.00")
+    top = weighed(real_kb, (codes[0], 0.4), (codes[1], 0.3), (codes[2], 0.3))
+    q = choose_question(top, real_kb, PartA(supervision_given="no", education="high school"), ["duties", "duties"],
+                        index)
+    assert q is not None and q.kind == "tools" and len(q.options) >= 2
+    products = {t.example for c in codes for t in real_kb.occupations[c].technology
+                if not t.hot and not names_a_kind(t.example)}
+    assert products and not products & set(q.options), q.options
+    equipment = {tool for c in codes for tool in real_kb.occupations[c].tools}
+    assert equipment & set(q.options), q.options
