@@ -395,7 +395,8 @@ def _read_managed(part_a: PartA, found: intake.Extraction, asked: str | None, te
     """The business a manager says they run, when the message says only that and Part A has no title yet: "I manage
     a restaurant" is a restaurant manager, when O*NET knows that title, and no supervision ("I manage a team" stays
     one; "I run a press" is work, O*NET having no "press manager"; a business O*NET does not name, "a McDonald's",
-    is left as it was read)."""
+    is left as it was read). A business named before its kind ("a Starbucks store", "a Holiday Inn hotel": capitals
+    leading) is a manager of that kind of business, and the named business is the industry."""
     m = _MANAGED.match(text)
     if m is None or part_a.job_title or asked not in (None, "job_title", "duties"):
         return
@@ -403,9 +404,19 @@ def _read_managed(part_a: PartA, found: intake.Extraction, asked: str | None, te
         return  # "I'm managing a car wash" had been read as the title "managing a car wash"
     known = getattr(engine, "is_known_title", None)
     business = m.group("v")
-    if known is None or set(business.lower().split()) & _PEOPLE or not known(f"{business} manager"):
+    if known is None or set(business.lower().split()) & _PEOPLE:
         return
-    found.job_title = f"{business} manager"
+    kind = business
+    if not known(f"{kind} manager"):
+        words = business.split()
+        named = 0
+        while named < len(words) - 1 and words[named][:1].isupper():
+            named += 1
+        kind = " ".join(words[named:])
+        if not named or not known(f"{kind} manager"):
+            return
+        found.industry = found.industry or business
+    found.job_title = f"{kind} manager"
     found.supervision_given = None
     found.duties = [d for d in found.duties if d.strip(" .!") != text.strip(" .!")]
 

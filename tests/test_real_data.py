@@ -336,6 +336,22 @@ def test_the_business_a_manager_runs_gives_the_title_o_net_knows(real_engine: En
     assert (part_a.job_title, part_a.supervision_given, [d.text for d in part_a.duties]) == (title, supervises, duties)
 
 
+@pytest.mark.parametrize(("message", "title", "industry", "code"), [
+    ("I manage a Starbucks store", "store manager", "Starbucks store", "41-1011.00"),  # had been whom they supervise
+    ("I run a Walmart store", "store manager", "Walmart store", "41-1011.00"),  # had been a duty: Cashiers first
+    ("I manage a Holiday Inn hotel", "hotel manager", "Holiday Inn hotel", "11-9081.00"),
+])
+def test_a_business_named_before_its_kind_is_the_industry_of_its_manager(real_engine: Engine, message: str, title: str,
+                                                                         industry: str, code: str) -> None:
+    from assistant.conversation import start, turn
+
+    result = turn(start(), message, real_engine)
+    part_a = result.conversation.part_a
+    assert (part_a.job_title, [i.name for i in part_a.industries]) == (title, [industry])
+    assert part_a.supervision_given is None and not part_a.duties
+    assert result.candidates[0].code == code
+
+
 @pytest.mark.parametrize(("message", "asked_for"), [
     ("Tends machine that winds typewriter ribbons onto spools.", None),  # the opening, which asks for the title
     ("Sorts teeth according to type, size, and color shade.", "education"),
