@@ -323,6 +323,12 @@ SAYING_I = re.compile(r"^I\b", re.IGNORECASE)
 # A place on its own, answering what the work is: "a restaurant", "the county jail" (an article and up to three words)
 PLACE_ALONE = re.compile(r"^\s*(?:an?|the)\s+(?P<v>[a-z][\w'&\-]*(?:\s+[a-z][\w'&\-]*){0,2})\s*[.!]?\s*$",
                          re.IGNORECASE)
+# A few words that end in an employer, answering the duties question, say where the job is ("HVAC company", "auto
+# body shop"); not a workplace word that also names work ("customer service", "shipping department", "back office")
+# (one employer: "clean hotels" and "water plants" are work)
+EMPLOYER_NOUN = re.compile(r"\b(?:company|firm|business|agency|factory|plant|shop|store|hospital|clinic|restaurant|hotel|"
+                           r"bank|farm|school|warehouse|mill|salon)\W*$", re.IGNORECASE)
+EMPLOYER_ALONE_WORDS = 4
 # A short answer to the title question that starts like a sentence about the work ("I drive a truck for a moving
 # company") is a duty, not a title.
 FIRST_PERSON = re.compile(r"^(?:i|we|my|our)\b", re.IGNORECASE)
@@ -913,6 +919,11 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
         out.duties = []
     elif asked == "duties" and not out.items() and not out.answer and PLACE_ALONE.match(text):
         out.industry = _clean(PLACE_ALONE.match(text).group("v"))  # "a restaurant": where, not what
+    elif (asked == "duties" and set(out.items()) <= {"duties"} and out.duties in ([], [text], [message])
+          and not out.answer and words <= EMPLOYER_ALONE_WORDS and EMPLOYER_NOUN.search(bare)
+          and not FIRST_PERSON.match(bare) and not states_work(bare, work_verbs)):
+        out.industry = _clean(PLACE_ALONE.match(bare).group("v") if PLACE_ALONE.match(bare) else bare)
+        out.duties = []  # "HVAC company", "an auto body shop": where, not what
     elif asked == "duties" and not out.items() and not out.answer and not out.denied and words >= 2:
         out.duties = [text]
 

@@ -588,6 +588,11 @@ def test_an_ing_word_before_a_role_noun_belongs_to_the_title(text: str, title: s
     # a place on its own answering the duties question is where the job is
     ("a restaurant", "duties", {"industry": "restaurant"}),
     ("a lot of paperwork and filing", "duties", {"duties": ["a lot of paperwork and filing"]}),
+    # so are a few words that end in one employer; work and a workplace word that names work stay duties
+    ("HVAC company", "duties", {"industry": "HVAC company"}),
+    ("auto body shop", "duties", {"industry": "auto body shop"}),
+    ("customer service", "duties", {"duties": ["customer service"]}),
+    ("clean hotels", "duties", {"duties": ["clean hotels"]}),
     # an education answering the supervision question is the education, not whom the worker supervises
     ("bachelor's degree in computer science", "supervision_given", {"education": "bachelor's degree in computer science"}),
     ("three cooks", "supervision_given", {"supervision_given": "three cooks"}),
