@@ -922,7 +922,7 @@ def _fill_asked(text: str, asked: str, out: Extraction, work_verbs: frozenset[st
     elif (asked == "duties" and set(out.items()) <= {"duties"} and out.duties in ([], [text], [message])
           and not out.answer and words <= EMPLOYER_ALONE_WORDS and EMPLOYER_NOUN.search(bare)
           and not FIRST_PERSON.match(bare) and not states_work(bare, work_verbs)):
-        out.industry = _clean(PLACE_ALONE.match(bare).group("v") if PLACE_ALONE.match(bare) else bare)
+        out.industry = _clean(place.group("v") if (place := PLACE_ALONE.match(bare)) else bare)
         out.duties = []  # "HVAC company", "an auto body shop": where, not what
     elif asked == "duties" and not out.items() and not out.answer and not out.denied and words >= 2:
         out.duties = [text]

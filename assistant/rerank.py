@@ -148,7 +148,7 @@ def names_a_kind(example: str) -> bool:
     for i, word in enumerate(words):
         if word.islower() or word.isupper() or not word[0].isalpha():
             continue
-        if i == 0 and word[0].isupper() and (word[1:].islower() or not any(ch.isalpha() for ch in word[1:])):
+        if i == 0 and word[0].isupper() and not any(ch.isupper() for ch in word[1:]):  # "Route", not "PayClock"
             continue
         return False
     return True

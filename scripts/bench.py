@@ -57,8 +57,11 @@ def timed(call, items):
         out.append((time.perf_counter() - start) * 1000)
     return out
 
-title_ms = timed(lambda query: engine.code(**query, k=job["k"]), job["title_queries"])
-full_ms = timed(lambda query: engine.code(**query, k=job["k"]), job["full_queries"])
+def code(query):
+    return engine.code(**query, k=job["k"])
+
+title_ms = timed(code, job["title_queries"])
+full_ms = timed(code, job["full_queries"])
 
 from assistant.finder import find_occupations
 from assistant.parta import PartA
