@@ -495,7 +495,8 @@ class Engine:
         title, description, industry = key
         if industry and PLAIN_EMPLOYER_INDUSTRY.fullmatch(industry):
             industry = None
-        return self._read_title(title), without_plain_employer(description), self._speller.correct(industry)
+        return (self._read_title(title), with_school_level(without_plain_employer(description)),
+                self._speller.correct(industry))
 
     def _read_title(self, title: str | None) -> str | None:
         """The title as O*NET would name the job: words written apart joined, misspelt words put right, then how the
@@ -504,7 +505,7 @@ class Engine:
         gave."""
         title = self._speller.correct(self._joined(title))
         for read in (self._held_as, self._run_by_owner, self._led_by, self._doer_of, self._worker_in,
-                     self._trained_for):
+                     self._trained_for, self._at_grade):
             title = read(title)
         return title
 
@@ -623,6 +624,18 @@ class Engine:
             return title
         trade = re.sub(r"\s{2,}", " ", LEARNER.sub(" ", title)).strip(" ,;:-/")
         return trade if trade and self.is_known_title(trade) else title
+
+    def _at_grade(self, title: str | None) -> str | None:
+        """A school teacher's title that names the grade taught read with the school that teaches it ("3rd Grade
+        Teacher": "Elementary School Teacher", "7th Grade Science Teacher": "Middle School Science Teacher",
+        `SCHOOL_GRADE`); a title listed or approved as it stands keeps its listing."""
+        if not title or not TEACHING.search(title) or self.is_known_title(title):
+            return title
+        found = SCHOOL_GRADE.search(title)
+        level = _school_of(found) if found else None
+        if level is None:
+            return title
+        return re.sub(r"\s{2,}", " ", f"{title[:found.start()]} {level.title()} School {title[found.end():]}").strip()
 
     def _candidates(self, query: Query, channels: dict[str, np.ndarray], hits: dict[int, list[Hit]],
                     matched: _TitleMatch, setting: _TitleMatch | None, fused: np.ndarray,
@@ -1215,6 +1228,48 @@ PLAIN_EMPLOYER = re.compile(r"\s*" + _EMPLOYED_BY + _PLAIN_EMPLOYER, re.IGNORECA
 # The same as the whole of an industry ("small company"): no industry at all.
 PLAIN_EMPLOYER_INDUSTRY = re.compile(r"\s*(?:(?:a|an|the|our|my|this|one)\s+)?" + _PLAIN_EMPLOYER + r"\W*",
                                      re.IGNORECASE)
+
+
+# A US school grade taught: "3rd grade", "third-grade", "grade 3", "grades 6-8", "7th graders". BLS lists "Grades 1
+# Through 5 Teacher" as an Elementary School Teacher's title, and O*NET names the other school teachers by their
+# school (middle school, high school), never by grade; so a grade is read as its school (`_school_of`).
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+             "twelfth")
+_GRADE_NUMBER = r"1[0-2]|[1-9]"
+SCHOOL_GRADE = re.compile(
+    r"\b(?:(?P<n>" + _GRADE_NUMBER + r")(?:st|nd|rd|th)?|(?P<word>" + "|".join(_ORDINALS) + r"))[\s-]+grade(?:rs?)?\b"
+    r"|\bgrades?[\s-]+(?P<m>" + _GRADE_NUMBER + r")\b(?:\s*(?:-|–|to|through|and)\s*(?P<last>" + _GRADE_NUMBER
+    + r")\b)?", re.IGNORECASE)
+# Where a grade is a school's: teaching said ("Lumber grade 2" is not).
+TEACHING = re.compile(r"\b(?:teach\w*|tutor\w*|instruct\w*|educat\w*|students?|pupils?|class(?:es|room)?)\b",
+                      re.IGNORECASE)
+
+
+def _school_of(found: re.Match) -> str | None:
+    """The school level of a `SCHOOL_GRADE` match: grades 1-5 elementary, 6-8 middle, 9-12 high; None for a span of
+    grades across two schools ("grades 6-12")."""
+    first = found["n"] or found["m"]
+    first_grade = int(first) if first else _ORDINALS.index(found["word"].lower()) + 1
+    grades = [first_grade] + ([int(found["last"])] if found["last"] else [])
+    levels = {"elementary" if g <= 5 else "middle" if g <= 8 else "high" for g in grades}
+    return levels.pop() if len(levels) == 1 else None
+
+
+def with_school_level(description: str | None) -> str | None:
+    """`description` with each grade it says is taught read as its school ("I teach 3rd grade": "I teach elementary
+    school"), as O*NET tells its school teachers apart; a span across two schools stays as it is."""
+    if not description or not TEACHING.search(description) or not SCHOOL_GRADE.search(description):
+        return description
+
+    def as_school(found: re.Match) -> str:
+        level = _school_of(found)
+        if level is None:
+            return found[0]
+        said = found[0].lower()
+        return f"{level} school" + (" students" if said.endswith("graders") else " student" if said.endswith("grader")
+                                    else "")
+
+    return SCHOOL_GRADE.sub(as_school, description)
 
 
 def without_plain_employer(description: str | None) -> str | None:

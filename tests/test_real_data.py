@@ -367,3 +367,14 @@ def test_a_statement_of_work_is_taken_as_a_duty_in_the_chat(real_engine: Engine,
     assert result.conversation.part_a.job_title is None
     assert result.conversation.part_a.education is None
     assert [d.text for d in result.conversation.part_a.duties] == [message]
+
+
+@pytest.mark.parametrize(("title", "description", "expected"), [
+    (None, "I teach 3rd grade.", "25-2021.00"),  # Elementary School Teachers, Except Special Education
+    (None, "I teach 7th grade science.", "25-2022.00"),  # Middle School Teachers, Except Special and Career/Technical
+    ("7th Grade Teacher", None, "25-2022.00"),
+    ("11th grade English teacher", None, "25-2031.00"),  # Secondary School Teachers, Except Special and Career/Tech
+])
+def test_the_grade_a_teacher_teaches_finds_the_teachers_of_its_school(real_engine: Engine, title: str | None,
+                                                                      description: str | None, expected: str) -> None:
+    assert codes(real_engine.code(title=title, description=description))[0] == expected

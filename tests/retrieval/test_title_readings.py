@@ -309,3 +309,41 @@ def test_a_field_title_an_analyst_approved_keeps_its_code(field_release: tuple[P
     own.add_lay_titles([("Kitchen", CHEF)])
     assert own._worker_in("Kitchen") == "Kitchen"
     assert own.code(title="Kitchen").candidates[0].code == CHEF
+
+
+# ----- the grade a school teacher teaches ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("title", "read_as"), [
+    ("3rd Grade Teacher", "Elementary School Teacher"),
+    ("7th grade science teacher", "Middle School science teacher"),
+    ("Grade 11 English Teacher", "High School English Teacher"),
+    ("Teacher, Third Grade", "Teacher, Elementary School"),
+])
+def test_a_teacher_of_a_grade_is_read_as_the_teacher_of_its_school(engine: Engine, title: str, read_as: str) -> None:
+    assert engine._at_grade(title) == read_as
+    assert ranked(engine.code(title=title)) == ranked(engine.code(title=read_as))
+    assert engine.code(title=title).query.title == title  # shown as written
+
+
+@pytest.mark.parametrize("title", ["Grade 2 Lumber Grader", "Grades 6-12 Teacher", "Kindergarten Teacher", "Grader"])
+def test_a_grade_that_is_not_taught_or_spans_two_schools_is_left_alone(engine: Engine, title: str) -> None:
+    assert engine._at_grade(title) == title
+
+
+@pytest.mark.parametrize(("description", "read_as"), [
+    ("I teach 3rd grade.", "I teach elementary school."),
+    ("I teach seventh-grade science and coach track.", "I teach middle school science and coach track."),
+    ("Teaches grades 9 through 12 in a public school.", "Teaches high school in a public school."),
+    ("I tutor 2nd graders in reading.", "I tutor elementary school students in reading."),
+])
+def test_a_grade_taught_in_a_description_is_read_as_its_school(description: str, read_as: str) -> None:
+    assert engine_module.with_school_level(description) == read_as
+
+
+@pytest.mark.parametrize("description", [
+    "Sorts grade 2 lumber by its defects.",  # no teaching said
+    "I teach grades 6 through 12.",  # middle and high school
+    "I teach kindergarten.",
+])
+def test_a_description_without_a_grade_taught_in_one_school_is_left_alone(description: str) -> None:
+    assert engine_module.with_school_level(description) == description
