@@ -495,6 +495,10 @@ class Engine:
         title, description, industry = key
         if industry and PLAIN_EMPLOYER_INDUSTRY.fullmatch(industry):
             industry = None
+        if title and LEARNER_ONLY.fullmatch(title) and (description or (industry and not ANY_INDUSTRY.fullmatch(industry))):
+            # SOC codes a learner with the trade learnt: a title that names none leaves it to the work told, or to the
+            # industry's own work ("Apprentice" at a bakery had come out Helpers--Electricians, who list it)
+            title, description = None, description or industry
         return (self._read_title(title), with_school_level(without_plain_employer(description)),
                 self._speller.correct(industry))
 
@@ -1228,6 +1232,10 @@ PLAIN_EMPLOYER = re.compile(r"\s*" + _EMPLOYED_BY + _PLAIN_EMPLOYER, re.IGNORECA
 # The same as the whole of an industry ("small company"): no industry at all.
 PLAIN_EMPLOYER_INDUSTRY = re.compile(r"\s*(?:(?:a|an|the|our|my|this|one)\s+)?" + _PLAIN_EMPLOYER + r"\W*",
                                      re.IGNORECASE)
+# A title that is nothing but a learner's ("Apprentice", "Trainee"): the trade learnt is not named.
+LEARNER_ONLY = re.compile(r"\W*(?:apprentice|trainee)s?\W*", re.IGNORECASE)
+# The DOT's designation of a job found in many industries: it names no industry.
+ANY_INDUSTRY = re.compile(r"\s*any[\s-]+industry\W*", re.IGNORECASE)
 
 
 # A US school grade taught: "3rd grade", "third-grade", "grade 3", "grades 6-8", "7th graders". BLS lists "Grades 1

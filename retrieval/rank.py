@@ -15,7 +15,7 @@ from retrieval import confidence as conf
 from retrieval.models import Query
 from retrieval.normalize import normalize_title
 
-FUSION_VERSION = "f21"
+FUSION_VERSION = "f22"
 _HEAD = 50  # how many of a channel's best scores define its spread
 SHARED_POOL = 40  # runners-up that share what the top answer leaves (`shared_confidence`); `engine.with_lead` mixes as many
 _FLOOR = 200  # scores below the channel's 200th best are treated as equal (no evidence)

@@ -378,3 +378,17 @@ def test_a_statement_of_work_is_taken_as_a_duty_in_the_chat(real_engine: Engine,
 def test_the_grade_a_teacher_teaches_finds_the_teachers_of_its_school(real_engine: Engine, title: str | None,
                                                                       description: str | None, expected: str) -> None:
     assert codes(real_engine.code(title=title, description=description))[0] == expected
+
+
+@pytest.mark.parametrize(("title", "industry", "expected"), [
+    ("Apprentice", "bakery", "51-3011.00"),  # Bakers
+    ("Trainee", "welding shop", "51-4121.00"),  # Welders, Cutters, Solderers, and Brazers
+    ("Apprentice", "plumbing company", "47-2152.00"),  # Plumbers, Pipefitters, and Steamfitters
+    ("Apprentices", "hair salon", "39-5012.00"),  # Hairdressers, Hairstylists, and Cosmetologists
+    # no trade to learn told: the title as O*NET lists it ("Electrician Apprentice" is Helpers--Electricians')
+    ("Apprentice", None, "47-3013.00"),
+    ("Apprentice", "any industry", "47-3013.00"),
+])
+def test_a_learner_who_names_no_trade_learns_the_industrys(real_engine: Engine, title: str, industry: str | None,
+                                                           expected: str) -> None:
+    assert codes(real_engine.code(title=title, industry=industry))[0] == expected
