@@ -495,10 +495,11 @@ class Engine:
         title, description, industry = key
         if industry and PLAIN_EMPLOYER_INDUSTRY.fullmatch(industry):
             industry = None
-        if title and LEARNER_ONLY.fullmatch(title) and (description or (industry and not ANY_INDUSTRY.fullmatch(industry))):
-            # SOC codes a learner with the trade learnt: a title that names none leaves it to the work told, or to the
-            # industry's own work ("Apprentice" at a bakery had come out Helpers--Electricians, who list it)
-            title, description = None, description or industry
+        # SOC codes a learner with the trade learnt: a title that names none leaves it to the work told, or to the
+        # industry's own work ("Apprentice" at a bakery had come out Helpers--Electricians, who list it)
+        work = description or (industry if industry and not ANY_INDUSTRY.fullmatch(industry) else None)
+        if title and work and LEARNER_ONLY.fullmatch(title):
+            title, description = None, work
         return (self._read_title(title), with_school_level(without_plain_employer(description)),
                 self._speller.correct(industry))
 
