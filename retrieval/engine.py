@@ -62,6 +62,8 @@ RANK_BATCH = 256  # jobs ranked together: their channels are held at once (~40 K
 # Unread, the word pulls a title to whichever occupation lists it most: Helpers--Electricians, which lists
 # "Electrician Apprentice" and a bare "Apprentice" ("Baker Apprentice" came first there).
 LEARNER = re.compile(r"\b(?:apprentice|trainee)s?\b", re.IGNORECASE)
+# A title that is nothing but the learner's word ("Apprentice", "Trainee"): the trade learnt is not named.
+LEARNER_ONLY = re.compile(r"\W*" + LEARNER.pattern + r"\W*", re.IGNORECASE)
 # A write-in often names the work instead of the worker ("TRUCK DRIVING", "HOUSEKEEPING", "ACCOUNTING"), while O*NET's
 # titles name workers; the few titles that end in such a word are specific ("Pile Driving"), so the activity met
 # them word for word ("TRUCK DRIVING" came out Pile Driver Operators). The word is read as the worker O*NET's titles
@@ -1233,8 +1235,6 @@ PLAIN_EMPLOYER = re.compile(r"\s*" + _EMPLOYED_BY + _PLAIN_EMPLOYER, re.IGNORECA
 # The same as the whole of an industry ("small company"): no industry at all.
 PLAIN_EMPLOYER_INDUSTRY = re.compile(r"\s*(?:(?:a|an|the|our|my|this|one)\s+)?" + _PLAIN_EMPLOYER + r"\W*",
                                      re.IGNORECASE)
-# A title that is nothing but a learner's ("Apprentice", "Trainee"): the trade learnt is not named.
-LEARNER_ONLY = re.compile(r"\W*(?:apprentice|trainee)s?\W*", re.IGNORECASE)
 # The DOT's designation of a job found in many industries: it names no industry.
 ANY_INDUSTRY = re.compile(r"\s*any[\s-]+industry\W*", re.IGNORECASE)
 
