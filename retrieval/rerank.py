@@ -231,20 +231,27 @@ def supervision_words(statements: list[list[str]], supervisor: np.ndarray) -> di
     return out
 
 
-def build_statics(codes: list[str], soc_codes: list[str], taxonomy, titles,
-                  vocab: list[frozenset[str]], occupation_titles: list[str]) -> Statics:
-    """`titles` is the engine's `TitleIndex`: how many names O*NET and BLS give an occupation, and of which kind,
-    stands in for how common it is (O*NET pseudo-queries drawn one title at a time carry that prior)."""
+def soc_groups(soc_codes: list[str], taxonomy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each occupation's SOC detailed code, broad group and minor group, as indices (occupations that share one
+    share its index)."""
     detailed_ids: dict[str, int] = {}
     broad_ids: dict[str, int] = {}
     minor_ids: dict[str, int] = {}
     detailed = np.array([detailed_ids.setdefault(soc, len(detailed_ids)) for soc in soc_codes], dtype=np.int32)
-    broad = np.zeros(len(codes), dtype=np.int32)
-    minor = np.zeros(len(codes), dtype=np.int32)
+    broad = np.zeros(len(soc_codes), dtype=np.int32)
+    minor = np.zeros(len(soc_codes), dtype=np.int32)
     for i, soc in enumerate(soc_codes):
         levels = {g.level: g.code for g in taxonomy.hierarchy(soc)}
         broad[i] = broad_ids.setdefault(levels.get("broad", soc), len(broad_ids))
         minor[i] = minor_ids.setdefault(levels.get("minor", soc[:4]), len(minor_ids))
+    return detailed, broad, minor
+
+
+def build_statics(codes: list[str], soc_codes: list[str], taxonomy, titles,
+                  vocab: list[frozenset[str]], occupation_titles: list[str]) -> Statics:
+    """`titles` is the engine's `TitleIndex`: how many names O*NET and BLS give an occupation, and of which kind,
+    stands in for how common it is (O*NET pseudo-queries drawn one title at a time carry that prior)."""
+    detailed, broad, minor = soc_groups(soc_codes, taxonomy)
     generic = np.array([c.endswith(".00") for c in codes], dtype=np.float32)
     vocabulary = np.log1p(np.array([len(v) for v in vocab], dtype=np.float32))
     n = len(codes)
