@@ -7,13 +7,15 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from retrieval.embedder import MiniLMEmbedder
+from retrieval.embedder import EmbedderError, MiniLMEmbedder
 from retrieval.engine import Engine
 from retrieval.models import CodingResult
 from retrieval.normalize import text_tokens
@@ -363,6 +365,44 @@ def test_a_different_embedder_forces_a_rebuild(
     back = Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
     assert len(builds) == 3
     assert back.code(description="Feeds cloth beneath the needle to stitch hems.").candidates[0].code == SEWER
+
+
+class QueryCopyEmbedder(FakeEmbedder):
+    """A FakeEmbedder whose queries go through a copy that takes a while to open, as onnxruntime's session does."""
+
+    def __init__(self, broken: bool = False) -> None:
+        self.broken = broken
+        self.asked_by: list[str] = []
+        self._copy: FakeEmbedder | None = None
+        self._lock = threading.Lock()
+
+    def for_queries(self) -> FakeEmbedder:
+        with self._lock:
+            self.asked_by.append(threading.current_thread().name)
+            if self.broken:
+                raise EmbedderError("The query model could not be opened.")
+            if self._copy is None:
+                time.sleep(0.2)
+                self._copy = FakeEmbedder()
+            return self._copy
+
+
+def test_the_query_copy_opens_beside_the_index_and_once(release_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    onet, taxonomy = release_copy
+    embedder = QueryCopyEmbedder()
+    engine = Engine.open(onet, taxonomy, tmp_path / "home", embedder=embedder, progress=False)
+    assert "query-encoder" in embedder.asked_by  # started on a thread of its own while the index opened
+    assert engine._embedder is embedder._copy
+    assert engine.code(title="Staff Nurse").candidates[0].code == NURSE
+
+
+def test_a_query_copy_that_cannot_open_stops_the_engine_with_its_error(release_copy: tuple[Path, Path],
+                                                                       tmp_path: Path) -> None:
+    onet, taxonomy = release_copy
+    embedder = QueryCopyEmbedder(broken=True)
+    with pytest.raises(EmbedderError, match="could not be opened"):
+        Engine.open(onet, taxonomy, tmp_path / "home", embedder=embedder, progress=False)
+    assert "query-encoder" in embedder.asked_by and len(embedder.asked_by) == 2  # tried early, then raised
 
 
 def test_rebuild_true_forces_a_rebuild(
