@@ -121,6 +121,9 @@ class _State:
     occupations: OccupationBM25
     vocab: list[frozenset[str]]  # each occupation's words, for lexical evidence
     supervision_words: dict[str, float] = field(default_factory=dict)  # rerank.supervision_words
+    # dense document id -> its text: the evidence shows the texts of the hits a search returns by id, and a read from
+    # chroma cost about 3 ms a description (two reads); a state pickled before it has none, and reads them there
+    doc_texts: dict[str, str] = field(default_factory=dict)
 
 
 def _title_docs(kb: KnowledgeBase, code_index: dict[str, int]) -> list[TitleDoc]:
@@ -225,7 +228,8 @@ class Engine:
         self._lay_titles: dict[str, list[int]] = {}
         self._batch = threading.local()  # code_many's precomputed dense results, per calling thread
         self._id_facts: dict[str, tuple[int, bool]] = {}  # dense document id -> (code index, task or DWA)
-        self._doc_texts: dict[str, str] = {}  # dense document id -> its text, for evidence (read on demand)
+        # dense document id -> its text, for evidence: kept with the state, or else read from the store on demand
+        self._doc_texts: dict[str, str] = getattr(state, "doc_texts", None) or {}
 
     @functools.cached_property
     def _breadth_standardised(self) -> np.ndarray:
@@ -377,10 +381,12 @@ class Engine:
             rerank.supervisor_flags(soc_codes, kb.taxonomy))
         done("title and keyword indexes")
         steps.set_postfix_str("embedding tasks, DWAs, titles, descriptions")
-        store.rebuild(_dense_docs(kb), manifest, progress=progress)
+        dense = _dense_docs(kb)
+        store.rebuild(dense, manifest, progress=progress)
         done("dense index")
         state = _State(dict(manifest), kb.release, codes, [kb.occupations[c].title for c in codes],
-                       soc_codes, kb.taxonomy, titles, occupations, vocab, supervision_words)
+                       soc_codes, kb.taxonomy, titles, occupations, vocab, supervision_words,
+                       {d.id: d.text for d in dense})
         # the knowledge base first, the ranking state last: a build cut short is seen as stale
         for obj, path in ((kb, kb_path), (state, state_path)):
             tmp = path.with_suffix(".tmp")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -365,6 +366,41 @@ def test_a_different_embedder_forces_a_rebuild(
     back = Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
     assert len(builds) == 3
     assert back.code(description="Feeds cloth beneath the needle to stitch hems.").candidates[0].code == SEWER
+
+
+def _dense_evidence(result: CodingResult) -> list[str]:
+    return [m.text for c in result.candidates for m in c.evidence if m.channel == "dense"]
+
+
+def test_the_evidence_shows_dense_texts_without_reading_the_store_and_an_older_state_reads_them(
+        release_copy: tuple[Path, Path], tmp_path: Path, minilm: MiniLMEmbedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    onet, taxonomy = release_copy
+    home = tmp_path / "home"
+    question = dict(title="Nurse", description="Monitors patients and records their vital signs.")
+    built = Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    reads: list[list[str]] = []
+    original = built._store.documents
+
+    def counted(ids):
+        reads.append(list(ids))
+        return original(ids)
+
+    monkeypatch.setattr(built._store, "documents", counted)
+    shown = _dense_evidence(built.code(**question))
+    assert shown and all(shown) and reads == []  # the texts came with the index state
+
+    # a state pickled before it kept the texts: they are read from the store, and the evidence is the same
+    state = _state_file(home)
+    with state.open("rb") as fh:
+        older = pickle.load(fh)
+    older.doc_texts = {}
+    with state.open("wb") as fh:
+        pickle.dump(older, fh)
+    reopened = Engine.open(onet, taxonomy, home, embedder=minilm, progress=False)
+    original = reopened._store.documents
+    monkeypatch.setattr(reopened._store, "documents", counted)
+    assert _dense_evidence(reopened.code(**question)) == shown and reads
 
 
 class QueryCopyEmbedder(FakeEmbedder):
