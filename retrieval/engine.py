@@ -240,8 +240,9 @@ class Engine:
     def _statics(self) -> rerank.Statics:
         """Per-occupation facts for the reranker, worked out on first use so that a warm start does not pay."""
         st = self._state
-        return rerank.build_statics(st.codes, st.soc_codes, st.taxonomy, st.titles, st.vocab,
-                                   st.occupation_titles)
+        groups = self._groups
+        return rerank.build_statics(st.codes, st.soc_codes, st.taxonomy, st.titles, st.vocab, st.occupation_titles,
+                                   (groups.detailed, groups.broad, groups.minor))
 
     @functools.cached_property
     def _groups(self) -> conf.Groups:

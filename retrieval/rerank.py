@@ -248,10 +248,12 @@ def soc_groups(soc_codes: list[str], taxonomy) -> tuple[np.ndarray, np.ndarray, 
 
 
 def build_statics(codes: list[str], soc_codes: list[str], taxonomy, titles,
-                  vocab: list[frozenset[str]], occupation_titles: list[str]) -> Statics:
+                  vocab: list[frozenset[str]], occupation_titles: list[str],
+                  groups: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Statics:
     """`titles` is the engine's `TitleIndex`: how many names O*NET and BLS give an occupation, and of which kind,
-    stands in for how common it is (O*NET pseudo-queries drawn one title at a time carry that prior)."""
-    detailed, broad, minor = soc_groups(soc_codes, taxonomy)
+    stands in for how common it is (O*NET pseudo-queries drawn one title at a time carry that prior). `groups` is
+    `soc_groups`'s answer where the caller has it already."""
+    detailed, broad, minor = groups if groups is not None else soc_groups(soc_codes, taxonomy)
     generic = np.array([c.endswith(".00") for c in codes], dtype=np.float32)
     vocabulary = np.log1p(np.array([len(v) for v in vocab], dtype=np.float32))
     n = len(codes)
